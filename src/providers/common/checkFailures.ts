@@ -1,0 +1,31 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Collects every input problem found by a provider's `check`, so `pulumi preview` reports them
+ * all at once.
+ *
+ * The engine prints a failure's property *value* next to its reason, so a problem with a
+ * secret-bearing property is recorded with an empty `property` and the property named in the
+ * reason instead.
+ */
+export class CheckFailures {
+    readonly #failures: pulumi.dynamic.CheckFailure[] = [];
+
+    /** Records a problem with a non-secret property. */
+    add(property: string, reason: string): void {
+        this.#failures.push({ property, reason });
+    }
+
+    /** Records a problem with a secret-bearing property without letting the engine echo its value. */
+    addSecret(property: string, reason: string): void {
+        this.#failures.push({ property: "", reason: `${property}: ${reason}` });
+    }
+
+    get list(): pulumi.dynamic.CheckFailure[] {
+        return [...this.#failures];
+    }
+
+    get isEmpty(): boolean {
+        return this.#failures.length === 0;
+    }
+}

@@ -1,0 +1,69 @@
+/**
+ * Helpers that keep secrets out of messages. A connection string's password and every query
+ * parameter value (TLS keys, tokens) are replaced; the scheme, user, host, port and path stay so
+ * an error still says which server it is about.
+ */
+
+const REDACTED = "redacted";
+
+/** Returns `url` with its password and query parameter values replaced by `redacted`. */
+export function redactUrl(url: string): string {
+    try {
+        const parsed = new URL(url);
+        if (parsed.password) parsed.password = REDACTED;
+        for (const key of [...parsed.searchParams.keys()]) parsed.searchParams.set(key, REDACTED);
+        return parsed.toString();
+    } catch {
+        return `<unparseable URL, ${url.length} characters>`;
+    }
+}
+
+/**
+ * Replaces every occurrence of each secret (and of each URL-shaped secret's password) in
+ * `message`. Use on driver errors before rethrowing them: drivers sometimes quote the
+ * connection string or a statement back.
+ */
+export function scrubSecrets(message: string, secrets: ReadonlyArray<string | undefined>): string {
+    let out = message;
+    for (const secret of secrets) {
+        if (!secret) continue;
+        out = out.split(secret).join(REDACTED);
+        const password = passwordOf(secret);
+        if (password && password.length >= 3) {
+            out = out.split(password).join(REDACTED);
+            out = out.split(decodeURIComponentSafe(password)).join(REDACTED);
+        }
+    }
+    return out;
+}
+
+/** Wraps a driver error in an Error whose message has been scrubbed of `secrets`. */
+export function scrubbedError(
+    context: string,
+    err: unknown,
+    secrets: ReadonlyArray<string | undefined>,
+): Error {
+    const raw = err instanceof Error ? err.message : String(err);
+    const wrapped = new Error(scrubSecrets(`${context}: ${raw}`, secrets));
+    const code = (err as { code?: unknown } | null)?.code;
+    if (code !== undefined) (wrapped as Error & { code?: unknown }).code = code;
+    const errno = (err as { errno?: unknown } | null)?.errno;
+    if (errno !== undefined) (wrapped as Error & { errno?: unknown }).errno = errno;
+    return wrapped;
+}
+
+function passwordOf(maybeUrl: string): string | undefined {
+    try {
+        return new URL(maybeUrl).password || undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+function decodeURIComponentSafe(value: string): string {
+    try {
+        return decodeURIComponent(value);
+    } catch {
+        return value;
+    }
+}
