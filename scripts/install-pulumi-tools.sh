@@ -7,7 +7,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 version=$(node -p "require('$root/node_modules/@pulumi/pulumi/package.json').version" 2>/dev/null ||
   node -p "require('$root/package.json').dependencies['@pulumi/pulumi']")
-gomod_version=$(awk '$1=="github.com/pulumi/pulumi/pkg/v3"{print $2}' "$root/tools/pulumi/go.mod" | head -1)
+gomod_version=$(grep -Eo 'github.com/pulumi/pulumi/pkg/v3 v[0-9.]+' "$root/tools/pulumi/go.mod" | head -1 | cut -d' ' -f2)
 if [ "v$version" != "$gomod_version" ]; then
   echo "tools/pulumi/go.mod pins pkg/v3 $gomod_version but @pulumi/pulumi is $version: keep them equal" >&2
   exit 1
@@ -25,9 +25,11 @@ if [ ! -x "$cache/pulumi" ] || [ "$("$cache/pulumi" version 2>/dev/null)" != "v$
     -o "$cache/pulumi.partial" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
   mv "$cache/pulumi.partial" "$cache/pulumi"
 fi
-ln -sf "$cache/pulumi" "$bin/pulumi"
+# The engine looks for bundled plugins next to the CLI binary (symlinks resolved), so the CLI is
+# hard-linked (or copied) rather than symlinked, and the launcher sits beside it.
+rm -f "$bin/pulumi"
+ln "$cache/pulumi" "$bin/pulumi" 2>/dev/null || cp "$cache/pulumi" "$bin/pulumi"
 install -m 0755 "$root/tools/pulumi/pulumi-resource-pulumi-nodejs" "$bin/pulumi-resource-pulumi-nodejs"
-# The engine finds the launcher next to the resolved CLI binary (symlinks are followed), so it
-# must also sit beside the cached binary.
-install -m 0755 "$root/tools/pulumi/pulumi-resource-pulumi-nodejs" "$cache/pulumi-resource-pulumi-nodejs"
+# Node.js language host (tools/language-host): runs project folders and policy packs.
+install -m 0755 "$root/tools/language-host/pulumi-language-nodejs" "$bin/pulumi-language-nodejs"
 echo "pulumi $("$bin/pulumi" version) ready in $bin"

@@ -1,0 +1,148 @@
+/**
+ * Runs a Pulumi project folder with the real CLI from .tools/bin (and its Node.js language
+ * host and dynamic-provider launcher) through the Automation API: a `file://` backend in a
+ * temporary folder, passphrase secrets, no network (automatic plugin acquisition and update
+ * checks off). The folder (Pulumi.yaml + index.ts) is copied next to the packed-package install
+ * so `pulumi-crdb-failback` resolves from node_modules exactly as it does for users.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { installPackedPackage, REPO_ROOT } from "./packageInstall";
+
+type Automation = typeof import("@pulumi/pulumi/automation");
+type Stack = import("@pulumi/pulumi/automation").Stack;
+
+export const PASSPHRASE = "engine-test-passphrase";
+
+export interface EngineStackOptions {
+    /** Folder holding Pulumi.yaml and index.ts (copied, never modified). */
+    programDir: string;
+    /** Plain config values (`<project>:key` or `key`). */
+    config?: Record<string, string>;
+    /** Secret config values. */
+    secrets?: Record<string, string>;
+    /** Extra environment for the CLI and provider processes. */
+    env?: Record<string, string>;
+}
+
+export interface EngineStack {
+    stack: Stack;
+    workDir: string;
+    stateDir: string;
+    /** Everything the CLI printed so far (all operations), for secret-leak assertions. */
+    log(): string;
+    preview(): Promise<{ changeSummary: Record<string, number>; stdout: string }>;
+    up(): Promise<{ outputs: Record<string, { value: unknown; secret: boolean }>; stdout: string }>;
+    refresh(): Promise<{ changeSummary: Record<string, number>; stdout: string }>;
+    destroy(): Promise<{ stdout: string }>;
+    exportState(): Promise<string>;
+    setConfig(key: string, value: string, secret?: boolean): Promise<void>;
+    /** Removes the stack and its temporary folders. */
+    dispose(): Promise<void>;
+}
+
+export async function createEngineStack(options: EngineStackOptions): Promise<EngineStack> {
+    const installDir = await installPackedPackage();
+    const programsRoot = path.join(installDir, "programs");
+    fs.mkdirSync(programsRoot, { recursive: true });
+    const workDir = fs.mkdtempSync(path.join(programsRoot, `${path.basename(options.programDir)}-`));
+    for (const file of fs.readdirSync(options.programDir)) {
+        if (file === "node_modules" || file.startsWith("Pulumi.") && file !== "Pulumi.yaml") continue;
+        const from = path.join(options.programDir, file);
+        if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(workDir, file));
+    }
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-state-"));
+    const pulumiHome = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-home-"));
+
+    const auto: Automation = require(path.join(installDir, "node_modules/@pulumi/pulumi/automation"));
+    const pulumiCommand = await auto.PulumiCommand.get({ root: path.join(REPO_ROOT, ".tools") });
+    const stack = await auto.LocalWorkspace.createOrSelectStack(
+        { stackName: "test", workDir },
+        {
+            workDir,
+            pulumiCommand,
+            pulumiHome,
+            envVars: {
+                PULUMI_BACKEND_URL: `file://${stateDir}`,
+                PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+                ...options.env,
+            },
+        },
+    );
+    for (const [key, value] of Object.entries(options.config ?? {})) {
+        await stack.setConfig(key, { value, secret: false });
+    }
+    for (const [key, value] of Object.entries(options.secrets ?? {})) {
+        await stack.setConfig(key, { value, secret: true });
+    }
+
+    let transcript = "";
+    const onOutput = (s: string) => {
+        transcript += s;
+    };
+    return {
+        stack,
+        workDir,
+        stateDir,
+        log: () => transcript,
+        async preview() {
+            const r = await stack.preview({ onOutput, diff: true });
+            return { changeSummary: r.changeSummary as Record<string, number>, stdout: r.stdout };
+        },
+        async up() {
+            const r = await stack.up({ onOutput });
+            return { outputs: r.outputs, stdout: r.stdout };
+        },
+        async refresh() {
+            const r = await stack.refresh({ onOutput });
+            return {
+                changeSummary: (r.summary.resourceChanges ?? {}) as Record<string, number>,
+                stdout: r.stdout,
+            };
+        },
+        async destroy() {
+            const r = await stack.destroy({ onOutput });
+            return { stdout: r.stdout };
+        },
+        async exportState() {
+            return JSON.stringify(await stack.exportStack());
+        },
+        async setConfig(key, value, secret = false) {
+            await stack.setConfig(key, { value, secret });
+        },
+        async dispose() {
+            try {
+                await stack.workspace.removeStack("test", { force: true });
+            } finally {
+                fs.rmSync(workDir, { recursive: true, force: true });
+                fs.rmSync(stateDir, { recursive: true, force: true });
+                fs.rmSync(pulumiHome, { recursive: true, force: true });
+            }
+        },
+    };
+}
+
+/**
+ * Fails with the offending fragment when any secret, its base64 form or its URL-encoded form
+ * appears in `text`.
+ */
+export function findLeaks(text: string, secrets: ReadonlyArray<string>): string[] {
+    const leaks: string[] = [];
+    for (const secret of secrets) {
+        if (!secret || secret.length < 4) continue;
+        const forms = [
+            secret,
+            Buffer.from(secret).toString("base64"),
+            encodeURIComponent(secret),
+            JSON.stringify(secret).slice(1, -1),
+        ];
+        for (const form of forms) {
+            const at = text.indexOf(form);
+            if (at >= 0) leaks.push(`${form.slice(0, 12)}… at offset ${at}`);
+        }
+    }
+    return leaks;
+}
