@@ -9,7 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
  * package (for example `dist/providers/targetGrants/provider`) whose module exports `provider`.
  */
 export function lazyProvider(modulePath: string): pulumi.dynamic.ResourceProvider {
-    const target = `pulumi-crdb-failback/${modulePath}`;
+    const target = `pulumi-crdb-failback/${modulePath}.js`;
     const load = (): Required<pulumi.dynamic.ResourceProvider> => require(target).provider;
     return {
         check: (olds, news) => load().check(olds, news),

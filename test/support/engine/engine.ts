@@ -36,6 +36,7 @@ export interface EngineStack {
     up(): Promise<{ outputs: Record<string, { value: unknown; secret: boolean }>; stdout: string }>;
     refresh(): Promise<{ changeSummary: Record<string, number>; stdout: string }>;
     destroy(): Promise<{ stdout: string }>;
+    /** The raw state file (secrets stay encrypted). */
     exportState(): Promise<string>;
     setConfig(key: string, value: string, secret?: boolean): Promise<void>;
     /** Removes the stack and its temporary folders. */
@@ -46,16 +47,21 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
     const installDir = await installPackedPackage();
     const programsRoot = path.join(installDir, "programs");
     fs.mkdirSync(programsRoot, { recursive: true });
-    const workDir = fs.mkdtempSync(path.join(programsRoot, `${path.basename(options.programDir)}-`));
+    const workDir = fs.mkdtempSync(
+        path.join(programsRoot, `${path.basename(options.programDir)}-`),
+    );
     for (const file of fs.readdirSync(options.programDir)) {
-        if (file === "node_modules" || file.startsWith("Pulumi.") && file !== "Pulumi.yaml") continue;
+        if (file === "node_modules" || (file.startsWith("Pulumi.") && file !== "Pulumi.yaml"))
+            continue;
         const from = path.join(options.programDir, file);
         if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(workDir, file));
     }
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-state-"));
     const pulumiHome = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-home-"));
 
-    const auto: Automation = require(path.join(installDir, "node_modules/@pulumi/pulumi/automation"));
+    const auto: Automation = require(
+        path.join(installDir, "node_modules/@pulumi/pulumi/automation"),
+    );
     const pulumiCommand = await auto.PulumiCommand.get({ root: path.join(REPO_ROOT, ".tools") });
     const stack = await auto.LocalWorkspace.createOrSelectStack(
         { stackName: "test", workDir },
@@ -108,7 +114,9 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
             return { stdout: r.stdout };
         },
         async exportState() {
-            return JSON.stringify(await stack.exportStack());
+            // The state file exactly as the backend stores it. (The Automation API's
+            // exportStack() runs `stack export --show-secrets`, which decrypts secrets.)
+            return fs.readFileSync(findStateFile(stateDir), "utf8");
         },
         async setConfig(key, value, secret = false) {
             await stack.setConfig(key, { value, secret });
@@ -123,6 +131,29 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
             }
         },
     };
+}
+
+function findStateFile(stateDir: string): string {
+    const stacks = path.join(stateDir, ".pulumi", "stacks");
+    for (const project of fs.readdirSync(stacks)) {
+        for (const file of ["test.json", "test.json.gz"]) {
+            const candidate = path.join(stacks, project, file);
+            if (fs.existsSync(candidate)) return candidate;
+        }
+    }
+    throw new Error(`no state file under ${stacks}`);
+}
+
+/**
+ * The state's resources without the default `pulumi-nodejs` provider, into which the engine
+ * copies the whole stack configuration (so plain — non-secret — config values appear there in
+ * plaintext whatever the program does with them).
+ */
+export function resourcesExceptDynamicProvider(state: string): string {
+    const resources = (JSON.parse(state).checkpoint?.latest?.resources ?? []) as Array<{
+        type: string;
+    }>;
+    return JSON.stringify(resources.filter((r) => r.type !== "pulumi:providers:pulumi-nodejs"));
 }
 
 /**

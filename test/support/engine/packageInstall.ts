@@ -15,7 +15,9 @@ const WORK_ROOT = path.join(REPO_ROOT, ".test-work", "engine");
 /** Returns a folder whose node_modules holds the packed package and @pulumi/pulumi. */
 export async function installPackedPackage(): Promise<string> {
     if (!fs.existsSync(path.join(REPO_ROOT, "dist", "index.js"))) {
-        throw new Error("dist/ is missing: run `npm run build` (npm test does) before engine tests");
+        throw new Error(
+            "dist/ is missing: run `npm run build` (npm test does) before engine tests",
+        );
     }
     fs.mkdirSync(WORK_ROOT, { recursive: true });
     const lock = path.join(WORK_ROOT, "install.lock");
@@ -28,7 +30,10 @@ export async function installPackedPackage(): Promise<string> {
         });
         const tarballName = out.trim().split("\n").pop()!;
         const tarball = path.join(packDir, tarballName);
-        const hash = createHash("sha256").update(fs.readFileSync(tarball)).digest("hex").slice(0, 16);
+        const hash = createHash("sha256")
+            .update(fs.readFileSync(tarball))
+            .digest("hex")
+            .slice(0, 16);
         const installDir = path.join(WORK_ROOT, `pkg-${hash}`);
         const marker = path.join(installDir, ".installed");
         if (!fs.existsSync(marker)) {
@@ -74,7 +79,8 @@ async function acquireLock(lock: string): Promise<void> {
             fs.mkdirSync(lock);
             return;
         } catch {
-            const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+            const age =
+                Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
             if (age > 10 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
             if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
             await new Promise((r) => setTimeout(r, 500));

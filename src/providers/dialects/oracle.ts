@@ -1,0 +1,152 @@
+/**
+ * Oracle: identifier quoting, GRANT/REVOKE statement text (sent together as one anonymous
+ * PL/SQL block, so any number of tables costs one round trip) and the privilege catalog query.
+ *
+ * Names are always double-quoted, so they are case-sensitive: an unquoted name such as
+ * `orders` is stored by Oracle as `ORDERS`, and must be given here in that stored form.
+ * Oracle identifiers cannot contain a double quote or NUL at all (quoted or not).
+ */
+import { type CatalogSnapshot, type GrantPair, type GrantTarget, groupByPrivileges } from "./types";
+
+/** Object privileges Oracle accepts on a table that make sense for a replication target. */
+export const ORACLE_TABLE_PRIVILEGES = [
+    "SELECT",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "FLASHBACK",
+    "READ",
+    "ALTER",
+    "INDEX",
+    "REFERENCES",
+] as const;
+
+/** Longest identifier (bytes) Oracle 12.2+ accepts. */
+export const ORACLE_MAX_IDENTIFIER_BYTES = 128;
+
+/** Why `name` cannot be an Oracle identifier, or undefined when it can. */
+export function oracleIdentifierProblem(name: string): string | undefined {
+    if (name.length === 0) return "must not be empty";
+    if (name.includes('"')) return "must not contain a double quote (Oracle identifiers cannot)";
+    if (name.includes("\0")) return "must not contain a NUL character";
+    const bytes = Buffer.byteLength(name, "utf8");
+    if (bytes > ORACLE_MAX_IDENTIFIER_BYTES) {
+        return `is ${bytes} bytes long; Oracle allows ${ORACLE_MAX_IDENTIFIER_BYTES}`;
+    }
+    return undefined;
+}
+
+/** Quotes an identifier with double quotes (exact, case-sensitive name). */
+export function quoteOracleIdent(name: string): string {
+    const problem = oracleIdentifierProblem(name);
+    if (problem) throw new Error(`invalid Oracle identifier: ${problem}`);
+    return `"${name}"`;
+}
+
+/** A PL/SQL string literal: single quotes around it, every inner single quote doubled. */
+export function plsqlString(text: string): string {
+    return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** One GRANT per table (Oracle grants on one object per statement). */
+export function oracleGrantStatements(pairs: readonly GrantPair[], target: GrantTarget): string[] {
+    return oracleStatements(pairs, target, "GRANT");
+}
+
+/** One REVOKE per table. */
+export function oracleRevokeStatements(pairs: readonly GrantPair[], target: GrantTarget): string[] {
+    return oracleStatements(pairs, target, "REVOKE");
+}
+
+function oracleStatements(
+    pairs: readonly GrantPair[],
+    target: GrantTarget,
+    verb: "GRANT" | "REVOKE",
+): string[] {
+    const owner = quoteOracleIdent(target.schema);
+    const grantee = quoteOracleIdent(target.grantee);
+    const toFrom = verb === "GRANT" ? "TO" : "FROM";
+    const tablePairs = pairs.filter((p) => p.kind === "table");
+    const out: string[] = [];
+    for (const group of groupByPrivileges(tablePairs, ORACLE_TABLE_PRIVILEGES)) {
+        for (const table of group.objects) {
+            out.push(
+                `${verb} ${group.privileges.join(", ")} ON ${owner}.${quoteOracleIdent(table)} ${toFrom} ${grantee}`,
+            );
+        }
+    }
+    return out;
+}
+
+/**
+ * ORA- codes a REVOKE may raise when there is nothing left to revoke: ORA-00942 table gone,
+ * ORA-01917/01918/01919 user or role gone, ORA-01927 privilege not (or no longer) granted.
+ */
+export const ORACLE_GONE_CODES = [942, 1917, 1918, 1919, 1927] as const;
+
+/**
+ * One anonymous PL/SQL block that runs every REVOKE (ignoring only the "already gone" codes) and
+ * then every GRANT (the first failing GRANT stops the block; grants before it stay, as Oracle DDL
+ * commits itself). Each statement is built from quoted identifiers and passed to
+ * `EXECUTE IMMEDIATE` as a PL/SQL string literal.
+ */
+export function oracleChangeBlock(revokes: readonly string[], grants: readonly string[]): string {
+    const gone = ORACLE_GONE_CODES.map((c) => `-${c}`).join(", ");
+    const lines = [
+        ...revokes.map(
+            (s) =>
+                `  BEGIN EXECUTE IMMEDIATE ${plsqlString(s)}; ` +
+                `EXCEPTION WHEN OTHERS THEN IF SQLCODE NOT IN (${gone}) THEN RAISE; END IF; END;`,
+        ),
+        ...grants.map((s) => `  EXECUTE IMMEDIATE ${plsqlString(s)};`),
+    ];
+    return `BEGIN\n${lines.join("\n")}\nEND;`;
+}
+
+/**
+ * One query (binds `:owner`, `:grantee`) returning whether the owner and grantee exist, the
+ * session user, the owner's tables and the grantee's direct privileges on them. Reads
+ * DBA_TAB_PRIVS and DBA_ROLES, so the admin user needs SELECT_CATALOG_ROLE (or SELECT ANY
+ * DICTIONARY).
+ */
+export const ORACLE_CATALOG_QUERY = `SELECT 'meta' AS KIND, SYS_CONTEXT('USERENV', 'SESSION_USER') AS NAME, NULL AS PRIV,
+  (SELECT COUNT(*) FROM ALL_USERS WHERE USERNAME = :owner) AS OWNER_COUNT,
+  (SELECT COUNT(*) FROM ALL_USERS WHERE USERNAME = :grantee)
+    + (SELECT COUNT(*) FROM DBA_ROLES WHERE ROLE = :grantee) AS GRANTEE_COUNT
+FROM DUAL
+UNION ALL
+SELECT 'table', TABLE_NAME, NULL, 0, 0 FROM ALL_TABLES WHERE OWNER = :owner
+UNION ALL
+SELECT 'grant', TABLE_NAME, PRIVILEGE, 0, 0 FROM DBA_TAB_PRIVS WHERE OWNER = :owner AND GRANTEE = :grantee`;
+
+/** A row of {@link ORACLE_CATALOG_QUERY} (oracledb returns upper-case column names). */
+export interface OracleCatalogRow {
+    KIND: string;
+    NAME: string;
+    PRIV: string | null;
+    OWNER_COUNT: number;
+    GRANTEE_COUNT: number;
+}
+
+/** Turns the rows of {@link ORACLE_CATALOG_QUERY} into a snapshot. */
+export function parseOracleCatalog(rows: readonly OracleCatalogRow[]): CatalogSnapshot {
+    const snapshot: CatalogSnapshot = {
+        schemaExists: false,
+        granteeExists: false,
+        currentUser: "",
+        tables: [],
+        held: [],
+    };
+    for (const row of rows) {
+        if (row.KIND === "meta") {
+            snapshot.currentUser = row.NAME;
+            snapshot.schemaExists = Number(row.OWNER_COUNT) > 0;
+            snapshot.granteeExists = Number(row.GRANTEE_COUNT) > 0;
+        } else if (row.KIND === "table") {
+            snapshot.tables.push({ name: row.NAME, owner: null, baseTable: true });
+        } else if (row.KIND === "grant" && row.PRIV) {
+            snapshot.held.push({ kind: "table", object: row.NAME, privilege: row.PRIV });
+        }
+    }
+    return snapshot;
+}

@@ -1,0 +1,106 @@
+/**
+ * Shapes shared by the SQL dialect modules (`postgres.ts`, `mysql.ts`, `oracle.ts`) and the
+ * providers that use them.
+ */
+
+/** The target databases failback can write to. */
+export type Dialect = "postgres" | "mysql" | "oracle";
+
+export const DIALECTS: readonly Dialect[] = ["postgres", "mysql", "oracle"];
+
+/**
+ * What a privilege is held on:
+ * - `table`: a table in the resource's schema (`object` is the table name);
+ * - `schema`: the PostgreSQL schema itself (`USAGE`; `object` is the schema name);
+ * - `database`: every table of a MySQL database, `db.*` (`object` is the database name);
+ * - `defaultTables`: a PostgreSQL default privilege on tables that the role named by `object`
+ *   creates later in the schema (`ALTER DEFAULT PRIVILEGES FOR ROLE object IN SCHEMA …`).
+ */
+export type GrantKind = "schema" | "database" | "table" | "defaultTables";
+
+/** One (object, privilege) pair held by the grantee. */
+export interface GrantPair {
+    kind: GrantKind;
+    object: string;
+    privilege: string;
+}
+
+/** Where the grants are made: every name exactly as stored in the catalog. */
+export interface GrantTarget {
+    /** PostgreSQL schema, MySQL database or Oracle owning schema. */
+    schema: string;
+    /** Role (PostgreSQL), user (MySQL) or user/role (Oracle) receiving the privileges. */
+    grantee: string;
+    /** MySQL account host part. */
+    granteeHost?: string;
+}
+
+/** A relation found in the schema. */
+export interface CatalogTable {
+    name: string;
+    /** Owning role (PostgreSQL); null where the dialect does not report one. */
+    owner: string | null;
+    /** True for base tables (schema-wide grants cover only these); false for views and the like. */
+    baseTable: boolean;
+}
+
+/** The catalog as read in one query: what exists and what the grantee holds directly. */
+export interface CatalogSnapshot {
+    schemaExists: boolean;
+    granteeExists: boolean;
+    /** The role/user the admin connection runs as. */
+    currentUser: string;
+    tables: CatalogTable[];
+    /** Privileges the grantee holds directly on the schema, its tables and its default ACLs. */
+    held: GrantPair[];
+}
+
+/** Stable text key of a pair, for set operations. */
+export function pairKey(pair: GrantPair): string {
+    return JSON.stringify([pair.kind, pair.object, pair.privilege]);
+}
+
+/** Sorts pairs by kind, object, privilege (state stays stable across runs). */
+export function sortPairs(pairs: readonly GrantPair[]): GrantPair[] {
+    const order: Record<GrantKind, number> = { schema: 0, database: 1, table: 2, defaultTables: 3 };
+    return [...pairs].sort(
+        (a, b) =>
+            order[a.kind] - order[b.kind] ||
+            compareText(a.object, b.object) ||
+            compareText(a.privilege, b.privilege),
+    );
+}
+
+function compareText(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Groups pairs of one kind by object, then groups objects that need the same privilege list, so
+ * a dialect that accepts several objects per statement can issue one statement per group.
+ * Privileges inside a group keep the order given by `privilegeOrder`.
+ */
+export function groupByPrivileges(
+    pairs: readonly GrantPair[],
+    privilegeOrder: readonly string[],
+): { privileges: string[]; objects: string[] }[] {
+    const byObject = new Map<string, Set<string>>();
+    for (const pair of pairs) {
+        const set = byObject.get(pair.object) ?? new Set<string>();
+        set.add(pair.privilege);
+        byObject.set(pair.object, set);
+    }
+    const rank = (p: string) => {
+        const i = privilegeOrder.indexOf(p);
+        return i < 0 ? privilegeOrder.length : i;
+    };
+    const groups = new Map<string, { privileges: string[]; objects: string[] }>();
+    for (const [object, set] of byObject) {
+        const privileges = [...set].sort((a, b) => rank(a) - rank(b) || compareText(a, b));
+        const key = privileges.join(",");
+        const group = groups.get(key) ?? { privileges, objects: [] };
+        group.objects.push(object);
+        groups.set(key, group);
+    }
+    return [...groups.values()];
+}

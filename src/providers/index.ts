@@ -1,0 +1,2 @@
+export { targetGrantsProvider } from "./targetGrants";
+export { replicatorAuthKeyProvider } from "./replicatorAuthKey";

@@ -1,0 +1,462 @@
+/**
+ * TargetGrants lifecycle: grants the replicator's user the privileges it needs on the failback
+ * target (PostgreSQL, MySQL/MariaDB, Oracle), records exactly what it added, and revokes exactly
+ * that on delete. Planning is pure (`plan.ts`); this module only sequences catalog reads and
+ * statement batches.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { newResourceId } from "../common/ids";
+import { PartialStateError } from "../common/partialState";
+import { UNKNOWN, containsUnknown } from "../common/unknown";
+import { MYSQL_GONE_ERRNOS } from "../dialects/mysql";
+import { PG_GONE_SQLSTATES } from "../dialects/postgres";
+import type { CatalogSnapshot, Dialect, GrantPair, GrantTarget } from "../dialects/types";
+import {
+    DEFAULT_PRIVILEGES,
+    type TargetGrantsConfig,
+    type TargetGrantsInputs,
+    normalizePrivilege,
+    resolveConfig,
+    validateInputs,
+} from "./config";
+import { type ParsedConnection, dialectOfUrl, parseConnection, targetIdentity } from "./connection";
+import {
+    type GrantChange,
+    type RecordedGrants,
+    coveredTables,
+    desiredGrants,
+    heldAfter,
+    missingPairs,
+    missingTables,
+    planChange,
+    reconcile,
+    renderChange,
+} from "./plan";
+import {
+    DEFAULT_SESSION_OPTIONS,
+    type GrantSession,
+    type SessionOpener,
+    type SessionOptions,
+    errorCodes,
+    openMysqlSession,
+    openPostgresSession,
+    oracleSessionOpener,
+} from "./session";
+
+/** Version of the output shape below; bump it (and keep reading older shapes) when it changes. */
+export const STATE_VERSION = 1;
+
+/** Everything stored in state. `connection` is a secret output. */
+export interface TargetGrantsOutputs {
+    connection: string;
+    dialect: Dialect;
+    grantee: string;
+    granteeHost: string | null;
+    schema: string;
+    tables: string[] | null;
+    privileges: string[];
+    defaultPrivileges: boolean;
+    defaultPrivilegesFor: string[] | null;
+    /** The server the grants live on (`dialect://host:port[/database]`, no credentials). */
+    server: string;
+    /** Roles whose future tables get default privileges (PostgreSQL). */
+    defaultPrivilegeOwners: string[];
+    /** Pairs this resource added (revoked on delete). */
+    granted: GrantPair[];
+    /** Pairs the grantee already held (never revoked). */
+    preexisting: GrantPair[];
+    /** Desired pairs not held at the last read (drift; the next `up` grants them). */
+    missing: GrantPair[];
+    /** Tables in scope on which the grantee holds every configured privilege. */
+    coveredTables: string[];
+    stateVersion: number;
+}
+
+/** What the provider depends on; tests replace the session openers and timeouts. */
+export interface TargetGrantsProviderDeps {
+    openers: Record<Dialect, SessionOpener>;
+    sessionOptions: SessionOptions;
+}
+
+const DEFAULT_DEPS: TargetGrantsProviderDeps = {
+    openers: {
+        postgres: openPostgresSession,
+        mysql: openMysqlSession,
+        oracle: oracleSessionOpener(),
+    },
+    sessionOptions: DEFAULT_SESSION_OPTIONS,
+};
+
+/** Builds the provider; `provider` below is the one the package ships. */
+export function makeTargetGrantsProvider(
+    overrides: Partial<TargetGrantsProviderDeps> = {},
+): Required<pulumi.dynamic.ResourceProvider> {
+    const deps: TargetGrantsProviderDeps = { ...DEFAULT_DEPS, ...overrides };
+
+    const withSession = async <T>(
+        config: TargetGrantsConfig,
+        work: (session: GrantSession) => Promise<T>,
+    ): Promise<T> => {
+        const session = await deps.openers[config.dialect](
+            parsedConnection(config.connection),
+            deps.sessionOptions,
+        );
+        try {
+            return await work(session);
+        } finally {
+            await session.close();
+        }
+    };
+
+    /** Grants/revokes `change`; a half-done non-transactional batch becomes a PartialStateError. */
+    const apply = async (
+        session: GrantSession,
+        config: TargetGrantsConfig,
+        id: string,
+        change: GrantChange,
+        owners: string[],
+    ): Promise<void> => {
+        const { revokes, grants } = renderChange(config, change, {
+            partialRevokes: session.partialRevokes,
+        });
+        try {
+            await session.applyChange(revokes, grants);
+        } catch (err) {
+            if (config.dialect === "postgres") throw err; // one transaction: nothing changed
+            const claimed: RecordedGrants = {
+                granted: [...change.granted, ...change.toRevoke],
+                preexisting: change.preexisting,
+            };
+            let recorded = claimed;
+            let snapshot: CatalogSnapshot | undefined;
+            try {
+                snapshot = await session.readCatalog(targetOf(config));
+                recorded = reconcile(claimed, snapshot);
+            } catch {
+                // Could not re-read: claim everything planned; delete revokes only what is held.
+            }
+            const message = err instanceof Error ? err.message : String(err);
+            throw new PartialStateError(
+                id,
+                { ...outputsOf(config, owners, recorded, snapshot), missing: [] },
+                [
+                    message,
+                    "some privileges were granted/revoked before the failure (MySQL and Oracle " +
+                        "GRANT/REVOKE are not transactional); state records what is held now, and " +
+                        "the next `pulumi up` finishes the change",
+                ],
+            );
+        }
+    };
+
+    return {
+        async configure() {
+            // No provider configuration: every setting is a resource input.
+        },
+
+        async check(_olds, news) {
+            const failures = validateInputs(news);
+            return { inputs: news, failures: failures.list };
+        },
+
+        async diff(_id, olds: TargetGrantsOutputs, news: TargetGrantsInputs) {
+            const { replaces, changed } = compareForDiff(olds, news);
+            return {
+                changes: replaces.length > 0 || changed.length > 0,
+                replaces,
+                deleteBeforeReplace: replaces.length > 0,
+            };
+        },
+
+        async create(inputs: TargetGrantsInputs) {
+            const config = resolveConfig(inputs);
+            const id = newResourceId("grants");
+            return withSession(config, async (session) => {
+                const snapshot = await session.readCatalog(targetOf(config));
+                assertReady(config, snapshot);
+                const desired = desiredGrants(config, snapshot);
+                const change = planChange([], desired.pairs, snapshot.held);
+                await apply(session, config, id, change, desired.defaultPrivilegeOwners);
+                const after = { ...snapshot, held: heldAfter(snapshot.held, change) };
+                return {
+                    id,
+                    outs: outputsOf(config, desired.defaultPrivilegeOwners, change, after),
+                };
+            });
+        },
+
+        async read(id, props: TargetGrantsOutputs) {
+            const config = configFromOutputs(props);
+            return withSession(config, async (session) => {
+                const snapshot = await session.readCatalog(targetOf(config));
+                const recorded = reconcile(props, snapshot);
+                return {
+                    id,
+                    props: {
+                        ...outputsOf(config, props.defaultPrivilegeOwners, recorded, snapshot),
+                    },
+                };
+            });
+        },
+
+        async update(id, olds: TargetGrantsOutputs, news: TargetGrantsInputs) {
+            const config = resolveConfig(news);
+            const server = targetIdentity(parsedConnection(config.connection));
+            if (olds.server && server !== olds.server) {
+                throw new Error(
+                    `connection now points at ${server} instead of ${olds.server}: another server or ` +
+                        "database needs a replacement, not an update",
+                );
+            }
+            return withSession(config, async (session) => {
+                const snapshot = await session.readCatalog(targetOf(config));
+                assertReady(config, snapshot);
+                const recorded = reconcile(olds, snapshot);
+                const desired = desiredGrants(config, snapshot);
+                const change = planChange(recorded.granted, desired.pairs, snapshot.held);
+                await apply(session, config, id, change, desired.defaultPrivilegeOwners);
+                const after = { ...snapshot, held: heldAfter(snapshot.held, change) };
+                return { outs: outputsOf(config, desired.defaultPrivilegeOwners, change, after) };
+            });
+        },
+
+        async delete(_id, props: TargetGrantsOutputs) {
+            const config = configFromOutputs(props);
+            let session: GrantSession;
+            try {
+                session = await deps.openers[config.dialect](
+                    parsedConnection(config.connection),
+                    deps.sessionOptions,
+                );
+            } catch (err) {
+                if (isGone(config.dialect, err)) return; // the database itself is gone
+                throw err;
+            }
+            try {
+                await revokeGranted(session, config, props);
+            } finally {
+                await session.close();
+            }
+        },
+    };
+}
+
+/** The provider the package ships (see `lazyProvider` in src/providers/targetGrants/index.ts). */
+export const provider: Required<pulumi.dynamic.ResourceProvider> = makeTargetGrantsProvider();
+
+/**
+ * Revokes what this resource granted and the grantee still holds. Anything already gone (table,
+ * schema, user, the privilege itself) counts as revoked.
+ */
+async function revokeGranted(
+    session: GrantSession,
+    config: TargetGrantsConfig,
+    props: RecordedGrants,
+): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+        const snapshot = await session.readCatalog(targetOf(config));
+        if (!snapshot.granteeExists) return;
+        const { granted } = reconcile(props, snapshot);
+        if (granted.length === 0) return;
+        const { revokes } = renderChange(
+            config,
+            { toGrant: [], toRevoke: granted },
+            { partialRevokes: session.partialRevokes },
+        );
+        try {
+            await session.applyChange(revokes, []);
+            return;
+        } catch (err) {
+            if (config.dialect === "mysql") {
+                // The batch stopped at the failing statement; go one by one, skipping "gone".
+                for (const statement of revokes) {
+                    await session.applyChange([statement], []).catch((e: unknown) => {
+                        if (!isGone("mysql", e)) throw e;
+                    });
+                }
+                return;
+            }
+            // PostgreSQL rolled back (something vanished meanwhile): re-read and retry.
+            if (attempt >= 3 || !isGone(config.dialect, err)) throw err;
+        }
+    }
+}
+
+/** True when a driver error means the object (database, schema, table, role, grant) is gone. */
+function isGone(dialect: Dialect, err: unknown): boolean {
+    const { code, errno } = errorCodes(err);
+    if (dialect === "postgres") return code !== undefined && PG_GONE_SQLSTATES.has(code);
+    if (dialect === "mysql") return errno !== undefined && MYSQL_GONE_ERRNOS.has(errno);
+    return false;
+}
+
+function parsedConnection(url: string): ParsedConnection {
+    const parsed = parseConnection(url);
+    if (!parsed.ok) throw new Error(`connection ${parsed.problems.join("; ")}`);
+    return parsed.value;
+}
+
+function targetOf(config: TargetGrantsConfig): GrantTarget {
+    return { schema: config.schema, grantee: config.grantee, granteeHost: config.granteeHost };
+}
+
+const SCHEMA_WORD: Record<Dialect, string> = {
+    postgres: "schema",
+    mysql: "database",
+    oracle: "owning schema (user)",
+};
+
+/** Refuses, before changing anything, when the schema, grantee or a listed table is missing. */
+function assertReady(config: TargetGrantsConfig, snapshot: CatalogSnapshot): void {
+    const problems: string[] = [];
+    const server = targetIdentity(parsedConnection(config.connection));
+    if (!snapshot.schemaExists) {
+        problems.push(
+            `${SCHEMA_WORD[config.dialect]} ${JSON.stringify(config.schema)} does not exist`,
+        );
+    }
+    if (!snapshot.granteeExists) {
+        const who =
+            config.dialect === "mysql"
+                ? `account ${JSON.stringify(config.grantee)}@${JSON.stringify(config.granteeHost)}`
+                : `grantee ${JSON.stringify(config.grantee)}`;
+        problems.push(
+            `${who} does not exist; create it first (TargetGrants grants privileges, it does not create accounts)`,
+        );
+    }
+    const missing = snapshot.schemaExists ? missingTables(config, snapshot) : [];
+    if (missing.length > 0) {
+        problems.push(
+            `tables not found in ${SCHEMA_WORD[config.dialect]} ${JSON.stringify(config.schema)}: ` +
+                missing.map((t) => JSON.stringify(t)).join(", ") +
+                " (names are exact and case-sensitive" +
+                (config.dialect === "oracle"
+                    ? "; unquoted Oracle names are stored in upper case)"
+                    : ")"),
+        );
+    }
+    if (problems.length > 0) {
+        throw new Error(
+            `TargetGrants cannot proceed on ${server}: ${problems.join("; ")}; nothing was changed`,
+        );
+    }
+}
+
+function outputsOf(
+    config: TargetGrantsConfig,
+    owners: string[],
+    recorded: RecordedGrants,
+    snapshot: CatalogSnapshot | undefined,
+): TargetGrantsOutputs {
+    return {
+        connection: config.connection,
+        dialect: config.dialect,
+        grantee: config.grantee,
+        granteeHost: config.granteeHost ?? null,
+        schema: config.schema,
+        tables: config.tables,
+        privileges: config.privileges,
+        defaultPrivileges: config.defaultPrivileges,
+        defaultPrivilegesFor: config.defaultPrivilegesFor,
+        server: targetIdentity(parsedConnection(config.connection)),
+        defaultPrivilegeOwners: owners,
+        granted: recorded.granted,
+        preexisting: recorded.preexisting,
+        missing: snapshot ? missingPairs(desiredGrants(config, snapshot).pairs, snapshot.held) : [],
+        coveredTables: snapshot ? coveredTables(config, snapshot) : [],
+        stateVersion: STATE_VERSION,
+    };
+}
+
+/** The configuration recorded in state (version 1). */
+function configFromOutputs(props: TargetGrantsOutputs): TargetGrantsConfig {
+    if (props.stateVersion !== STATE_VERSION) {
+        throw new Error(
+            `TargetGrants state version ${String(props.stateVersion)} is not supported by this ` +
+                `package version (expected ${STATE_VERSION}); upgrade pulumi-crdb-failback`,
+        );
+    }
+    return {
+        connection: props.connection,
+        dialect: props.dialect,
+        grantee: props.grantee,
+        granteeHost: props.granteeHost ?? undefined,
+        schema: props.schema,
+        tables: props.tables ?? null,
+        privileges: props.privileges,
+        defaultPrivileges: props.defaultPrivileges,
+        defaultPrivilegesFor: props.defaultPrivilegesFor ?? null,
+    };
+}
+
+/**
+ * Offline comparison of state with new inputs. Replaces: dialect, the server/database the
+ * connection points at, grantee, granteeHost, schema. In place: a new password or user in the
+ * connection, tables, privileges, defaultPrivileges(For), and drift recorded by the last read.
+ */
+export function compareForDiff(
+    olds: TargetGrantsOutputs,
+    news: TargetGrantsInputs,
+): { replaces: string[]; changed: string[] } {
+    const replaces: string[] = [];
+    const changed: string[] = [];
+    const connection = news.connection as unknown;
+
+    let newDialect: Dialect | typeof UNKNOWN | undefined;
+    if (news.dialect === UNKNOWN) newDialect = UNKNOWN;
+    else if (news.dialect) newDialect = news.dialect as Dialect;
+    else if (connection === UNKNOWN) newDialect = UNKNOWN;
+    else if (typeof connection === "string") newDialect = dialectOfUrl(connection);
+    if (newDialect !== olds.dialect) replaces.push("dialect");
+
+    if (connection === UNKNOWN || typeof connection !== "string") {
+        replaces.push("connection");
+    } else {
+        const parsed = parseConnection(connection);
+        if (!parsed.ok || targetIdentity(parsed.value) !== olds.server) replaces.push("connection");
+        else if (connection !== olds.connection) changed.push("connection");
+    }
+    if (news.grantee !== olds.grantee) replaces.push("grantee");
+    const host = olds.dialect === "mysql" ? (news.granteeHost ?? "%") : (news.granteeHost ?? null);
+    if (host !== olds.granteeHost) replaces.push("granteeHost");
+    if (news.schema !== olds.schema) replaces.push("schema");
+
+    const sameSet = (
+        a: readonly string[] | null | undefined,
+        b: readonly string[] | null | undefined,
+    ) =>
+        (a ?? null) === null || (b ?? null) === null
+            ? (a ?? null) === (b ?? null)
+            : new Set(a).size === new Set(b).size &&
+              (a as string[]).every((x) => (b as string[]).includes(x));
+
+    if (containsUnknown(news.tables) || !sameSet(news.tables ?? null, olds.tables))
+        changed.push("tables");
+    if (containsUnknown(news.privileges)) {
+        changed.push("privileges");
+    } else {
+        const privileges = news.privileges?.map(normalizePrivilege) ?? null;
+        // Omitted privileges mean the dialect defaults, which create recorded.
+        if (privileges !== null && !sameSet(privileges, olds.privileges))
+            changed.push("privileges");
+        if (privileges === null && !sameSet(DEFAULT_PRIVILEGES[olds.dialect], olds.privileges)) {
+            changed.push("privileges");
+        }
+    }
+    if (olds.dialect === "postgres") {
+        const tablesOmitted = news.tables === undefined || news.tables === null;
+        const wantDefaults =
+            news.defaultPrivileges === (UNKNOWN as unknown)
+                ? undefined
+                : (news.defaultPrivileges ??
+                  (tablesOmitted || news.defaultPrivilegesFor !== undefined));
+        if (wantDefaults !== olds.defaultPrivileges) changed.push("defaultPrivileges");
+        const wantFor = wantDefaults ? (news.defaultPrivilegesFor ?? null) : null;
+        if (containsUnknown(wantFor) || !sameSet(wantFor, olds.defaultPrivilegesFor)) {
+            changed.push("defaultPrivilegesFor");
+        }
+    }
+    if ((olds.missing ?? []).length > 0) changed.push("missing");
+    if (olds.stateVersion !== STATE_VERSION) changed.push("stateVersion");
+    return { replaces, changed };
+}

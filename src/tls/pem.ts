@@ -1,0 +1,85 @@
+/**
+ * Offline checks of PEM certificates and keys with `node:crypto`: does a PEM parse, does a key
+ * belong to a certificate, which names a certificate covers, is it within its validity period.
+ * Messages name the argument (`tls.certPem`, …) and never contain key material.
+ */
+import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
+import { isIP } from "node:net";
+
+/** Extended key usage OIDs (RFC 5280 §4.2.1.12). */
+export const EKU_SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+export const EKU_CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+
+/** Parses the first certificate of a PEM bundle, or returns undefined. */
+export function parseCertificate(pem: string): X509Certificate | undefined {
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) return undefined;
+    try {
+        return new X509Certificate(pem);
+    } catch {
+        return undefined;
+    }
+}
+
+/** Parses a PEM private key (PKCS#8, SEC1 EC or PKCS#1 RSA), or returns undefined. */
+export function parsePrivateKey(pem: string): KeyObject | undefined {
+    if (!/-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/.test(pem)) return undefined;
+    try {
+        return createPrivateKey({ key: pem, format: "pem" });
+    } catch {
+        return undefined;
+    }
+}
+
+/** The DNS names and IP addresses in a certificate's subjectAltName extension. */
+export function subjectAltNames(cert: X509Certificate): { dns: string[]; ip: string[] } {
+    const dns: string[] = [];
+    const ip: string[] = [];
+    for (const entry of (cert.subjectAltName ?? "").split(/,\s*/)) {
+        if (entry.startsWith("DNS:")) dns.push(entry.slice(4));
+        else if (entry.startsWith("IP Address:")) ip.push(entry.slice(11));
+    }
+    return { dns, ip };
+}
+
+/** True when the certificate's SANs cover `name` (a DNS name, wildcard-aware, or an IP address). */
+export function certificateCovers(cert: X509Certificate, name: string): boolean {
+    if (isIP(name) !== 0) return cert.checkIP(name) !== undefined;
+    return cert.checkHost(name, { subject: "never" }) !== undefined;
+}
+
+/** The names in `required` that the certificate does not cover, in the order given. */
+export function uncoveredNames(cert: X509Certificate, required: readonly string[]): string[] {
+    return required.filter((name) => !certificateCovers(cert, name));
+}
+
+/**
+ * A problem with the certificate's validity period at `now`, or undefined when it is valid.
+ * `label` names the argument in the message.
+ */
+export function validityProblem(
+    cert: X509Certificate,
+    label: string,
+    now: Date,
+): string | undefined {
+    const notBefore = new Date(cert.validFrom);
+    const notAfter = new Date(cert.validTo);
+    if (now.getTime() > notAfter.getTime()) {
+        return `${label} expired on ${notAfter.toISOString()}; issue a new certificate`;
+    }
+    if (now.getTime() < notBefore.getTime()) {
+        return `${label} is not valid before ${notBefore.toISOString()}`;
+    }
+    return undefined;
+}
+
+/** Hours left until the certificate expires (negative once expired). */
+export function hoursUntilExpiry(cert: X509Certificate, now: Date): number {
+    return (new Date(cert.validTo).getTime() - now.getTime()) / 3_600_000;
+}
+
+/** True when the certificate allows `oid` as extended key usage (no EKU extension allows all). */
+export function allowsExtendedKeyUsage(cert: X509Certificate, oid: string): boolean {
+    const usages = cert.keyUsage;
+    if (usages === undefined || usages.length === 0) return true;
+    return usages.includes(oid) || usages.includes("2.5.29.37.0");
+}

@@ -1,0 +1,156 @@
+/**
+ * Counts statements and round trips for create, read and delete on a 1,000-table schema, on the
+ * real PostgreSQL and MariaDB servers, and asserts they stay constant (not per table). Prints the
+ * numbers.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { makeTargetGrantsProvider } from "../../../src/providers/targetGrants/provider";
+import {
+    DEFAULT_SESSION_OPTIONS,
+    type RoundTrip,
+} from "../../../src/providers/targetGrants/session";
+import type { TargetGrantsInputs } from "../../../src/providers/targetGrants/config";
+import {
+    MARIADB_ADMIN_URL,
+    POSTGRES_ADMIN_URL,
+    requireService,
+    uniqueName,
+} from "../../support/services";
+import { lifecycle, myq, pgq, urlWith, withMysql, withPg } from "../../support/grants/fixtures";
+
+const TABLES = 1000;
+const trips: RoundTrip[] = [];
+const provider = lifecycle(
+    makeTargetGrantsProvider({
+        sessionOptions: { ...DEFAULT_SESSION_OPTIONS, onRoundTrip: (t) => trips.push(t) },
+    }),
+);
+
+interface Count {
+    roundTrips: number;
+    statements: number;
+    kinds: string;
+}
+
+async function measure(work: () => Promise<unknown>): Promise<Count> {
+    trips.length = 0;
+    await work();
+    return {
+        roundTrips: trips.length,
+        statements: trips.reduce((n, t) => n + t.statements, 0),
+        kinds: trips
+            .map((t) => `${t.kind}${t.statements > 1 ? `(${t.statements})` : ""}`)
+            .join(" "),
+    };
+}
+
+async function lifecycleCounts(label: string, inputs: TargetGrantsInputs) {
+    let created: Awaited<ReturnType<typeof provider.create>> | undefined;
+    const create = await measure(async () => {
+        created = await provider.create(inputs);
+    });
+    const { id, outs } = created!;
+    const read = await measure(() => provider.read(id, outs));
+    const del = await measure(() => provider.delete(id, outs));
+    console.log(
+        `# ${label}: covered ${outs.coveredTables.length} tables, granted ${outs.granted.length} pairs`,
+    );
+    for (const [step, c] of Object.entries({ create, read, delete: del })) {
+        console.log(
+            `#   ${step}: ${c.roundTrips} round trips (${c.kinds}), ${c.statements} statements`,
+        );
+    }
+    return { create, read, delete: del, outs };
+}
+
+describe(`round trips on a ${TABLES}-table schema`, () => {
+    const pgDatabase = uniqueName("tg_rt");
+    const pgUrl = urlWith(POSTGRES_ADMIN_URL, pgDatabase);
+    const myDatabase = uniqueName("tg_rt");
+    const grantee = uniqueName("tg_rt_app");
+
+    before(async () => {
+        await requireService("PostgreSQL", POSTGRES_ADMIN_URL);
+        await requireService("MariaDB", MARIADB_ADMIN_URL);
+        await withPg(POSTGRES_ADMIN_URL, async (c) => {
+            await c.query(`CREATE DATABASE ${pgq(pgDatabase)}`);
+            await c.query(`CREATE ROLE ${pgq(grantee)}`);
+        });
+        await withPg(pgUrl, (c) =>
+            c.query(`CREATE SCHEMA s;
+                DO $$ BEGIN FOR i IN 1..${TABLES} LOOP
+                    EXECUTE format('CREATE TABLE s.%I (id INT8 PRIMARY KEY)', 't' || i);
+                END LOOP; END $$`),
+        );
+        await withMysql(MARIADB_ADMIN_URL, async (c) => {
+            await c.query(`CREATE DATABASE ${myq(myDatabase)}; CREATE USER '${grantee}'@'%'`);
+            const creates = Array.from(
+                { length: TABLES },
+                (_, i) =>
+                    `CREATE TABLE ${myq(myDatabase)}.t${i} (id BIGINT PRIMARY KEY) ENGINE=MEMORY`,
+            );
+            await c.query(creates.join(";\n"));
+        });
+    });
+
+    after(async () => {
+        await withPg(POSTGRES_ADMIN_URL, async (c) => {
+            await c.query(`DROP DATABASE IF EXISTS ${pgq(pgDatabase)} WITH (FORCE)`);
+            await c.query(`DROP ROLE IF EXISTS ${pgq(grantee)}`);
+        });
+        await withMysql(MARIADB_ADMIN_URL, (c) =>
+            c.query(
+                `DROP DATABASE IF EXISTS ${myq(myDatabase)}; DROP USER IF EXISTS '${grantee}'@'%'`,
+            ),
+        );
+    });
+
+    it("PostgreSQL, every table of the schema (tables omitted)", async () => {
+        const c = await lifecycleCounts("PostgreSQL, tables omitted", {
+            connection: pgUrl,
+            grantee,
+            schema: "s",
+        });
+        assert.equal(c.outs.coveredTables.length, TABLES);
+        assert.deepEqual([c.create.roundTrips, c.read.roundTrips, c.delete.roundTrips], [3, 2, 3]);
+        assert.ok(c.create.statements <= 6, `create statements: ${c.create.statements}`);
+        assert.ok(c.delete.statements <= 6, `delete statements: ${c.delete.statements}`);
+    });
+
+    it("PostgreSQL, 1,000 listed tables", async () => {
+        const tables = Array.from({ length: TABLES }, (_, i) => `t${i + 1}`);
+        const c = await lifecycleCounts("PostgreSQL, 1,000 listed tables", {
+            connection: pgUrl,
+            grantee,
+            schema: "s",
+            tables,
+        });
+        assert.deepEqual([c.create.roundTrips, c.read.roundTrips, c.delete.roundTrips], [3, 2, 3]);
+        assert.ok(c.create.statements <= 4);
+    });
+
+    it("MariaDB, every table of the database (db.*)", async () => {
+        const c = await lifecycleCounts("MariaDB, db.*", {
+            connection: MARIADB_ADMIN_URL,
+            grantee,
+            schema: myDatabase,
+        });
+        assert.equal(c.outs.coveredTables.length, TABLES);
+        assert.deepEqual([c.create.roundTrips, c.read.roundTrips, c.delete.roundTrips], [4, 3, 4]);
+        assert.ok(c.create.statements <= 5);
+    });
+
+    it("MariaDB, 1,000 listed tables (one GRANT per table, one batch)", async () => {
+        const tables = Array.from({ length: TABLES }, (_, i) => `t${i}`);
+        const c = await lifecycleCounts("MariaDB, 1,000 listed tables", {
+            connection: MARIADB_ADMIN_URL,
+            grantee,
+            schema: myDatabase,
+            tables,
+        });
+        assert.equal(c.outs.coveredTables.length, TABLES);
+        assert.deepEqual([c.create.roundTrips, c.read.roundTrips, c.delete.roundTrips], [4, 3, 4]);
+        assert.equal(c.create.statements, 3 + TABLES);
+    });
+});
