@@ -17,3 +17,4 @@ export {
     type TargetDialect,
 } from "./resources/replicatorHost";
 export { ReplicatorAuthKey, type ReplicatorAuthKeyArgs } from "./resources/replicatorAuthKey";
+export { ForwardDrainGate, type ForwardDrainGateArgs } from "./resources/forwardDrainGate";

@@ -1,2 +1,3 @@
 export { targetGrantsProvider } from "./targetGrants";
 export { replicatorAuthKeyProvider } from "./replicatorAuthKey";
+export { forwardDrainGateProvider } from "./forwardDrainGate";

@@ -1,0 +1,97 @@
+/**
+ * Sums the replicator's apply counters per target schema.
+ *
+ * The replicator labels `apply_upserts_total` and `apply_deletes_total` with `schema` and
+ * `table` (source `internal/util/metrics/metrics.go`, `TableLabels`); the schema value is the
+ * target schema's raw dotted name (`defaultdb.public` for a CockroachDB target of forward
+ * replication). Builds from before 2024 used three labels, `database`, `schema` and `table`;
+ * there the schema is `<database>.<schema>`. The runbook's drain query sums both counters
+ * `by (schema)` (reference/cockroachdb.md §2.5).
+ */
+import type { PrometheusSample } from "./prometheusText";
+import type { CounterTotals } from "./types";
+
+export const UPSERTS_METRIC = "apply_upserts_total";
+export const DELETES_METRIC = "apply_deletes_total";
+
+/** The counters of one scrape: over the watched schemas, and per schema (all schemas). */
+export interface CounterSnapshot {
+    /** Sum over the label sets that match the schema filter (all when there is none). */
+    totals: CounterTotals;
+    /** Per schema as the replicator labels it (every schema, filter or not). */
+    bySchema: Map<string, CounterTotals>;
+    /** Whether any counter sample matched the filter. */
+    matched: boolean;
+}
+
+/** The schema a counter sample belongs to, or undefined when it has no `schema` label. */
+export function schemaOfLabels(labels: Record<string, string>): string | undefined {
+    const schema = labels.schema;
+    if (schema === undefined) return undefined;
+    const database = labels.database;
+    return database ? `${database}.${schema}` : schema;
+}
+
+/**
+ * A schema name in comparable form: parts split on dots outside double quotes, quotes removed
+ * (`""` inside quotes is one `"`), lower-cased — the replicator itself matches schema names
+ * case-insensitively (reference/replicator.md §3). `"DefaultDB".public` equals `defaultdb.public`.
+ */
+export function normalizeSchemaName(name: string): string {
+    const parts: string[] = [];
+    let current = "";
+    let quoted = false;
+    for (let i = 0; i < name.length; i++) {
+        const char = name[i]!;
+        if (char === '"') {
+            if (quoted && name[i + 1] === '"') {
+                current += '"';
+                i++;
+            } else {
+                quoted = !quoted;
+            }
+        } else if (char === "." && !quoted) {
+            parts.push(current);
+            current = "";
+        } else {
+            current += char;
+        }
+    }
+    parts.push(current);
+    return parts.map((p) => p.trim().toLowerCase()).join(".");
+}
+
+/**
+ * Sums the two apply counters of `samples`, over the label sets whose schema matches `schema`.
+ * Throws a RangeError for a negative or non-finite counter value.
+ */
+export function aggregateCounters(
+    samples: ReadonlyArray<PrometheusSample>,
+    schema?: string,
+): CounterSnapshot {
+    const wanted = schema === undefined ? undefined : normalizeSchemaName(schema);
+    const totals: CounterTotals = { upserts: 0, deletes: 0 };
+    const bySchema = new Map<string, CounterTotals>();
+    let matched = false;
+    for (const sample of samples) {
+        const kind =
+            sample.name === UPSERTS_METRIC
+                ? "upserts"
+                : sample.name === DELETES_METRIC
+                  ? "deletes"
+                  : undefined;
+        if (!kind) continue;
+        if (!Number.isFinite(sample.value) || sample.value < 0) {
+            throw new RangeError(`${sample.name} has the value ${sample.value}, not a counter's`);
+        }
+        const sampleSchema = schemaOfLabels(sample.labels) ?? "";
+        const perSchema = bySchema.get(sampleSchema) ?? { upserts: 0, deletes: 0 };
+        perSchema[kind] += sample.value;
+        bySchema.set(sampleSchema, perSchema);
+        if (wanted === undefined || normalizeSchemaName(sampleSchema) === wanted) {
+            totals[kind] += sample.value;
+            matched = true;
+        }
+    }
+    return { totals, bySchema, matched };
+}
