@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 export PULUMI_SKIP_UPDATE_CHECK=true
 
 bash scripts/install-pulumi-tools.sh >/dev/null
+[ -d policy/node_modules ] || npm ci --prefix policy --no-audit --no-fund --prefer-offline
 npm run --silent build
 
 if [ "$#" -gt 0 ]; then

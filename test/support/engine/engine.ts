@@ -24,6 +24,8 @@ export interface EngineStackOptions {
     secrets?: Record<string, string>;
     /** Extra environment for the CLI and provider processes. */
     env?: Record<string, string>;
+    /** Stack name. Default `test`. */
+    stackName?: string;
 }
 
 export interface EngineStack {
@@ -58,13 +60,14 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
     }
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-state-"));
     const pulumiHome = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-home-"));
+    const stackName = options.stackName ?? "test";
 
     const auto: Automation = require(
         path.join(installDir, "node_modules/@pulumi/pulumi/automation"),
     );
     const pulumiCommand = await auto.PulumiCommand.get({ root: path.join(REPO_ROOT, ".tools") });
     const stack = await auto.LocalWorkspace.createOrSelectStack(
-        { stackName: "test", workDir },
+        { stackName, workDir },
         {
             workDir,
             pulumiCommand,
@@ -116,14 +119,14 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
         async exportState() {
             // The state file exactly as the backend stores it. (The Automation API's
             // exportStack() runs `stack export --show-secrets`, which decrypts secrets.)
-            return fs.readFileSync(findStateFile(stateDir), "utf8");
+            return fs.readFileSync(findStateFile(stateDir, stackName), "utf8");
         },
         async setConfig(key, value, secret = false) {
             await stack.setConfig(key, { value, secret });
         },
         async dispose() {
             try {
-                await stack.workspace.removeStack("test", { force: true });
+                await stack.workspace.removeStack(stackName, { force: true });
             } finally {
                 fs.rmSync(workDir, { recursive: true, force: true });
                 fs.rmSync(stateDir, { recursive: true, force: true });
@@ -133,10 +136,10 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
     };
 }
 
-function findStateFile(stateDir: string): string {
+function findStateFile(stateDir: string, stackName: string): string {
     const stacks = path.join(stateDir, ".pulumi", "stacks");
     for (const project of fs.readdirSync(stacks)) {
-        for (const file of ["test.json", "test.json.gz"]) {
+        for (const file of [`${stackName}.json`, `${stackName}.json.gz`]) {
             const candidate = path.join(stacks, project, file);
             if (fs.existsSync(candidate)) return candidate;
         }
