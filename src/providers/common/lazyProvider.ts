@@ -7,16 +7,40 @@ import type * as pulumi from "@pulumi/pulumi";
  * stored in state stays well under 1 KB and `delete`/`refresh` run the installed package
  * version rather than code frozen in an old state file. `modulePath` is a path under the
  * package (for example `dist/providers/targetGrants/provider`) whose module exports `provider`.
+ *
+ * Results are passed through {@link withoutUndefined}: the dynamic-provider host encodes
+ * outputs as a protobuf Struct, which rejects `undefined` anywhere in the value.
  */
 export function lazyProvider(modulePath: string): pulumi.dynamic.ResourceProvider {
     const target = `pulumi-crdb-failback/${modulePath}.js`;
     const load = (): Required<pulumi.dynamic.ResourceProvider> => require(target).provider;
+    const clean = (): typeof withoutUndefined =>
+        require("pulumi-crdb-failback/dist/providers/common/lazyProvider.js").withoutUndefined;
     return {
         check: (olds, news) => load().check(olds, news),
         diff: (id, olds, news) => load().diff(id, olds, news),
-        create: (inputs) => load().create(inputs),
-        read: (id, props) => load().read(id, props),
-        update: (id, olds, news) => load().update(id, olds, news),
+        create: async (inputs) => clean()(await load().create(inputs)),
+        read: async (id, props) => clean()(await load().read(id, props)),
+        update: async (id, olds, news) => clean()(await load().update(id, olds, news)),
         delete: (id, props) => load().delete(id, props),
     };
+}
+
+/** A copy of `value` without `undefined` object properties; `undefined` array items become `null`. */
+export function withoutUndefined<T>(value: T): T {
+    if (Array.isArray(value)) {
+        return value.map((item) => (item === undefined ? null : withoutUndefined(item))) as T;
+    }
+    if (
+        value !== null &&
+        typeof value === "object" &&
+        Object.getPrototypeOf(value) === Object.prototype
+    ) {
+        const out: Record<string, unknown> = {};
+        for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+            if (item !== undefined) out[key] = withoutUndefined(item);
+        }
+        return out as T;
+    }
+    return value;
 }
