@@ -8,8 +8,8 @@ import type * as pulumi from "@pulumi/pulumi";
  * version rather than code frozen in an old state file. `modulePath` is a path under the
  * package (for example `dist/providers/targetGrants/provider`) whose module exports `provider`.
  *
- * Results are passed through {@link withoutUndefined}: the dynamic-provider host encodes
- * outputs as a protobuf Struct, which rejects `undefined` anywhere in the value.
+ * Results are passed through {@link toWire}: the dynamic-provider host encodes outputs (and a
+ * partial-state error's properties) as a protobuf Struct, which rejects `undefined` anywhere.
  */
 export function lazyProvider(modulePath: string): pulumi.dynamic.ResourceProvider {
     const target = `pulumi-crdb-failback/${modulePath}.js`;
@@ -24,6 +24,22 @@ export function lazyProvider(modulePath: string): pulumi.dynamic.ResourceProvide
         update: async (id, olds, news) => clean()(await load().update(id, olds, news)),
         delete: (id, props) => load().delete(id, props),
     };
+}
+
+/**
+ * Runs a lifecycle method and makes its result — or the `properties` of a partial-state error
+ * it throws — encodable by the engine.
+ */
+export async function toWire<T>(call: () => Promise<T>): Promise<T> {
+    try {
+        return withoutUndefined(await call());
+    } catch (err) {
+        const partial = err as { properties?: unknown } | null;
+        if (partial && typeof partial === "object" && partial.properties !== undefined) {
+            partial.properties = withoutUndefined(partial.properties);
+        }
+        throw err;
+    }
 }
 
 /** A copy of `value` without `undefined` object properties; `undefined` array items become `null`. */

@@ -32,3 +32,25 @@ describe("withoutUndefined", () => {
         );
     });
 });
+
+describe("toWire", () => {
+    it("cleans results and the properties of a partial-state error", async () => {
+        const { toWire } = await import("../../../src/providers/common/lazyProvider");
+        assert.deepEqual(await toWire(async () => ({ outs: { a: undefined, b: 1 } })), {
+            outs: { b: 1 },
+        });
+        const failure = Object.assign(new Error("half done"), {
+            id: "x",
+            properties: { a: undefined, b: 2 },
+        });
+        await assert.rejects(
+            toWire(async () => {
+                throw failure;
+            }),
+            (err: { properties: unknown }) => {
+                assert.deepEqual(err.properties, { b: 2 });
+                return true;
+            },
+        );
+    });
+});
