@@ -1,8 +1,10 @@
+export { ClusterSettings, type ClusterSettingsArgs } from "./resources/clusterSettings";
 export {
     TargetGrants,
     type TargetGrantsArgs,
     type TargetGrantPair,
 } from "./resources/targetGrants";
+export { Changefeed, type ChangefeedArgs } from "./resources/changefeed";
 export {
     ReplicatorHost,
     REPLICATOR_HOST_TYPE,
@@ -18,3 +20,17 @@ export {
 } from "./resources/replicatorHost";
 export { ReplicatorAuthKey, type ReplicatorAuthKeyArgs } from "./resources/replicatorAuthKey";
 export { ForwardDrainGate, type ForwardDrainGateArgs } from "./resources/forwardDrainGate";
+export {
+    Failback,
+    FAILBACK_TYPE,
+    failbackWebhookPath,
+    failbackTargetSchema,
+    type FailbackArgs,
+    type FailbackTargetArgs,
+    type FailbackReplicatorArgs,
+    type FailbackChangefeedArgs,
+    type FailbackClusterSettingsArgs,
+    type FailbackForwardDrainArgs,
+    type FailbackForwardDrainedArgs,
+    type FailbackSettingsPrevious,
+} from "./resources/failback";

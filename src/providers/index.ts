@@ -1,3 +1,5 @@
+export { clusterSettingsProvider } from "./clusterSettings";
 export { targetGrantsProvider } from "./targetGrants";
+export { changefeedProvider } from "./changefeed";
 export { replicatorAuthKeyProvider } from "./replicatorAuthKey";
 export { forwardDrainGateProvider } from "./forwardDrainGate";

@@ -1,0 +1,133 @@
+/**
+ * Reading and steering changefeed jobs: `SHOW CHANGEFEED JOB <id>`, waiting (bounded) for a
+ * status, and the pause/resume/cancel steps, all by job id.
+ */
+import { type CockroachSession, type Row } from "../dialects/cockroach";
+import { parseFullTableNames } from "./tables";
+import { cancelJob, pauseJob, resumeJob, showChangefeedJob, SHOW_CHANGEFEED_JOBS } from "./sql";
+import { FINISHED_STATUSES, TERMINAL_STATUSES } from "./types";
+
+/** What `SHOW CHANGEFEED JOB(S)` says about one job. */
+export interface JobInfo {
+    jobId: string;
+    status: string;
+    runningStatus?: string;
+    highWaterTimestamp?: string;
+    error?: string;
+    /** Sanitized by CockroachDB (secret parameters `redacted`). */
+    sinkUri?: string;
+    /** The creating statement, redacted by CockroachDB (options sorted, secrets `redacted`). */
+    description?: string;
+    fullTableNames: string[];
+    userName?: string;
+}
+
+/** Turns a SHOW CHANGEFEED JOB(S) row into a {@link JobInfo}. */
+export function jobInfoOf(row: Row): JobInfo {
+    const text = (v: unknown): string | undefined =>
+        v === null || v === undefined || v === "" ? undefined : String(v);
+    return {
+        jobId: String(row.job_id),
+        status: String(row.status),
+        runningStatus: text(row.running_status),
+        highWaterTimestamp: text(row.high_water_timestamp),
+        error: text(row.error),
+        sinkUri: text(row.sink_uri),
+        description: text(row.description),
+        fullTableNames: parseFullTableNames(row.full_table_names),
+        userName: text(row.user_name),
+    };
+}
+
+/** The job, or `undefined` when CockroachDB no longer has it. */
+export async function showJob(
+    session: CockroachSession,
+    jobId: string,
+): Promise<JobInfo | undefined> {
+    const rows = await session.query(showChangefeedJob(jobId));
+    return rows[0] ? jobInfoOf(rows[0]) : undefined;
+}
+
+/** Every changefeed job CockroachDB lists (active ones and those finished in the last 12 h). */
+export async function listJobs(session: CockroachSession): Promise<JobInfo[]> {
+    return (await session.query(SHOW_CHANGEFEED_JOBS)).map(jobInfoOf);
+}
+
+/**
+ * True when a job runs, has reported progress (a running status) and no error. A `transient
+ * error` running status counts as an error: CockroachDB retries it forever with the job still
+ * `running`, e.g. when the replicator is unreachable or rejects the certificate or token.
+ */
+export function isHealthy(job: JobInfo | undefined): boolean {
+    const runningStatus = job?.runningStatus ?? "";
+    return (
+        job?.status === "running" &&
+        !job.error &&
+        runningStatus !== "" &&
+        !runningStatus.startsWith("transient error")
+    );
+}
+
+/** How long to wait, and how often to look. */
+export interface WaitOptions {
+    timeoutMs: number;
+    pollMs?: number;
+}
+
+/**
+ * Polls the job until `done` holds, the job is terminal (failed/canceled/gone…) or the time is
+ * up. Returns the last observation; the caller decides what a miss means.
+ */
+export async function waitForJob(
+    session: CockroachSession,
+    jobId: string,
+    done: (job: JobInfo) => boolean,
+    wait: WaitOptions,
+): Promise<{ job: JobInfo | undefined; reached: boolean }> {
+    const deadline = Date.now() + wait.timeoutMs;
+    const pollMs = wait.pollMs ?? 200;
+    for (;;) {
+        const job = await showJob(session, jobId);
+        if (job && done(job)) return { job, reached: true };
+        if (!job || TERMINAL_STATUSES.has(job.status)) return { job, reached: false };
+        if (Date.now() >= deadline) return { job, reached: false };
+        await new Promise((resolve) =>
+            setTimeout(resolve, Math.min(pollMs, Math.max(0, deadline - Date.now()))),
+        );
+    }
+}
+
+/** A one-line description of a job's state for errors (no sink URI). */
+export function describeJob(job: JobInfo | undefined): string {
+    if (!job) return "the job no longer exists";
+    const parts = [`status ${job.status}`];
+    if (job.runningStatus) parts.push(`running_status "${job.runningStatus}"`);
+    if (job.error) parts.push(`error "${job.error}"`);
+    return parts.join(", ");
+}
+
+export async function pause(session: CockroachSession, jobId: string): Promise<void> {
+    await session.query(pauseJob(jobId));
+}
+
+export async function resume(session: CockroachSession, jobId: string): Promise<void> {
+    await session.query(resumeJob(jobId));
+}
+
+/**
+ * Cancels the job. A job that is already canceled, failed, succeeded or gone counts as done;
+ * any other refusal is rethrown.
+ */
+export async function cancel(session: CockroachSession, jobId: string): Promise<void> {
+    try {
+        await session.query(cancelJob(jobId));
+    } catch (err) {
+        let job: JobInfo | undefined;
+        try {
+            job = await showJob(session, jobId);
+        } catch {
+            throw err;
+        }
+        if (job && !FINISHED_STATUSES.has(job.status)) throw err;
+    }
+}

@@ -1,0 +1,123 @@
+/**
+ * Pure planning for Changefeed: the sink URI and tables of a set of inputs, the ALTER that
+ * takes a running feed from the old inputs to the new, the secrets to scrub from messages, and
+ * the SQL a preview shows (secrets as `<redacted>`).
+ */
+import { connectionTarget } from "../dialects/cockroach";
+import { alterableOptions, createOptions, optionChanges } from "./options";
+import { buildSinkUri, encodeSinkParam, parseWebhookUrl, type SinkIdentity } from "./sink";
+import {
+    type AlterPlan,
+    alterChangefeed,
+    alterPlanIsEmpty,
+    createChangefeed,
+    pauseJob,
+    resumeJob,
+} from "./sql";
+import { resolveTables, type TableRef } from "./tables";
+import { type ChangefeedInputs, type ChangefeedOutputs, FINISHED_STATUSES } from "./types";
+
+/** The connection's database (what one- and two-part table names resolve against). */
+export function defaultDatabase(inputs: Pick<ChangefeedInputs, "connection">): string {
+    return connectionTarget(inputs.connection)?.database ?? "defaultdb";
+}
+
+/** The resolved target tables of the inputs. */
+export function targetTables(inputs: ChangefeedInputs): TableRef[] {
+    return resolveTables(inputs.tables ?? [], defaultDatabase(inputs));
+}
+
+/** The sink URI the inputs describe. */
+export function sinkUriOf(inputs: ChangefeedInputs): string {
+    return buildSinkUri(inputs.webhookUrl, {
+        caCertPem: inputs.caCertPem,
+        clientCertPem: inputs.clientCertPem,
+        clientKeyPem: inputs.clientKeyPem,
+    });
+}
+
+/** Host/port/path of the inputs' webhook URL (check guarantees it parses). */
+export function sinkIdentityOfInputs(inputs: ChangefeedInputs): SinkIdentity {
+    const parsed = parseWebhookUrl(inputs.webhookUrl);
+    if ("problem" in parsed) throw new Error(`webhookUrl ${parsed.problem}`);
+    return parsed;
+}
+
+/** Every secret that could end up in a message: scrubbed before anything is thrown. */
+export function secretsOf(inputs: Partial<ChangefeedInputs> & { sinkUri?: string }): string[] {
+    const out: string[] = [];
+    for (const value of [
+        inputs.connection,
+        inputs.sinkUri,
+        inputs.clientKeyPem,
+        inputs.authToken,
+    ]) {
+        if (value) out.push(value);
+    }
+    if (inputs.clientKeyPem) {
+        out.push(
+            Buffer.from(inputs.clientKeyPem).toString("base64"),
+            encodeSinkParam(inputs.clientKeyPem),
+        );
+    }
+    if (inputs.webhookUrl && inputs.caCertPem) {
+        try {
+            out.push(sinkUriOf(inputs as ChangefeedInputs));
+        } catch {
+            // inputs that do not describe a sink have no sink URI to hide
+        }
+    }
+    return out;
+}
+
+/** The ALTER CHANGEFEED that takes a running feed from `olds` to `news`. */
+export function planAlter(olds: ChangefeedOutputs, news: ChangefeedInputs): AlterPlan {
+    const database = defaultDatabase(news);
+    const before = resolveTables(olds.tables ?? [], database);
+    const after = resolveTables(news.tables ?? [], database);
+    const beforeKeys = new Set(before.map((t) => t.key));
+    const afterKeys = new Set(after.map((t) => t.key));
+    const newSink = sinkUriOf(news);
+    const { set, unset } = optionChanges(alterableOptions(olds), alterableOptions(news));
+    return {
+        add: after.filter((t) => !beforeKeys.has(t.key)),
+        addInitialScan: news.addedTablesInitialScan ?? true,
+        drop: before.filter((t) => !afterKeys.has(t.key)),
+        ...(newSink !== olds.sinkUri ? { sink: newSink } : {}),
+        set,
+        unset,
+    };
+}
+
+/** True when the job can never run again and `update` must start a new one. */
+export function needsRecreate(status: string | undefined): boolean {
+    return status === undefined || FINISHED_STATUSES.has(status);
+}
+
+/**
+ * The cursor a recreated job starts from: the stored high-water mark (every change at or
+ * before it was delivered), else the cursor the old job started from.
+ *
+ * For a failed job the docs say to start "after the failure event". The high-water is at or
+ * before the failure, so starting there re-emits the changes between the last checkpoint and
+ * the failure (the replicator applies duplicates idempotently) and loses none; a cursor past
+ * the failure could skip changes that were never delivered. If the cause of the failure is
+ * still there, the new job fails the same way and the operator sees it, instead of a gap.
+ */
+export function recreateCursor(olds: ChangefeedOutputs): string {
+    return olds.highWaterTimestamp ?? olds.cursor;
+}
+
+/** The SQL `update` would run, with secrets shown as `<redacted>` (for preview logs). */
+export function previewUpdate(olds: ChangefeedOutputs, news: ChangefeedInputs): string[] {
+    if (needsRecreate(olds.status)) {
+        const cursor = recreateCursor(olds);
+        return [
+            createChangefeed(targetTables(news), sinkUriOf(news), createOptions(news, cursor))
+                .preview,
+        ];
+    }
+    const plan = planAlter(olds, news);
+    if (alterPlanIsEmpty(plan)) return [];
+    return [pauseJob(olds.jobId), alterChangefeed(olds.jobId, plan).preview, resumeJob(olds.jobId)];
+}

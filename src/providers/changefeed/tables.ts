@@ -1,0 +1,55 @@
+/**
+ * Changefeed target tables: parsing the names given in `tables`, resolving them against the
+ * connection's database (one part → `<db>.public.t`, two parts → `<db>.<schema>.t`), and the
+ * keys used to compare with CockroachDB's `full_table_names`.
+ */
+import { parseQualifiedName, quoteQualifiedName } from "../dialects/cockroach";
+
+/** A resolved target table. */
+export interface TableRef {
+    database: string;
+    schema: string;
+    table: string;
+    /** `db.schema.table` as CockroachDB prints it in `full_table_names` (unquoted). */
+    key: string;
+    /** The name as written in the args, quoted part by part for SQL. */
+    sql: string;
+}
+
+/** Resolves a table name, or `undefined` when it is not a valid (1–3 part) name. */
+export function resolveTable(text: string, defaultDatabase: string): TableRef | undefined {
+    const parts = parseQualifiedName(text.trim());
+    if (!parts || parts.length === 0) return undefined;
+    const table = parts[parts.length - 1]!;
+    const schema = parts.length >= 2 ? parts[parts.length - 2]! : "public";
+    const database = parts.length === 3 ? parts[0]! : defaultDatabase;
+    return {
+        database,
+        schema,
+        table,
+        key: `${database}.${schema}.${table}`,
+        sql: quoteQualifiedName(parts),
+    };
+}
+
+/** Resolves every table; names that do not parse are left out (check reports them). */
+export function resolveTables(tables: readonly string[], defaultDatabase: string): TableRef[] {
+    const out: TableRef[] = [];
+    for (const text of tables) {
+        const ref = resolveTable(text, defaultDatabase);
+        if (ref) out.push(ref);
+    }
+    return out;
+}
+
+/**
+ * Parses CockroachDB's `full_table_names` (a STRING[]: the driver gives an array, or the text
+ * form `{a.b.c,d.e.f}`) into `db.schema.table` keys.
+ */
+export function parseFullTableNames(value: unknown): string[] {
+    if (Array.isArray(value)) return value.map(String);
+    if (typeof value !== "string") return [];
+    const inner = value.replace(/^\{/, "").replace(/\}$/, "");
+    if (inner === "") return [];
+    return inner.split(",").map((s) => s.trim().replace(/^"(.*)"$/, "$1"));
+}

@@ -1,0 +1,75 @@
+/** Shapes of the Changefeed provider's inputs and outputs (state). */
+
+/** A value in `options`: a string is `key = 'value'`, `true` a bare flag, `false` leaves it out. */
+export type OptionValue = string | boolean;
+
+/** The provider's inputs (see `ChangefeedArgs` for the meaning of each). */
+export interface ChangefeedInputs {
+    connection: string;
+    tables: string[];
+    webhookUrl: string;
+    caCertPem: string;
+    clientCertPem?: string;
+    clientKeyPem?: string;
+    authToken?: string;
+    cursor?: string;
+    resolved?: string;
+    minCheckpointFrequency?: string;
+    webhookClientTimeout?: string;
+    webhookSinkConfig?: string | Record<string, unknown>;
+    options?: Record<string, OptionValue>;
+    waitForRunningSeconds?: number;
+    exclusive?: boolean;
+    addedTablesInitialScan?: boolean;
+    adoptJobId?: string;
+}
+
+/** The provider's outputs: the inputs echoed plus what the job reported. */
+export interface ChangefeedOutputs extends ChangefeedInputs {
+    stateVersion: 1;
+    /** The CockroachDB job id (changes when update recreates a failed/cancelled job). */
+    jobId: string;
+    /** The cursor the current job started from (the stored high-water after a recreate). */
+    cursor: string;
+    /** The `cursor` argument as given (undefined when defaulted): changing it replaces. */
+    requestedCursor?: string;
+    /** Job status as last seen (`running`, `paused`, `failed`, `canceled`, … or `missing`). */
+    status: string;
+    /** The job's high-water mark (DECIMAL HLC); never moves backwards in state. */
+    highWaterTimestamp?: string;
+    /** `running_status` as last seen. */
+    runningStatus?: string;
+    /** The job's terminal error as last seen (empty when none). */
+    error?: string;
+    /** The full sink URI, with TLS material (secret). */
+    sinkUri: string;
+    /** `crdb_internal.cluster_id()` of the cluster the job runs on. */
+    clusterId: string;
+}
+
+/** Statuses in which a changefeed still runs (or will): only these block another feed. */
+export const ACTIVE_STATUSES: ReadonlySet<string> = new Set([
+    "running",
+    "paused",
+    "pending",
+    "pause-requested",
+]);
+
+/** Statuses a job never leaves. */
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
+    "failed",
+    "canceled",
+    "succeeded",
+    "revert-failed",
+]);
+
+/** Statuses (plus a job that is gone) after which the job can never run again. */
+export const FINISHED_STATUSES: ReadonlySet<string> = new Set([
+    "failed",
+    "canceled",
+    "cancel-requested",
+    "succeeded",
+    "revert-failed",
+    "reverting",
+    "missing",
+]);
