@@ -1,0 +1,2 @@
+// Intentionally empty, not even importing @pulumi/pulumi (see Pulumi.yaml).
+export {};
