@@ -6,12 +6,16 @@
 
 const REDACTED = "redacted";
 
-/** Returns `url` with its password and query parameter values replaced by `redacted`. */
+/**
+ * Returns `url` with its password, every query parameter value and any fragment replaced by
+ * `redacted`.
+ */
 export function redactUrl(url: string): string {
     try {
         const parsed = new URL(url);
         if (parsed.password) parsed.password = REDACTED;
         for (const key of [...parsed.searchParams.keys()]) parsed.searchParams.set(key, REDACTED);
+        if (parsed.hash) parsed.hash = REDACTED;
         return parsed.toString();
     } catch {
         return `<unparseable URL, ${url.length} characters>`;
@@ -22,12 +26,18 @@ export function redactUrl(url: string): string {
  * Replaces every occurrence of each secret (and of each URL-shaped secret's password) in
  * `message`. Use on driver errors before rethrowing them: drivers sometimes quote the
  * connection string or a statement back.
+ *
+ * A URL-shaped secret (`scheme://host…`) is replaced by its {@link redactUrl} form, so the
+ * message still names the server; any other secret is replaced by `redacted`. Longer secrets
+ * are replaced first, so a URL is matched whole before its password is.
  */
 export function scrubSecrets(message: string, secrets: ReadonlyArray<string | undefined>): string {
     let out = message;
-    for (const secret of secrets) {
-        if (!secret) continue;
-        out = out.split(secret).join(REDACTED);
+    const ordered = secrets
+        .filter((s): s is string => Boolean(s))
+        .sort((a, b) => b.length - a.length);
+    for (const secret of ordered) {
+        out = out.split(secret).join(replacementFor(secret));
         const password = passwordOf(secret);
         if (password && password.length >= 3) {
             out = out.split(password).join(REDACTED);
@@ -50,6 +60,16 @@ export function scrubbedError(
     const errno = (err as { errno?: unknown } | null)?.errno;
     if (errno !== undefined) (wrapped as Error & { errno?: unknown }).errno = errno;
     return wrapped;
+}
+
+/** What an occurrence of `secret` becomes: its redacted URL form, or `redacted`. */
+function replacementFor(secret: string): string {
+    if (!/^[a-z][a-z0-9+.-]*:\/\/[^\s/?#]/i.test(secret)) return REDACTED;
+    try {
+        return new URL(secret).host ? redactUrl(secret) : REDACTED;
+    } catch {
+        return REDACTED;
+    }
 }
 
 function passwordOf(maybeUrl: string): string | undefined {

@@ -150,3 +150,21 @@ export function parseOracleCatalog(rows: readonly OracleCatalogRow[]): CatalogSn
     }
     return snapshot;
 }
+
+/**
+ * ORA- codes that mean the connection broke (the call's outcome is unknown): ORA-00028 session
+ * killed, ORA-01012 not logged on, ORA-03113 end-of-file on communication channel, ORA-03114
+ * not connected, ORA-03135 connection lost contact, ORA-12170/12537/12547/12570 network errors.
+ */
+export const ORACLE_CONNECTION_LOST_CODES: ReadonlySet<number> = new Set([
+    28, 1012, 3113, 3114, 3135, 12170, 12537, 12547, 12570,
+]);
+
+/**
+ * True when `errorNum` is an ORA- error the server sent back for the call (the PL/SQL block ran
+ * until that error), as opposed to a broken connection or a client-side error (NJS-/DPY-, which
+ * carry no ORA- number).
+ */
+export function oracleServerAnswered(errorNum: number | undefined): boolean {
+    return errorNum !== undefined && errorNum > 0 && !ORACLE_CONNECTION_LOST_CODES.has(errorNum);
+}

@@ -83,17 +83,34 @@ export function desiredGrants(
 export interface RecordedGrants {
     granted: GrantPair[];
     preexisting: GrantPair[];
+    /**
+     * Pairs a GRANT was sent for but whose outcome is unknown (the connection was lost and the
+     * catalog could not be re-read with certainty). Never revoked as such: the next catalog read
+     * (update, refresh, delete) counts the ones then held as granted by this resource and drops
+     * the rest. Absent in state written before this field existed.
+     */
+    pending?: GrantPair[];
 }
 
 /**
- * Re-derives the recorded pairs from a fresh snapshot: pairs no longer held drop out (drift), and
- * on PostgreSQL a table privilege that appeared on a table created by an owner whose default
- * privilege this resource granted is counted as granted by this resource.
+ * Re-derives the recorded pairs from a fresh snapshot: pairs no longer held drop out (drift), a
+ * pending pair now held is counted as granted (its GRANT was sent by this resource), and on
+ * PostgreSQL a table privilege that appeared on a table created by an owner whose default
+ * privilege this resource granted is counted as granted by this resource. The result has no
+ * pending pairs.
  */
 export function reconcile(previous: RecordedGrants, snapshot: CatalogSnapshot): RecordedGrants {
     const held = new Set(snapshot.held.map(pairKey));
-    const granted = previous.granted.filter((p) => held.has(pairKey(p)));
     const preexisting = previous.preexisting.filter((p) => held.has(pairKey(p)));
+    const preexistingKeys = new Set(preexisting.map(pairKey));
+    const granted: GrantPair[] = [];
+    const seen = new Set<string>();
+    for (const p of [...previous.granted, ...(previous.pending ?? [])]) {
+        const key = pairKey(p);
+        if (!held.has(key) || preexistingKeys.has(key) || seen.has(key)) continue;
+        seen.add(key);
+        granted.push(p);
+    }
     const known = new Set([...granted, ...preexisting].map(pairKey));
     const ourDefaults = new Set(
         granted.filter((p) => p.kind === "defaultTables").map((p) => `${p.object}\0${p.privilege}`),

@@ -10,7 +10,13 @@ import { PartialStateError } from "../common/partialState";
 import { UNKNOWN, containsUnknown } from "../common/unknown";
 import { MYSQL_GONE_ERRNOS } from "../dialects/mysql";
 import { PG_GONE_SQLSTATES } from "../dialects/postgres";
-import type { CatalogSnapshot, Dialect, GrantPair, GrantTarget } from "../dialects/types";
+import {
+    type CatalogSnapshot,
+    type Dialect,
+    type GrantPair,
+    type GrantTarget,
+    pairKey,
+} from "../dialects/types";
 import {
     DEFAULT_PRIVILEGES,
     type TargetGrantsConfig,
@@ -41,6 +47,7 @@ import {
     openMysqlSession,
     openPostgresSession,
     oracleSessionOpener,
+    serverAnswered,
 } from "./session";
 
 /** Version of the output shape below; bump it (and keep reading older shapes) when it changes. */
@@ -65,6 +72,11 @@ export interface TargetGrantsOutputs {
     granted: GrantPair[];
     /** Pairs the grantee already held (never revoked). */
     preexisting: GrantPair[];
+    /**
+     * Pairs whose GRANT was sent when a change failed half-way, not yet confirmed (see
+     * `RecordedGrants.pending`); empty unless the last create/update failed. Absent in older state.
+     */
+    pending?: GrantPair[];
     /** Desired pairs not held at the last read (drift; the next `up` grants them). */
     missing: GrantPair[];
     /** Tables in scope on which the grantee holds every configured privilege. */
@@ -123,29 +135,89 @@ export function makeTargetGrantsProvider(
             await session.applyChange(revokes, grants);
         } catch (err) {
             if (config.dialect === "postgres") throw err; // one transaction: nothing changed
-            const claimed: RecordedGrants = {
-                granted: [...change.granted, ...change.toRevoke],
-                preexisting: change.preexisting,
-            };
-            let recorded = claimed;
-            let snapshot: CatalogSnapshot | undefined;
-            try {
-                snapshot = await session.readCatalog(targetOf(config));
-                recorded = reconcile(claimed, snapshot);
-            } catch {
-                // Could not re-read: claim everything planned; delete revokes only what is held.
-            }
+            const { recorded, snapshot, reason } = await recoverAfterFailedChange(
+                session,
+                config,
+                change,
+                serverAnswered(config.dialect, err),
+            );
             const message = err instanceof Error ? err.message : String(err);
             throw new PartialStateError(
                 id,
                 { ...outputsOf(config, owners, recorded, snapshot), missing: [] },
-                [
-                    message,
-                    "some privileges were granted/revoked before the failure (MySQL and Oracle " +
-                        "GRANT/REVOKE are not transactional); state records what is held now, and " +
-                        "the next `pulumi up` finishes the change",
-                ],
+                [message, reason],
             );
+        }
+    };
+
+    /**
+     * After a MySQL/Oracle batch failed half-way, finds out what it changed. The session that ran
+     * it may be dead (a lost connection), so the catalog is re-read on a NEW session (bounded by
+     * the session timeouts). Unless the server answered the batch with an error (`answered`: it
+     * stopped there), it may still be running it: on MySQL the new session first ends the old
+     * connection on the server and waits until it is gone. Records only what is certain: pairs
+     * this resource held before the change (dropped once the catalog shows them revoked), pairs
+     * the re-read shows held, and — when the outcome could not be confirmed — the grants sent but
+     * not seen as `pending`, never as `granted`.
+     */
+    const recoverAfterFailedChange = async (
+        failed: GrantSession,
+        config: TargetGrantsConfig,
+        change: GrantChange,
+        answered: boolean,
+    ): Promise<{ recorded: RecordedGrants; snapshot?: CatalogSnapshot; reason: string }> => {
+        const toGrant = new Set(change.toGrant.map(pairKey));
+        const before: RecordedGrants = {
+            granted: [
+                ...change.granted.filter((p) => !toGrant.has(pairKey(p))),
+                ...change.toRevoke,
+            ],
+            preexisting: change.preexisting,
+            pending: change.toGrant,
+        };
+        const nonTransactional =
+            "some privileges may have been granted/revoked before the failure (MySQL and Oracle " +
+            "GRANT/REVOKE are not transactional)";
+        let fresh: GrantSession | undefined;
+        try {
+            fresh = await deps.openers[config.dialect](failed.connection, deps.sessionOptions);
+            let settled = answered;
+            if (!settled && failed.serverSessionId !== undefined && fresh.endServerSession) {
+                settled = await fresh.endServerSession(failed.serverSessionId);
+            }
+            const snapshot = await fresh.readCatalog(targetOf(config));
+            const recorded = reconcile(before, snapshot);
+            if (settled) {
+                return {
+                    recorded,
+                    snapshot,
+                    reason:
+                        `${nonTransactional}; state records what the catalog shows now, and the ` +
+                        "next `pulumi up` finishes the change",
+                };
+            }
+            // The server may still be running the batch: grants not seen yet stay pending.
+            const heldKeys = new Set(snapshot.held.map(pairKey));
+            recorded.pending = change.toGrant.filter((p) => !heldKeys.has(pairKey(p)));
+            return {
+                recorded,
+                snapshot,
+                reason:
+                    `${nonTransactional}; state records what the catalog showed right after the ` +
+                    "failure, and grants not seen yet as pending; the next `pulumi up` re-reads " +
+                    "the catalog and converges",
+            };
+        } catch (readErr) {
+            const why = readErr instanceof Error ? readErr.message : String(readErr);
+            return {
+                recorded: before,
+                reason:
+                    `${nonTransactional}; the catalog could not be re-read on a new connection ` +
+                    `(${why}), so state records no new grant as granted (the ones sent are ` +
+                    "pending) and the next `pulumi up` re-reads the catalog and converges",
+            };
+        } finally {
+            await fresh?.close();
         }
     };
 
@@ -362,6 +434,7 @@ function outputsOf(
         defaultPrivilegeOwners: owners,
         granted: recorded.granted,
         preexisting: recorded.preexisting,
+        pending: recorded.pending ?? [],
         missing: snapshot ? missingPairs(desiredGrants(config, snapshot).pairs, snapshot.held) : [],
         coveredTables: snapshot ? coveredTables(config, snapshot) : [],
         stateVersion: STATE_VERSION,
@@ -457,6 +530,7 @@ export function compareForDiff(
         }
     }
     if ((olds.missing ?? []).length > 0) changed.push("missing");
+    if ((olds.pending ?? []).length > 0) changed.push("pending");
     if (olds.stateVersion !== STATE_VERSION) changed.push("stateVersion");
     return { replaces, changed };
 }

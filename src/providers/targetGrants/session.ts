@@ -11,15 +11,20 @@ import type * as oracledb from "oracledb";
 import { redactUrl, scrubbedError } from "../common/redact";
 import {
     MYSQL_CATALOG_QUERY,
+    MYSQL_CONNECTION_ALIVE_QUERY,
+    MYSQL_NO_SUCH_THREAD_ERRNO,
     MYSQL_SESSION_SETUP,
     type MysqlCatalogRow,
     mysqlCatalogParams,
+    mysqlKillConnection,
+    mysqlServerAnswered,
     parseMysqlCatalog,
 } from "../dialects/mysql";
 import {
     ORACLE_CATALOG_QUERY,
     type OracleCatalogRow,
     oracleChangeBlock,
+    oracleServerAnswered,
     parseOracleCatalog,
 } from "../dialects/oracle";
 import { PG_CATALOG_QUERY, type PgCatalogRow, parsePgCatalog } from "../dialects/postgres";
@@ -29,7 +34,7 @@ import type { ParsedConnection } from "./connection";
 /** One message to the server and its answer. `statements` counts the SQL statements it carried. */
 export interface RoundTrip {
     dialect: Dialect;
-    kind: "connect" | "catalog" | "setup" | "change";
+    kind: "connect" | "catalog" | "setup" | "change" | "endSession";
     statements: number;
 }
 
@@ -59,6 +64,18 @@ export interface GrantSession {
      * Oracle: statements before a failing one stay applied (re-read the catalog to find out).
      */
     applyChange(revokes: readonly string[], grants: readonly string[]): Promise<void>;
+    /**
+     * The server's id for this connection (MySQL thread id), when the dialect can end it from
+     * another session; used after a lost connection to stop a batch the server is still running.
+     */
+    readonly serverSessionId?: number;
+    /**
+     * Ends the server connection `serverSessionId` of another session and waits (bounded by the
+     * statement timeout) until the server has let it go. Resolves `true` when the connection is
+     * confirmed gone — no statement of it can still change the catalog — and `false` when that
+     * could not be confirmed in time. Only dialects that set `serverSessionId` implement it.
+     */
+    endServerSession?(serverSessionId: number): Promise<boolean>;
     close(): Promise<void>;
 }
 
@@ -88,6 +105,18 @@ export function errorCodes(err: unknown): DriverErrorCodes {
                   ? e.errorNum
                   : undefined,
     };
+}
+
+/**
+ * True when a failed `applyChange` got a definite answer from the server (the batch ran until
+ * that error and stopped), so re-reading the catalog shows its whole effect. False for a lost
+ * connection or a client-side timeout: the server may still be running the batch.
+ */
+export function serverAnswered(dialect: Dialect, err: unknown): boolean {
+    const { errno } = errorCodes(err);
+    if (dialect === "mysql") return mysqlServerAnswered(errno);
+    if (dialect === "oracle") return oracleServerAnswered(errno);
+    return errorCodes(err).code !== undefined; // PostgreSQL: a SQLSTATE came back
 }
 
 const LABEL: Record<Dialect, string> = {
@@ -214,6 +243,27 @@ export const openMysqlSession: SessionOpener = async (connection, options) => {
     return {
         connection,
         partialRevokes,
+        serverSessionId: conn.threadId,
+        async endServerSession(threadId) {
+            options.onRoundTrip?.({ dialect: "mysql", kind: "endSession", statements: 1 });
+            try {
+                await run("ending the lost connection", mysqlKillConnection(threadId));
+            } catch (err) {
+                if (errorCodes(err).errno !== MYSQL_NO_SUCH_THREAD_ERRNO) throw err;
+            }
+            const deadline = Date.now() + options.statementTimeoutMs;
+            for (;;) {
+                options.onRoundTrip?.({ dialect: "mysql", kind: "endSession", statements: 1 });
+                const rows = await run<{ n: number | string }[]>(
+                    "waiting for the lost connection to end",
+                    MYSQL_CONNECTION_ALIVE_QUERY,
+                    [threadId],
+                );
+                if (Number(rows[0]?.n ?? 0) === 0) return true;
+                if (Date.now() >= deadline) return false;
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+        },
         async readCatalog(target) {
             options.onRoundTrip?.({ dialect: "mysql", kind: "catalog", statements: 1 });
             const rows = await run<MysqlCatalogRow[]>(

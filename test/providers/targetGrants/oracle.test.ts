@@ -5,7 +5,10 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { makeTargetGrantsProvider } from "../../../src/providers/targetGrants/provider";
+import {
+    type TargetGrantsOutputs,
+    makeTargetGrantsProvider,
+} from "../../../src/providers/targetGrants/provider";
 import {
     DEFAULT_SESSION_OPTIONS,
     oracleSessionOpener,
@@ -123,6 +126,57 @@ describe("TargetGrants on Oracle (recording client)", () => {
         const granted = (err.properties.granted as { object: string }[]).map((p) => p.object);
         assert.deepEqual([...new Set(granted)], ["T0000", "T0001"]);
         assert.equal(err.properties.connection, URL_);
+    });
+
+    it("a lost connection mid-block: grants seen on a new session are granted, the rest pending, never claimed", async () => {
+        const { db, provider } = setup(3);
+        // A broken connection carries no ORA- number (node-oracledb NJS-/DPY- error).
+        db.failGrantOn = {
+            table: "T0002",
+            error: Object.assign(
+                new Error("DPY-4011: the database or network closed the connection"),
+                {
+                    code: "DPY-4011",
+                },
+            ) as OracleError,
+        };
+        const connectsBefore = db.connects;
+        const err = await provider
+            .create({
+                connection: URL_,
+                grantee: "REPLICATOR",
+                schema: "APP",
+                tables: ["T0000", "T0001", "T0002"],
+            })
+            .then(
+                () => undefined,
+                (e: unknown) => e,
+            );
+        assert.ok(err instanceof PartialStateError, String(err));
+        assert.equal(db.connects - connectsBefore, 2, "the catalog was re-read on a new session");
+        const objects = (list: unknown) => [
+            ...new Set((list as { object: string }[]).map((p) => p.object)),
+        ];
+        assert.deepEqual(objects(err.properties.granted), ["T0000", "T0001"]);
+        assert.deepEqual(objects(err.properties.pending), ["T0002"]);
+        assert.match(err.reasons[1]!, /pending/);
+
+        // The next up: T0002's grants did not happen, so they are granted now, once.
+        db.failGrantOn = undefined;
+        const outs = await provider.update(
+            err.id,
+            err.properties as unknown as TargetGrantsOutputs,
+            {
+                connection: URL_,
+                grantee: "REPLICATOR",
+                schema: "APP",
+                tables: ["T0000", "T0001", "T0002"],
+            },
+        );
+        assert.deepEqual(objects(outs.granted), ["T0000", "T0001", "T0002"]);
+        assert.deepEqual(outs.pending, []);
+        await provider.delete(err.id, outs);
+        assert.deepEqual(db.heldBy("REPLICATOR"), []);
     });
 
     it("delete succeeds when tables or the grantee are gone", async () => {
