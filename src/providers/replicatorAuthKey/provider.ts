@@ -35,6 +35,7 @@ import {
     type ReplicatorAuthKeyInputs,
     type ReplicatorAuthKeyOutputs,
 } from "./types";
+import { logCreatePreview, logDiffPreview } from "./preview";
 import { checkInputs, planDiff } from "./validate";
 
 /** How often `create` looks for `jwt_public_keys` while waiting for the replicator. */
@@ -45,13 +46,16 @@ export const provider: Required<pulumi.dynamic.ResourceProvider> = {
         // No provider-wide configuration: everything comes from the resource's inputs.
     },
 
-    async check(_olds, news) {
+    async check(olds, news) {
         const failures = checkInputs(news);
+        if (failures.isEmpty) logCreatePreview(olds, news);
         return { inputs: news, failures: failures.list };
     },
 
     async diff(_id, olds, news) {
-        return planDiff(olds, news);
+        const result = planDiff(olds, news);
+        logDiffPreview(olds, news, result);
+        return result;
     },
 
     async create(inputs: ReplicatorAuthKeyInputs) {

@@ -1,0 +1,141 @@
+/**
+ * The SQL a `pulumi preview` shows. `check` and `diff` never touch a database, so a plan holds
+ * what follows from the inputs and the prior state; whatever depends on the catalog is marked
+ * {@link RESOLVED_AT_APPLY}, and inputs that are not known yet are shown as {@link UNKNOWN_TEXT}.
+ *
+ * Nothing secret may reach a plan: statements carry `<redacted>` where a secret would go, the
+ * resource is named by its server (`host:port/db`) and never by its connection string, and
+ * {@link formatPlannedSql} scrubs the given secrets once more before anything is printed.
+ */
+import type * as pulumiTypes from "@pulumi/pulumi";
+
+import { scrubSecrets } from "./redact";
+import { UNKNOWN } from "./unknown";
+
+/** One statement a resource plans to run, with an optional remark shown after it. */
+export interface PlannedStatement {
+    /**
+     * The statement text; a `;` is appended unless it ends with one (a PL/SQL block). Text
+     * starting with `--` is a step that is described rather than spelled out (a catalog read, a
+     * wait) and is printed as is.
+     */
+    sql: string;
+    /** Why the statement runs, or when it is skipped (shown as a trailing `-- note`). */
+    note?: string;
+}
+
+/** Marks a part of a statement that depends on the catalog (read when the change is applied). */
+export const RESOLVED_AT_APPLY = "resolved at apply";
+
+/** How an input that is not known yet (preview of a value from another resource) is shown. */
+export const UNKNOWN_TEXT = "<unknown until apply>";
+
+/** How a secret is shown in a planned statement. */
+export const REDACTED_TEXT = "<redacted>";
+
+/** `<what, resolved at apply>`: a placeholder for a catalog-dependent part of a statement. */
+export function resolvedAtApply(what: string): string {
+    return `<${what}, ${RESOLVED_AT_APPLY}>`;
+}
+
+/** Appends `(resolved at apply)` to a note. */
+export function noteResolvedAtApply(note: string): string {
+    return `${note} (${RESOLVED_AT_APPLY})`;
+}
+
+/** A described step (`-- text`), for work that is not one statement (reads, waits). */
+export function describedStep(text: string, note?: string): PlannedStatement {
+    return note === undefined ? { sql: `-- ${text}` } : { sql: `-- ${text}`, note };
+}
+
+/**
+ * Replaces the engine's unknown-value sentinel, also when a renderer quoted it as an identifier
+ * (`"…"`, `` `…` ``) or a literal (`'…'`), by {@link UNKNOWN_TEXT}.
+ */
+export function markUnknown(text: string): string {
+    return text
+        .split(`"${UNKNOWN}"`)
+        .join(UNKNOWN_TEXT)
+        .split(`\`${UNKNOWN}\``)
+        .join(UNKNOWN_TEXT)
+        .split(`'${UNKNOWN}'`)
+        .join(`'${UNKNOWN_TEXT}'`)
+        .split(UNKNOWN)
+        .join(UNKNOWN_TEXT);
+}
+
+/** A text value for a label or a statement: the value, or {@link UNKNOWN_TEXT}. */
+export function knownOr(value: unknown, fallback = UNKNOWN_TEXT): string {
+    return typeof value === "string" && value !== UNKNOWN ? value : fallback;
+}
+
+/**
+ * The readable block a preview prints:
+ * ```
+ * planned SQL (ClusterSettings crdb.example:26257/defaultdb):
+ *   SET CLUSTER SETTING kv.rangefeed.enabled = true;  -- skipped if …
+ * ```
+ * Unknown values are marked and every secret in `secrets` is scrubbed from the result.
+ */
+export function formatPlannedSql(
+    resourceLabel: string,
+    statements: readonly PlannedStatement[],
+    secrets: ReadonlyArray<string | undefined> = [],
+): string {
+    const lines = statements.map((statement) => {
+        const complete = statement.sql.startsWith("--") || statement.sql.endsWith(";");
+        const sql = complete ? statement.sql : `${statement.sql};`;
+        const indented = sql.split("\n").join("\n    ");
+        return statement.note ? `  ${indented}  -- ${statement.note}` : `  ${indented}`;
+    });
+    const text = markUnknown(`planned SQL (${resourceLabel}):\n${lines.join("\n")}`);
+    return scrubSecrets(
+        text,
+        secrets.filter((s) => typeof s === "string" && s !== UNKNOWN && s.length >= 3),
+    );
+}
+
+/**
+ * Logs the planned SQL of one resource (nothing when `statements` is empty). The text shows up
+ * in `pulumi preview` and `pulumi up` output. `log` is replaceable for tests.
+ */
+export function logPlannedSql(
+    resourceLabel: string,
+    statements: readonly PlannedStatement[],
+    secrets: ReadonlyArray<string | undefined> = [],
+    log: (text: string) => void = infoLog,
+): void {
+    if (statements.length === 0) return;
+    log(formatPlannedSql(resourceLabel, statements, secrets));
+}
+
+/** `pulumi.log.info`, loaded when first used (the engine shows it in preview output). */
+function infoLog(text: string): void {
+    const pulumi: typeof pulumiTypes = require("@pulumi/pulumi");
+    void pulumi.log.info(text);
+}
+
+/**
+ * Runs `plan` and logs its result; a plan that cannot be rendered (inputs that `check` is about
+ * to reject) logs nothing. Preview logging must never fail a `check` or `diff`.
+ */
+export function logPlanSafely(
+    plan: () => { label: string; statements: PlannedStatement[]; secrets: string[] },
+    log?: (text: string) => void,
+): void {
+    try {
+        const { label, statements, secrets } = plan();
+        logPlannedSql(label, statements, secrets, log);
+    } catch {
+        // Invalid inputs: check reports them; there is no SQL to show.
+    }
+}
+
+/** True when `olds` holds no prior inputs, i.e. `check` runs for a resource to be created. */
+export function isNewResource(olds: unknown): boolean {
+    return (
+        olds === undefined ||
+        olds === null ||
+        (typeof olds === "object" && Object.keys(olds as object).length === 0)
+    );
+}
