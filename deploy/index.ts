@@ -83,6 +83,8 @@ const forwardReplication: FailbackArgs["forwardReplication"] = config.getBoolean
         }
       : undefined;
 
+const verifyDeliverySeconds = config.getNumber("verifyDeliverySeconds");
+
 const failback = new Failback("failback", {
     cockroachConnection: config.requireSecret("cockroachConnection"),
     stagingConnection: optSecret("stagingConnection"),
@@ -130,6 +132,7 @@ const failback = new Failback("failback", {
         resolved: opt("resolved"),
         minCheckpointFrequency: opt("minCheckpointFrequency"),
         waitForRunningSeconds: config.getNumber("waitForRunningSeconds"),
+        verifyDeliverySeconds: verifyDeliverySeconds === 0 ? false : verifyDeliverySeconds,
     },
     forwardReplication,
 });
@@ -138,6 +141,9 @@ export const webhookUrl = failback.webhookUrl;
 export const webhookPath = failback.webhookPath;
 export const changefeedJobId = failback.changefeedJobId;
 export const cursor = failback.cursor;
+/** The replicator's latest checkpoint when delivery was last proven, and when. */
+export const lastDeliveredResolved = failback.changefeed.lastDeliveredResolved;
+export const deliveryVerifiedAt = failback.changefeed.deliveryVerifiedAt;
 export const granted = failback.granted;
 export const settingsPrevious = failback.settingsPrevious;
 /** External mode with generated TLS: install these on the replicator you run yourself. */

@@ -4,7 +4,11 @@ export {
     type TargetGrantsArgs,
     type TargetGrantPair,
 } from "./resources/targetGrants";
-export { Changefeed, type ChangefeedArgs } from "./resources/changefeed";
+export {
+    Changefeed,
+    type ChangefeedArgs,
+    type ChangefeedDeliveryVerificationArgs,
+} from "./resources/changefeed";
 export {
     ReplicatorHost,
     REPLICATOR_HOST_TYPE,

@@ -2,6 +2,40 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { changefeedProvider } from "../providers/changefeed";
 
+/**
+ * Where to look for proof that the replicator received the feed: the replicator records every
+ * resolved timestamp it accepts in `<stagingSchema>.checkpoints` on its staging cluster, under
+ * the target schema. See {@link ChangefeedArgs.verifyDelivery}.
+ */
+export interface ChangefeedDeliveryVerificationArgs {
+    /**
+     * SQL URL of the CockroachDB staging cluster the replicator stages through (its
+     * `--stagingConn`), for a user that may SELECT from `<stagingSchema>.checkpoints`. Default:
+     * `connection`. Secret: wrapped in `pulumi.secret()`. Changing it is an update with no effect
+     * on the job (delivery is verified again).
+     */
+    stagingConnection?: pulumi.Input<string>;
+    /**
+     * The replicator's `--stagingSchema`, e.g. `defaultdb._replicator`; a one-part `_replicator`
+     * means `_replicator.public`. Changing it is an update with no effect on the job.
+     */
+    stagingSchema: pulumi.Input<string>;
+    /**
+     * The target schema the replicator writes (it is the checkpoint partition): `[db, schema]`
+     * for PostgreSQL, `[db]` for MySQL, `[SCHEMA]` for Oracle — the segments of the webhook path
+     * (check refuses parts that differ from the path). Changing it is an update with no effect on
+     * the job.
+     */
+    targetSchema: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Seconds create/update wait for proof (this also bounds the wait for `running`). Default 120:
+     * the replicator re-reads its JWT keys once a minute, so a key registered just before create
+     * may be refused (401) for up to a minute; keep it at 90 or more. Changing it is an update
+     * with no effect on the job.
+     */
+    timeoutSeconds?: pulumi.Input<number>;
+}
+
 /** Arguments of {@link Changefeed}. */
 export interface ChangefeedArgs {
     /**
@@ -90,6 +124,25 @@ export interface ChangefeedArgs {
      * args. Only read at create.
      */
     adoptJobId?: pulumi.Input<string>;
+    /**
+     * Prove delivery after create and after every update: wait (bounded by `timeoutSeconds`)
+     * until the replicator has recorded, in `<stagingSchema>.checkpoints` for `targetSchema`, a
+     * resolved timestamp newer than the cursor (update: newer than the high-water at the start
+     * of the update) while the job's `running_status` shows no transient error. `running` and
+     * the high-water are no proof: CockroachDB checkpoints the high-water before it emits the
+     * resolved message, so both advance while the replicator rejects every request.
+     *
+     * On timeout the error quotes the job's `running_status`/`error` with a hint per case
+     * (connection refused, 400 unknown schema, 401, TLS/x509, checkpoint going backwards).
+     * A job created by this create/update is then cancelled (no orphan); a job altered in place
+     * is left running and the update fails with a partial-state error recording the change
+     * (`deliveryVerifiedAt` unset), so the next `up` verifies again.
+     *
+     * Default: not configured — create logs a warning that delivery was not verified (`Failback`
+     * always passes it). `false`: no verification and no warning. Changing it is an update with
+     * no effect on the job.
+     */
+    verifyDelivery?: ChangefeedDeliveryVerificationArgs | false;
 }
 
 /**
@@ -129,6 +182,13 @@ export class Changefeed extends pulumi.dynamic.Resource {
     declare public readonly error: pulumi.Output<string>;
     /** The full sink URI with TLS material (secret). */
     declare public readonly sinkUri: pulumi.Output<string>;
+    /**
+     * The latest resolved timestamp (DECIMAL HLC) the replicator had recorded for the target
+     * schema when delivery was last verified (undefined without `verifyDelivery`).
+     */
+    declare public readonly lastDeliveredResolved: pulumi.Output<string | undefined>;
+    /** When delivery was last proven (ISO 8601); undefined when not verified. */
+    declare public readonly deliveryVerifiedAt: pulumi.Output<string | undefined>;
     /** Version of the state shape written by the provider. */
     declare public readonly stateVersion: pulumi.Output<number>;
 
@@ -155,20 +215,50 @@ export class Changefeed extends pulumi.dynamic.Resource {
                 exclusive: args.exclusive,
                 addedTablesInitialScan: args.addedTablesInitialScan,
                 adoptJobId: args.adoptJobId,
+                ...verifyDeliveryProps(args.verifyDelivery),
                 jobId: undefined,
                 status: undefined,
                 highWaterTimestamp: undefined,
                 runningStatus: undefined,
                 error: undefined,
                 sinkUri: undefined,
+                lastDeliveredResolved: undefined,
+                deliveryVerifiedAt: undefined,
                 stateVersion: undefined,
             },
             {
                 ...opts,
-                additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "sinkUri"],
+                additionalSecretOutputs: [
+                    ...(opts?.additionalSecretOutputs ?? []),
+                    "sinkUri",
+                    "stagingConnection",
+                ],
             },
             "crdb-failback",
             "Changefeed",
         );
     }
+}
+
+/**
+ * The provider properties of `verifyDelivery`: the staging connection becomes the top-level
+ * secret property `stagingConnection`, so the rest of the settings stay readable in state.
+ */
+function verifyDeliveryProps(
+    verify: ChangefeedArgs["verifyDelivery"],
+): Record<string, pulumi.Input<unknown> | undefined> {
+    if (verify === undefined || verify === false) return { verifyDelivery: verify };
+    return {
+        verifyDelivery: {
+            stagingSchema: verify.stagingSchema,
+            targetSchema: verify.targetSchema,
+            ...(verify.timeoutSeconds !== undefined
+                ? { timeoutSeconds: verify.timeoutSeconds }
+                : {}),
+        },
+        stagingConnection:
+            verify.stagingConnection === undefined
+                ? undefined
+                : pulumi.secret(verify.stagingConnection),
+    };
 }

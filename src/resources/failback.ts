@@ -55,6 +55,11 @@ export type FailbackSettingsPrevious = Record<
  * The webhook path (and the token's schema claim) follows from the target: `/<database>/<schema>`
  * for PostgreSQL, `/<database>` for MySQL, `/<SCHEMA>` for Oracle.
  *
+ * The changefeed proves delivery before `up` succeeds: it waits (`changefeed.verifyDeliverySeconds`,
+ * default 120) until the replicator has recorded a resolved timestamp newer than the cursor in
+ * `<stagingSchema>.checkpoints` on the staging cluster for the target schema, and otherwise
+ * fails with the job's error and a troubleshooting hint (no changefeed is left behind).
+ *
  * ```ts
  * const failback = new Failback("failback", {
  *     cockroachConnection: config.requireSecret("cockroachConnection"),
@@ -221,7 +226,7 @@ export class Failback extends pulumi.ComponentResource {
 
         // 5. The changefeed, last: it depends on every other child.
         this.webhookPath = failbackWebhookPath(target.dialect, target.database, target.schema);
-        const feedArgs = args.changefeed ?? {};
+        const { verifyDeliverySeconds, ...feedArgs } = args.changefeed ?? {};
         this.changefeed = new Changefeed(
             `${name}-changefeed`,
             {
@@ -233,6 +238,25 @@ export class Failback extends pulumi.ComponentResource {
                 clientCertPem: this.replicator.clientCertPem as pulumi.Output<string>,
                 clientKeyPem: this.replicator.clientKeyPem as pulumi.Output<string>,
                 authToken: this.replicator.authToken as pulumi.Output<string>,
+                // Proof of delivery: the replicator's checkpoint for the webhook path's schema,
+                // on the staging cluster it was configured with.
+                verifyDelivery:
+                    verifyDeliverySeconds === false
+                        ? false
+                        : {
+                              stagingConnection: pulumi.secret(
+                                  gated(args.stagingConnection ?? args.cockroachConnection),
+                              ),
+                              stagingSchema: args.stagingSchema,
+                              targetSchema: failbackTargetSchema(
+                                  target.dialect,
+                                  target.database,
+                                  target.schema,
+                              ),
+                              ...(verifyDeliverySeconds !== undefined
+                                  ? { timeoutSeconds: verifyDeliverySeconds }
+                                  : {}),
+                          },
             },
             {
                 ...childOpts,

@@ -274,6 +274,16 @@ for (const makeTarget of [postgresTarget, mariadbTarget]) {
             const jobId = String(up.outputs.changefeedJobId?.value);
             assert.match(jobId, /^\d+$/);
             assert.match(String(up.outputs.cursor?.value), /^\d+\.\d{10}$/);
+            // up succeeded only after the replicator recorded a checkpoint newer than the cursor.
+            assert.ok(
+                !Number.isNaN(Date.parse(String(up.outputs.deliveryVerifiedAt?.value))),
+                "delivery was verified",
+            );
+            const [cursorWall, delivered] = [
+                up.outputs.cursor?.value,
+                up.outputs.lastDeliveredResolved?.value,
+            ].map((v) => BigInt(String(v).split(".")[0]!));
+            assert.ok(delivered! >= cursorWall!, "the proof is a checkpoint after the cursor");
             const path = postgres
                 ? `/${targetConfig.config.database}/public`
                 : `/${targetConfig.config.schema}`;

@@ -15,6 +15,8 @@ import {
     parseDuration,
     parseHlc,
 } from "../dialects/cockroach";
+import { parseStagingSchema } from "../replicatorAuthKey/stagingSchema";
+import { targetSchemaMismatch } from "./delivery";
 import { optionValueProblem, REJECTED_OPTIONS, RESERVED_OPTIONS } from "./options";
 import { parseWebhookUrl } from "./sink";
 import { resolveTable } from "./tables";
@@ -120,7 +122,71 @@ export function checkChangefeed(news: Record<string, unknown>): pulumi.dynamic.C
         );
     }
 
+    checkVerifyDelivery(f, news.verifyDelivery, news.webhookUrl);
+    if (known(news.stagingConnection)) {
+        const problem = connectionProblem(news.stagingConnection);
+        if (problem) f.addSecret("verifyDelivery.stagingConnection", problem);
+    }
+
     return f.isEmpty ? { inputs: news } : { inputs: news, failures: f.list };
+}
+
+function checkVerifyDelivery(f: CheckFailures, value: unknown, webhookUrl: unknown): void {
+    if (!known(value) || value === false) return;
+    if (typeof value !== "object" || Array.isArray(value)) {
+        f.add(
+            "verifyDelivery",
+            "must be false or { stagingConnection?, stagingSchema, targetSchema, timeoutSeconds? }",
+        );
+        return;
+    }
+    const verify = value as Record<string, unknown>;
+    const staging = verify.stagingSchema;
+    if (staging !== UNKNOWN && (typeof staging !== "string" || !parseStagingSchema(staging))) {
+        f.add(
+            "verifyDelivery.stagingSchema",
+            "must be the replicator's --stagingSchema as db.schema (e.g. defaultdb._replicator) or one part " +
+                "(_replicator = _replicator.public)",
+        );
+    }
+    const target = verify.targetSchema;
+    if (target !== UNKNOWN) {
+        const parts = Array.isArray(target) ? (target as unknown[]) : undefined;
+        if (
+            !parts ||
+            parts.length < 1 ||
+            parts.length > 2 ||
+            parts.some((p) => p !== UNKNOWN && (typeof p !== "string" || p === ""))
+        ) {
+            f.add(
+                "verifyDelivery.targetSchema",
+                "must be the target schema the replicator writes: [db, schema] for PostgreSQL, [db] for MySQL, " +
+                    "[SCHEMA] for Oracle",
+            );
+        } else if (
+            typeof webhookUrl === "string" &&
+            webhookUrl !== UNKNOWN &&
+            parts.every((p) => typeof p === "string" && p !== UNKNOWN)
+        ) {
+            const problem = targetSchemaMismatch(parts as string[], webhookUrl);
+            if (problem) f.add("verifyDelivery.targetSchema", problem);
+        }
+    }
+    const timeout = verify.timeoutSeconds;
+    if (known(timeout)) {
+        if (
+            typeof timeout !== "number" ||
+            !Number.isFinite(timeout) ||
+            timeout <= 0 ||
+            timeout > 3600
+        ) {
+            f.add(
+                "verifyDelivery.timeoutSeconds",
+                "must be a number of seconds greater than 0 and at most 3600 (default 120: keep it at 90 or more, " +
+                    "the replicator re-reads its JWT keys once a minute)",
+            );
+        }
+    }
 }
 
 function checkTables(f: CheckFailures, tables: unknown, database: string): void {

@@ -26,6 +26,8 @@ const COMPARED_INPUTS = [
     "waitForRunningSeconds",
     "exclusive",
     "addedTablesInitialScan",
+    "verifyDelivery",
+    "stagingConnection",
 ] as const;
 
 function canonical(value: unknown): string {
@@ -55,6 +57,10 @@ function tableKeys(tables: unknown, database: string): string {
         .join(",");
 }
 
+function verificationWanted(value: unknown): boolean {
+    return typeof value === "object" && value !== null;
+}
+
 /** Decides update vs replace vs nothing. */
 export function diffChangefeed(
     olds: ChangefeedOutputs,
@@ -76,6 +82,9 @@ export function diffChangefeed(
         if (canonical(olds[key]) !== canonical(news[key])) changes = true;
     }
     if (newCursor === undefined && olds.requestedCursor !== undefined) changes = true;
+    // Delivery not proven yet (the last verification failed, or state predates it): the next
+    // `up` runs update, which verifies again without touching the job when nothing else changed.
+    if (verificationWanted(news.verifyDelivery) && !olds.deliveryVerifiedAt) changes = true;
     if (canonical(olds.options ?? {}) !== canonical(news.options ?? {})) changes = true;
     if (sinkConfigText(olds.webhookSinkConfig) !== sinkConfigText(news.webhookSinkConfig))
         changes = true;

@@ -1,19 +1,11 @@
 /**
  * Pure planning for Changefeed: the sink URI and tables of a set of inputs, the ALTER that
- * takes a running feed from the old inputs to the new, the secrets to scrub from messages, and
- * the SQL a preview shows (secrets as `<redacted>`).
+ * takes a running feed from the old inputs to the new, and the secrets to scrub from messages.
  */
 import { connectionTarget } from "../dialects/cockroach";
-import { alterableOptions, createOptions, optionChanges } from "./options";
+import { alterableOptions, optionChanges } from "./options";
 import { buildSinkUri, encodeSinkParam, parseWebhookUrl, type SinkIdentity } from "./sink";
-import {
-    type AlterPlan,
-    alterChangefeed,
-    alterPlanIsEmpty,
-    createChangefeed,
-    pauseJob,
-    resumeJob,
-} from "./sql";
+import type { AlterPlan } from "./sql";
 import { resolveTables, type TableRef } from "./tables";
 import { type ChangefeedInputs, type ChangefeedOutputs, FINISHED_STATUSES } from "./types";
 
@@ -48,6 +40,7 @@ export function secretsOf(inputs: Partial<ChangefeedInputs> & { sinkUri?: string
     const out: string[] = [];
     for (const value of [
         inputs.connection,
+        inputs.stagingConnection,
         inputs.sinkUri,
         inputs.clientKeyPem,
         inputs.authToken,
@@ -106,18 +99,4 @@ export function needsRecreate(status: string | undefined): boolean {
  */
 export function recreateCursor(olds: ChangefeedOutputs): string {
     return olds.highWaterTimestamp ?? olds.cursor;
-}
-
-/** The SQL `update` would run, with secrets shown as `<redacted>` (for preview logs). */
-export function previewUpdate(olds: ChangefeedOutputs, news: ChangefeedInputs): string[] {
-    if (needsRecreate(olds.status)) {
-        const cursor = recreateCursor(olds);
-        return [
-            createChangefeed(targetTables(news), sinkUriOf(news), createOptions(news, cursor))
-                .preview,
-        ];
-    }
-    const plan = planAlter(olds, news);
-    if (alterPlanIsEmpty(plan)) return [];
-    return [pauseJob(olds.jobId), alterChangefeed(olds.jobId, plan).preview, resumeJob(olds.jobId)];
 }

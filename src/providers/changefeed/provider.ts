@@ -1,20 +1,35 @@
 /**
  * Lifecycle of the Changefeed dynamic resource (see DESIGN.md "Changefeed").
  *
- * - create: privilege check → exclusive guard → CREATE CHANGEFEED → wait for `running`; if
- *   anything fails once the job exists, the job is cancelled before the error is thrown.
+ * - create: privilege check → exclusive guard → CREATE CHANGEFEED → wait for `running` — or, with
+ *   `verifyDelivery`, for proof that the replicator recorded a resolved timestamp newer than the
+ *   cursor (`verify.ts`); if anything fails once the job exists, the job is cancelled before the
+ *   error is thrown.
  * - update: in place with PAUSE → ALTER → RESUME (high-water kept), or a new job from the stored
- *   high-water when the old one failed, was cancelled or is gone (the resource id stays).
+ *   high-water when the old one failed, was cancelled or is gone (the resource id stays). With
+ *   `verifyDelivery`, then waits for a checkpoint newer than the high-water at the start of the
+ *   update. If that proof does not come, a job this update created is cancelled; a job that was
+ *   altered/resumed in place is left running (cancelling it would stop a feed that may have
+ *   been delivering before) and the update fails with a PartialStateError that records the
+ *   applied change without `deliveryVerifiedAt`, so the next `up` verifies again.
  * - read: SHOW CHANGEFEED JOB <id>, so refresh shows a failed/cancelled/missing job as drift.
  * - delete: CANCEL JOB; a job already finished or gone is success.
  */
+import { logCreatePreview, logDiffPreview } from "./preview";
 import * as pulumi from "@pulumi/pulumi";
 
 import { newResourceId } from "../common/ids";
 import { PartialStateError } from "../common/partialState";
 import { scrubSecrets } from "../common/redact";
-import { type CockroachSession, laterHlc, sqlState, withSession } from "../dialects/cockroach";
+import {
+    type CockroachSession,
+    connectCockroach,
+    laterHlc,
+    type SessionTimeouts,
+    sqlState,
+} from "../dialects/cockroach";
 import { checkChangefeed } from "./check";
+import { deliveryPartition, verificationOf } from "./delivery";
 import { diffChangefeed } from "./diff";
 import {
     cancel,
@@ -31,7 +46,6 @@ import { alterableOptions, createOptions, DEFAULT_WAIT_FOR_RUNNING_SECONDS } fro
 import {
     needsRecreate,
     planAlter,
-    previewUpdate,
     recreateCursor,
     secretsOf,
     sinkIdentityOfInputs,
@@ -53,8 +67,120 @@ import {
     ACTIVE_STATUSES,
     type ChangefeedInputs,
     type ChangefeedOutputs,
+    type DeliveryVerificationInputs,
     TERMINAL_STATUSES,
 } from "./types";
+import {
+    DeliveryNotVerified,
+    type DeliveryProof,
+    latestCheckpoint,
+    waitForDelivery,
+} from "./verify";
+
+/** What the provider depends on; tests pass shorter bounds through {@link makeChangefeedProvider}. */
+export interface ChangefeedProviderDeps {
+    /** Connect and statement timeouts of every session (CockroachDB and staging). */
+    sessionOptions: SessionTimeouts;
+    /** Milliseconds between two looks at the job and the checkpoints while verifying delivery. */
+    deliveryPollMs: number;
+}
+
+const DEFAULT_DEPS: ChangefeedProviderDeps = {
+    sessionOptions: { connectMs: 10_000, statementMs: 30_000 },
+    deliveryPollMs: 500,
+};
+
+/** Runs `work` on a fresh session to `url` (bounded by the deps' timeouts) and closes it. */
+type OpenSession = <T>(
+    url: string,
+    secrets: readonly string[],
+    work: (session: CockroachSession) => Promise<T>,
+) => Promise<T>;
+
+/** The provider's runtime context: how sessions are opened and how often delivery is polled. */
+interface Ctx {
+    open: OpenSession;
+    timeouts: SessionTimeouts;
+    deliveryPollMs: number;
+}
+
+function contextOf(deps: ChangefeedProviderDeps): Ctx {
+    const open: OpenSession = async (url, secrets, work) => {
+        const session = await connectCockroach(url, secrets, deps.sessionOptions);
+        try {
+            return await work(session);
+        } finally {
+            await session.close();
+        }
+    };
+    return { open, timeouts: deps.sessionOptions, deliveryPollMs: deps.deliveryPollMs };
+}
+
+/** Delivery verification in progress: the staging session and the proof's lower bound. */
+interface Verification {
+    staging: CockroachSession;
+    verify: DeliveryVerificationInputs;
+    /** Proof is a checkpoint strictly later than this DECIMAL HLC. */
+    baseline: string;
+}
+
+/**
+ * Opens the staging session for delivery verification. A staging cluster that cannot be reached
+ * is a clear error naming the (redacted) server, raised before any job is created.
+ */
+async function withStaging<T>(
+    ctx: Ctx,
+    inputs: ChangefeedInputs,
+    secrets: readonly string[],
+    work: (staging: CockroachSession) => Promise<T>,
+): Promise<T> {
+    let staging: CockroachSession;
+    try {
+        staging = await connectCockroach(
+            inputs.stagingConnection ?? inputs.connection,
+            secrets,
+            ctx.timeouts,
+        );
+    } catch (err) {
+        const which = inputs.stagingConnection
+            ? "verifyDelivery.stagingConnection"
+            : "verifyDelivery.stagingConnection, defaulting to connection";
+        throw failure(
+            `delivery verification: cannot reach the staging cluster (${which}): ${(err as Error).message}`,
+            secrets,
+        );
+    }
+    try {
+        return await work(staging);
+    } finally {
+        await staging.close();
+    }
+}
+
+/** The proof's lower bound: the later of `from` and the checkpoint already recorded. */
+async function baselineOf(
+    staging: CockroachSession,
+    verify: DeliveryVerificationInputs,
+    from: string,
+): Promise<string> {
+    const before = await latestCheckpoint(
+        staging,
+        verify.stagingSchema,
+        deliveryPartition(verify.targetSchema),
+    );
+    return laterHlc(from, before.value) ?? from;
+}
+
+/** Logs that a standalone changefeed was created without proof of delivery. */
+function warnUnverified(inputs: ChangefeedInputs, jobId: string): void {
+    if (inputs.verifyDelivery !== undefined) return;
+    void pulumi.log.warn(
+        `changefeed job ${jobId} runs, but delivery to the replicator was not verified: "running" and the ` +
+            "high-water are no proof (CockroachDB advances them while the sink rejects every request). Pass " +
+            "verifyDelivery: { stagingConnection, stagingSchema, targetSchema } (Failback does) to wait until the " +
+            "replicator records a checkpoint, or verifyDelivery: false to silence this warning.",
+    );
+}
 
 /** An error whose message has been scrubbed of every secret of the inputs. */
 function failure(message: string, secrets: readonly string[]): Error {
@@ -83,6 +209,10 @@ function outputsOf(
         job: JobInfo | undefined;
         previousHighWater?: string;
         clusterId: string;
+        /** Proof of delivery from this operation (sets `deliveryVerifiedAt`). */
+        proof?: Pick<DeliveryProof, "lastDeliveredResolved" | "deliveryVerifiedAt">;
+        /** The latest checkpoint seen when no proof came. */
+        lastCheckpoint?: string;
     },
 ): ChangefeedOutputs {
     return {
@@ -103,6 +233,8 @@ function outputsOf(
         exclusive: inputs.exclusive,
         addedTablesInitialScan: inputs.addedTablesInitialScan,
         adoptJobId: inputs.adoptJobId,
+        verifyDelivery: inputs.verifyDelivery,
+        stagingConnection: inputs.stagingConnection,
         stateVersion: 1,
         jobId: fields.jobId,
         cursor: fields.cursor,
@@ -112,6 +244,8 @@ function outputsOf(
         error: fields.job?.error ?? "",
         sinkUri: sinkUriOf(inputs),
         clusterId: fields.clusterId,
+        lastDeliveredResolved: fields.proof?.lastDeliveredResolved ?? fields.lastCheckpoint,
+        deliveryVerifiedAt: fields.proof?.deliveryVerifiedAt,
     };
 }
 
@@ -154,6 +288,7 @@ async function checkPrivileges(
  * depend on the connection that just failed.
  */
 async function onLiveSession<T>(
+    ctx: Ctx,
     session: CockroachSession,
     connection: string,
     secrets: readonly string[],
@@ -163,7 +298,7 @@ async function onLiveSession<T>(
         return await work(session);
     } catch (err) {
         if (sqlState(err) !== undefined) throw err;
-        return withSession(connection, secrets, work);
+        return ctx.open(connection, secrets, work);
     }
 }
 
@@ -173,6 +308,7 @@ async function onLiveSession<T>(
  * the same tables and our exact cursor in its description. Returns the ids cancelled.
  */
 async function cancelUnacknowledgedJobs(
+    ctx: Ctx,
     inputs: ChangefeedInputs,
     cursor: string,
     secrets: readonly string[],
@@ -182,7 +318,7 @@ async function cancelUnacknowledgedJobs(
         .map((t) => t.key)
         .sort()
         .join(",");
-    return withSession(inputs.connection, secrets, async (session) => {
+    return ctx.open(inputs.connection, secrets, async (session) => {
         const ours = (await listJobs(session)).filter(
             (job) =>
                 ACTIVE_STATUSES.has(job.status) &&
@@ -196,16 +332,20 @@ async function cancelUnacknowledgedJobs(
 }
 
 /**
- * CREATE CHANGEFEED and wait until it runs without error. On any failure after the job exists
- * the job is cancelled first (on a fresh session if the connection broke), so no orphan feed
- * keeps delivering into the replicator.
+ * CREATE CHANGEFEED and wait until it runs without error — with `verification`, until the
+ * replicator recorded a checkpoint newer than the baseline (bounded by
+ * `verifyDelivery.timeoutSeconds`, which then also bounds the wait for `running`). On any
+ * failure after the job exists the job is cancelled first (on a fresh session if the connection
+ * broke), so no orphan feed keeps delivering into the replicator.
  */
 async function startJob(
+    ctx: Ctx,
     session: CockroachSession,
     inputs: ChangefeedInputs,
     cursor: string,
     secrets: readonly string[],
-): Promise<JobInfo> {
+    verification: Verification | undefined,
+): Promise<{ job: JobInfo; proof?: DeliveryProof }> {
     const statement = createChangefeed(
         targetTables(inputs),
         sinkUriOf(inputs),
@@ -218,7 +358,7 @@ async function startJob(
         if (sqlState(err) !== undefined) throw err;
         let note: string;
         try {
-            const cancelled = await cancelUnacknowledgedJobs(inputs, cursor, secrets);
+            const cancelled = await cancelUnacknowledgedJobs(ctx, inputs, cursor, secrets);
             note =
                 cancelled.length > 0
                     ? ` The statement had committed: job ${cancelled.join(", ")} was cancelled, no changefeed was left behind.`
@@ -232,6 +372,16 @@ async function startJob(
     }
     const jobId = String(rows[0]?.job_id);
     try {
+        if (verification) {
+            const proof = await waitForDelivery(session, verification.staging, {
+                jobId,
+                inputs,
+                verify: verification.verify,
+                baseline: verification.baseline,
+                pollMs: ctx.deliveryPollMs,
+            });
+            return { job: proof.job, proof };
+        }
         const { job, reached } = await waitForJob(session, jobId, isHealthy, {
             timeoutMs: waitMs(inputs),
         });
@@ -246,11 +396,11 @@ async function startJob(
                 secrets,
             );
         }
-        return job;
+        return { job };
     } catch (err) {
         let fate: string;
         try {
-            fate = await onLiveSession(session, inputs.connection, secrets, async (live) => {
+            fate = await onLiveSession(ctx, session, inputs.connection, secrets, async (live) => {
                 await cancel(live, jobId);
                 const after = await showJob(live, jobId);
                 return after ? `job ${jobId} is ${after.status}` : `job ${jobId} is gone`;
@@ -269,24 +419,69 @@ async function startJob(
     }
 }
 
-async function create(inputs: ChangefeedInputs): Promise<pulumi.dynamic.CreateResult> {
+/**
+ * Runs `work` with a staging session when the inputs ask for delivery verification (else with
+ * `undefined`).
+ */
+async function withOptionalStaging<T>(
+    ctx: Ctx,
+    inputs: ChangefeedInputs,
+    secrets: readonly string[],
+    work: (staging: CockroachSession | undefined) => Promise<T>,
+): Promise<T> {
+    return verificationOf(inputs)
+        ? withStaging(ctx, inputs, secrets, (staging) => work(staging))
+        : work(undefined);
+}
+
+async function create(ctx: Ctx, inputs: ChangefeedInputs): Promise<pulumi.dynamic.CreateResult> {
     const id = newResourceId("changefeed");
     const secrets = secretsOf(inputs);
-    return withSession(inputs.connection, secrets, async (session) => {
+    const verify = verificationOf(inputs);
+    return ctx.open(inputs.connection, secrets, async (session) => {
         const tables = targetTables(inputs);
         const sink = sinkIdentityOfInputs(inputs);
         const cluster = await clusterId(session);
         await checkPrivileges(session, inputs, tables);
-        if (inputs.adoptJobId !== undefined) {
-            return { id, outs: await adopt(session, inputs, inputs.adoptJobId, cluster, secrets) };
-        }
-        if (inputs.exclusive ?? true) await guardExclusive(session, sink, undefined);
-        const cursor = inputs.cursor ?? (await clusterLogicalTimestamp(session));
-        const job = await startJob(session, inputs, cursor, secrets);
-        return {
-            id,
-            outs: outputsOf(inputs, { jobId: job.jobId, cursor, job, clusterId: cluster }),
-        };
+        return withOptionalStaging(ctx, inputs, secrets, async (staging) => {
+            if (inputs.adoptJobId !== undefined) {
+                const outs = await adopt(
+                    ctx,
+                    session,
+                    staging,
+                    inputs,
+                    inputs.adoptJobId,
+                    cluster,
+                    secrets,
+                );
+                return { id, outs };
+            }
+            if (inputs.exclusive ?? true) await guardExclusive(session, sink, undefined);
+            const cursor = inputs.cursor ?? (await clusterLogicalTimestamp(session));
+            const verification =
+                staging && verify
+                    ? { staging, verify, baseline: await baselineOf(staging, verify, cursor) }
+                    : undefined;
+            const { job, proof } = await startJob(
+                ctx,
+                session,
+                inputs,
+                cursor,
+                secrets,
+                verification,
+            );
+            warnUnverified(inputs, job.jobId);
+            return {
+                id,
+                outs: outputsOf(inputs, {
+                    jobId: job.jobId,
+                    cursor,
+                    job,
+                    clusterId: cluster,
+                    proof,
+                }),
+            };
+        });
     });
 }
 
@@ -316,10 +511,14 @@ export function adoptionDifferences(job: JobInfo, inputs: ChangefeedInputs): str
 /**
  * Takes over a changefeed created by hand: it must run (or be paused) and deliver to the same
  * host/port/path for the same tables. Its sink TLS parameters and options are then brought to
- * the args with one PAUSE → ALTER → RESUME, since CockroachDB shows them only redacted.
+ * the args with one PAUSE → ALTER → RESUME, since CockroachDB shows them only redacted. With
+ * verification, delivery must then be proven; if it is not, the adopted job is left running
+ * (this stack did not create it) and create fails.
  */
 async function adopt(
+    ctx: Ctx,
     session: CockroachSession,
+    staging: CockroachSession | undefined,
     inputs: ChangefeedInputs,
     jobId: string,
     cluster: string,
@@ -354,31 +553,57 @@ async function adopt(
         set: alterableOptions(inputs),
         unset: [],
     };
-    const after = await alterInPlace(session, jobId, job, plan, inputs, secrets, undefined);
+    const verify = verificationOf(inputs);
+    const verification =
+        staging && verify
+            ? {
+                  staging,
+                  verify,
+                  baseline: await baselineOf(staging, verify, job.highWaterTimestamp),
+              }
+            : undefined;
+    const after = await alterInPlace(ctx, session, jobId, job, plan, inputs, secrets, {
+        verification,
+        partial: undefined,
+    });
+    warnUnverified(inputs, jobId);
     return outputsOf(inputs, {
         jobId,
         cursor: job.highWaterTimestamp,
-        job: after,
+        job: after.job,
         previousHighWater: job.highWaterTimestamp,
         clusterId: cluster,
+        proof: after.proof,
     });
 }
 
 /**
- * PAUSE → wait paused → ALTER → RESUME → wait running. A job an operator paused before this
- * began is altered but not resumed (a warning says so). If ALTER fails, the job is resumed
- * (unless operator-paused) before the error is thrown. Failures after ALTER took effect throw
- * a PartialStateError built by `partial` (when given), so state records the applied change.
+ * PAUSE → wait paused → ALTER → RESUME → wait running (with `verification`: wait for proof of
+ * delivery). A job an operator paused before this began is altered but not resumed (a warning
+ * says so) and not verified. If ALTER fails, the job is resumed (unless operator-paused) before
+ * the error is thrown. Failures after ALTER took effect — including no proof of delivery — leave
+ * the job running and throw a PartialStateError built by `partial` (when given), so state
+ * records the applied change.
  */
 async function alterInPlace(
+    ctx: Ctx,
     session: CockroachSession,
     jobId: string,
     current: JobInfo,
     plan: AlterPlan,
     inputs: ChangefeedInputs,
     secrets: readonly string[],
-    partial: ((job: JobInfo | undefined, reason: string) => PartialStateError) | undefined,
-): Promise<JobInfo | undefined> {
+    how: {
+        verification: Verification | undefined;
+        partial:
+            | ((
+                  job: JobInfo | undefined,
+                  reason: string,
+                  lastCheckpoint?: string,
+              ) => PartialStateError)
+            | undefined;
+    },
+): Promise<{ job: JobInfo | undefined; proof?: DeliveryProof }> {
     const operatorPaused = current.status === "paused" || current.status === "pause-requested";
     const wait = { timeoutMs: waitMs(inputs) };
     const paused = (job: JobInfo) => job.status === "paused";
@@ -391,12 +616,23 @@ async function alterInPlace(
             secrets,
         );
     }
+    // Proof must come from the job as changed: a resolved message emitted before the pause (with
+    // the old sink/token) may still be recorded, so the bound moves up to the paused high-water.
+    const verification = how.verification && {
+        ...how.verification,
+        baseline: await baselineOf(
+            how.verification.staging,
+            how.verification.verify,
+            laterHlc(how.verification.baseline, pausedWait.job?.highWaterTimestamp) ??
+                how.verification.baseline,
+        ),
+    };
     try {
         const statement = alterChangefeed(jobId, plan);
         await session.query(statement.text, statement.params);
     } catch (err) {
         if (!operatorPaused) {
-            await onLiveSession(session, inputs.connection, secrets, (live) =>
+            await onLiveSession(ctx, session, inputs.connection, secrets, (live) =>
                 resume(live, jobId),
             ).catch(() => undefined);
         }
@@ -410,22 +646,65 @@ async function alterInPlace(
             `changefeed job ${jobId} was paused before this update (by an operator?); the change was applied but the ` +
                 `job was left paused. Resume it with RESUME JOB ${jobId} when ready.`,
         );
-        return showJob(session, jobId);
+        return { job: await showJob(session, jobId) };
     }
-    try {
-        await resume(session, jobId);
-        const running = await waitForJob(session, jobId, isHealthy, wait);
-        if (!running.reached) {
-            throw new Error(
-                `changefeed job ${jobId} did not run without error within ${wait.timeoutMs / 1000}s after the change (${describeJob(running.job)})`,
-            );
-        }
-        return running.job;
-    } catch (err) {
-        const message = scrubSecrets((err as Error).message, secrets);
-        if (partial) throw partial(await showJob(session, jobId).catch(() => undefined), message);
-        throw new Error(message);
+    await resume(session, jobId).catch((err: unknown) => {
+        throw reportAfterAlter(err, secrets, how.partial, undefined);
+    });
+    return afterResume(ctx, session, jobId, inputs, secrets, { verification }).catch(
+        async (err: unknown) => {
+            const job = await showJob(session, jobId).catch(() => undefined);
+            throw reportAfterAlter(err, secrets, how.partial, job);
+        },
+    );
+}
+
+/** Waits for the resumed job to run (or for proof of delivery). */
+async function afterResume(
+    ctx: Ctx,
+    session: CockroachSession,
+    jobId: string,
+    inputs: ChangefeedInputs,
+    secrets: readonly string[],
+    how: { verification: Verification | undefined },
+): Promise<{ job: JobInfo | undefined; proof?: DeliveryProof }> {
+    if (how.verification) {
+        const proof = await waitForDelivery(session, how.verification.staging, {
+            jobId,
+            inputs,
+            verify: how.verification.verify,
+            baseline: how.verification.baseline,
+            pollMs: ctx.deliveryPollMs,
+        });
+        return { job: proof.job, proof };
     }
+    const wait = { timeoutMs: waitMs(inputs) };
+    const running = await waitForJob(session, jobId, isHealthy, wait);
+    if (!running.reached) {
+        throw new Error(
+            `changefeed job ${jobId} did not run without error within ${wait.timeoutMs / 1000}s after the change (${describeJob(running.job)})`,
+        );
+    }
+    return { job: running.job };
+}
+
+/** The error for a failure after ALTER took effect: partial state when possible. */
+function reportAfterAlter(
+    err: unknown,
+    secrets: readonly string[],
+    partial:
+        | ((job: JobInfo | undefined, reason: string, lastCheckpoint?: string) => PartialStateError)
+        | undefined,
+    job: JobInfo | undefined,
+): Error {
+    const message = scrubSecrets((err as Error).message, secrets);
+    const lastCheckpoint = err instanceof DeliveryNotVerified ? err.lastCheckpoint : undefined;
+    const note =
+        err instanceof DeliveryNotVerified
+            ? " The job was left running (the change is applied); the next `up` verifies delivery again."
+            : "";
+    if (partial) return partial(job, `${message}${note}`, lastCheckpoint);
+    return new Error(`${message}${note}`);
 }
 
 async function resumeWhenPaused(
@@ -440,12 +719,14 @@ async function resumeWhenPaused(
 }
 
 async function update(
+    ctx: Ctx,
     id: string,
     olds: ChangefeedOutputs,
     news: ChangefeedInputs,
 ): Promise<pulumi.dynamic.UpdateResult> {
     const secrets = [...secretsOf(news), ...secretsOf(olds)];
-    return withSession(news.connection, secrets, async (session) => {
+    const verify = verificationOf(news);
+    return ctx.open(news.connection, secrets, async (session) => {
         const cluster = await clusterId(session);
         if (olds.clusterId && cluster !== olds.clusterId) {
             throw new Error(
@@ -457,57 +738,134 @@ async function update(
         const current = await showJob(session, olds.jobId);
         const sink = sinkIdentityOfInputs(news);
 
-        if (!current || needsRecreate(current.status)) {
-            // The old job can never run again: start a new one where it stopped. No orphan is
-            // possible from the old job; startJob cancels the new one if it does not come up.
-            const known = {
-                ...olds,
-                highWaterTimestamp: laterHlc(olds.highWaterTimestamp, current?.highWaterTimestamp),
-            };
-            const cursor = recreateCursor(known);
-            await checkPrivileges(session, { ...news, adoptJobId: undefined }, targetTables(news));
-            if (news.exclusive ?? true) await guardExclusive(session, sink, olds.jobId);
-            const job = await startJob(session, news, cursor, secrets);
-            return { outs: outputsOf(news, { jobId: job.jobId, cursor, job, clusterId: cluster }) };
-        }
+        return withOptionalStaging(ctx, news, secrets, async (staging) => {
+            const verificationFrom = async (from: string | undefined) =>
+                staging && verify && from
+                    ? { staging, verify, baseline: await baselineOf(staging, verify, from) }
+                    : undefined;
 
-        const plan = planAlter(olds, news);
-        const base = {
-            jobId: olds.jobId,
-            cursor: olds.cursor,
-            previousHighWater: olds.highWaterTimestamp,
-            clusterId: cluster,
-        };
-        if (alterPlanIsEmpty(plan)) {
-            return { outs: outputsOf(news, { ...base, job: current }) };
-        }
-        if (
-            plan.sink !== undefined &&
-            (news.exclusive ?? true) &&
-            !sameSink(sinkIdentityOf(olds.sinkUri), sink)
-        ) {
-            await guardExclusive(session, sink, olds.jobId);
-        }
-        const job = await alterInPlace(
-            session,
-            olds.jobId,
-            current,
-            plan,
-            news,
-            secrets,
-            (after, reason) =>
+            if (!current || needsRecreate(current.status)) {
+                // The old job can never run again: start a new one where it stopped. No orphan
+                // is possible from the old job; startJob cancels the new one if it does not come
+                // up or (with verification) delivers nothing the replicator records.
+                const known = {
+                    ...olds,
+                    highWaterTimestamp: laterHlc(
+                        olds.highWaterTimestamp,
+                        current?.highWaterTimestamp,
+                    ),
+                };
+                const cursor = recreateCursor(known);
+                await checkPrivileges(
+                    session,
+                    { ...news, adoptJobId: undefined },
+                    targetTables(news),
+                );
+                if (news.exclusive ?? true) await guardExclusive(session, sink, olds.jobId);
+                const verification = await verificationFrom(cursor);
+                const { job, proof } = await startJob(
+                    ctx,
+                    session,
+                    news,
+                    cursor,
+                    secrets,
+                    verification,
+                );
+                return {
+                    outs: outputsOf(news, {
+                        jobId: job.jobId,
+                        cursor,
+                        job,
+                        clusterId: cluster,
+                        proof,
+                    }),
+                };
+            }
+
+            const plan = planAlter(olds, news);
+            const base = {
+                jobId: olds.jobId,
+                cursor: olds.cursor,
+                previousHighWater: olds.highWaterTimestamp,
+                clusterId: cluster,
+            };
+            const partial = (after: JobInfo | undefined, reason: string, lastCheckpoint?: string) =>
                 new PartialStateError(
                     id,
-                    outputsOf(news, { ...base, job: after }) as unknown as Record<string, unknown>,
+                    outputsOf(news, {
+                        ...base,
+                        job: after,
+                        lastCheckpoint,
+                    }) as unknown as Record<string, unknown>,
                     [reason],
-                ),
-        );
-        return { outs: outputsOf(news, { ...base, job }) };
+                );
+            const startHighWater = laterHlc(olds.highWaterTimestamp, current.highWaterTimestamp);
+            const verification = await verificationFrom(startHighWater ?? olds.cursor);
+            if (alterPlanIsEmpty(plan)) {
+                if (!verification || current.status !== "running") {
+                    if (verification) {
+                        void pulumi.log.warn(
+                            `changefeed job ${olds.jobId} is ${current.status}: delivery was not verified.`,
+                        );
+                    }
+                    const kept = verification
+                        ? {
+                              proof: olds.deliveryVerifiedAt
+                                  ? {
+                                        lastDeliveredResolved: olds.lastDeliveredResolved ?? "",
+                                        deliveryVerifiedAt: olds.deliveryVerifiedAt,
+                                    }
+                                  : undefined,
+                              lastCheckpoint: olds.lastDeliveredResolved,
+                          }
+                        : {};
+                    return { outs: outputsOf(news, { ...base, job: current, ...kept }) };
+                }
+                try {
+                    const proof = await waitForDelivery(session, verification.staging, {
+                        jobId: olds.jobId,
+                        inputs: news,
+                        verify: verification.verify,
+                        baseline: verification.baseline,
+                        pollMs: ctx.deliveryPollMs,
+                    });
+                    return { outs: outputsOf(news, { ...base, job: proof.job, proof }) };
+                } catch (err) {
+                    const job = await showJob(session, olds.jobId).catch(() => undefined);
+                    throw reportAfterAlter(err, secrets, partial, job);
+                }
+            }
+            if (
+                plan.sink !== undefined &&
+                (news.exclusive ?? true) &&
+                !sameSink(sinkIdentityOf(olds.sinkUri), sink)
+            ) {
+                await guardExclusive(session, sink, olds.jobId);
+            }
+            const after = await alterInPlace(
+                ctx,
+                session,
+                olds.jobId,
+                current,
+                plan,
+                news,
+                secrets,
+                {
+                    verification,
+                    partial,
+                },
+            );
+            return { outs: outputsOf(news, { ...base, job: after.job, proof: after.proof }) };
+        });
     });
 }
 
-async function read(id: string, props: ChangefeedOutputs): Promise<pulumi.dynamic.ReadResult> {
-    return withSession(props.connection, secretsOf(props), async (session) => {
+async function read(
+    ctx: Ctx,
+    id: string,
+    props: ChangefeedOutputs,
+): Promise<pulumi.dynamic.ReadResult> {
+    return ctx.open(props.connection, secretsOf(props), async (session) => {
         const job = await showJob(session, props.jobId);
         return {
             id,
@@ -522,8 +880,8 @@ async function read(id: string, props: ChangefeedOutputs): Promise<pulumi.dynami
     });
 }
 
-async function deleteChangefeed(_id: string, props: ChangefeedOutputs): Promise<void> {
-    await withSession(props.connection, secretsOf(props), async (session) => {
+async function deleteChangefeed(ctx: Ctx, props: ChangefeedOutputs): Promise<void> {
+    await ctx.open(props.connection, secretsOf(props), async (session) => {
         const job = await showJob(session, props.jobId);
         if (!job || needsRecreate(job.status)) return;
         await cancel(session, props.jobId);
@@ -535,35 +893,36 @@ async function deleteChangefeed(_id: string, props: ChangefeedOutputs): Promise<
     });
 }
 
+/**
+ * Builds the Changefeed provider. `provider` below is the one the package ships; tests pass
+ * shorter session bounds (`sessionOptions: { connectMs, statementMs }`) or a faster
+ * `deliveryPollMs`.
+ */
+export function makeChangefeedProvider(
+    overrides: Partial<ChangefeedProviderDeps> = {},
+): Required<pulumi.dynamic.ResourceProvider> {
+    const ctx = contextOf({ ...DEFAULT_DEPS, ...overrides });
+    return {
+        async configure() {
+            // No provider configuration: everything comes from the resource's inputs.
+        },
+        async check(olds, news) {
+            const result = checkChangefeed(news);
+            if (!result.failures?.length) logCreatePreview(olds, news);
+            return result;
+        },
+        async diff(_id, olds, news) {
+            const result = diffChangefeed(olds as ChangefeedOutputs, news as ChangefeedInputs);
+            logDiffPreview(olds, news, result);
+            return result;
+        },
+        create: (inputs) => create(ctx, inputs as ChangefeedInputs),
+        update: (id, olds, news) =>
+            update(ctx, id, olds as ChangefeedOutputs, news as ChangefeedInputs),
+        read: (id, props) => read(ctx, id, props as ChangefeedOutputs),
+        delete: (_id, props) => deleteChangefeed(ctx, props as ChangefeedOutputs),
+    };
+}
+
 /** The Changefeed provider, loaded by `lazyProvider("dist/providers/changefeed/provider")`. */
-export const provider: Required<pulumi.dynamic.ResourceProvider> = {
-    async configure() {
-        // No provider configuration: everything comes from the resource's inputs.
-    },
-    async check(_olds, news) {
-        return checkChangefeed(news);
-    },
-    async diff(_id, olds, news) {
-        const result = diffChangefeed(olds as ChangefeedOutputs, news as ChangefeedInputs);
-        if (result.changes && !result.replaces?.length) {
-            try {
-                const statements = previewUpdate(
-                    olds as ChangefeedOutputs,
-                    news as ChangefeedInputs,
-                );
-                if (statements.length > 0) {
-                    void pulumi.log.info(
-                        `changefeed SQL to run on update:\n${statements.join(";\n")};`,
-                    );
-                }
-            } catch {
-                // Inputs still unknown in preview: the SQL is resolved at apply.
-            }
-        }
-        return result;
-    },
-    create: (inputs) => create(inputs as ChangefeedInputs),
-    update: (id, olds, news) => update(id, olds as ChangefeedOutputs, news as ChangefeedInputs),
-    read: (id, props) => read(id, props as ChangefeedOutputs),
-    delete: (id, props) => deleteChangefeed(id, props as ChangefeedOutputs),
-};
+export const provider: Required<pulumi.dynamic.ResourceProvider> = makeChangefeedProvider();

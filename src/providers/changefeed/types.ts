@@ -3,6 +3,19 @@
 /** A value in `options`: a string is `key = 'value'`, `true` a bare flag, `false` leaves it out. */
 export type OptionValue = string | boolean;
 
+/**
+ * Where the replicator records what it received: `<stagingSchema>.checkpoints` on the staging
+ * cluster, partition = the target schema (see `ChangefeedArgs.verifyDelivery`).
+ */
+export interface DeliveryVerificationInputs {
+    /** The replicator's `--stagingSchema` (`db.schema`, or one part `db` = `db.public`). */
+    stagingSchema: string;
+    /** The target schema parts: `[db, schema]` (PostgreSQL), `[db]` (MySQL), `[SCHEMA]` (Oracle). */
+    targetSchema: string[];
+    /** Seconds create/update wait for proof of delivery. Default 120. */
+    timeoutSeconds?: number;
+}
+
 /** The provider's inputs (see `ChangefeedArgs` for the meaning of each). */
 export interface ChangefeedInputs {
     connection: string;
@@ -22,6 +35,13 @@ export interface ChangefeedInputs {
     exclusive?: boolean;
     addedTablesInitialScan?: boolean;
     adoptJobId?: string;
+    /** Delivery verification; `undefined` = not configured (create warns), `false` = off. */
+    verifyDelivery?: DeliveryVerificationInputs | false;
+    /**
+     * SQL URL of the staging cluster holding the checkpoints (secret). Kept out of
+     * `verifyDelivery` so it is a top-level secret property. Default: `connection`.
+     */
+    stagingConnection?: string;
 }
 
 /** The provider's outputs: the inputs echoed plus what the job reported. */
@@ -45,6 +65,16 @@ export interface ChangefeedOutputs extends ChangefeedInputs {
     sinkUri: string;
     /** `crdb_internal.cluster_id()` of the cluster the job runs on. */
     clusterId: string;
+    /**
+     * The latest resolved timestamp (DECIMAL HLC) the replicator had recorded in
+     * `<stagingSchema>.checkpoints` for the target schema when delivery was last checked.
+     */
+    lastDeliveredResolved?: string;
+    /**
+     * When create/update last proved delivery (ISO 8601); undefined when verification is off
+     * or the last verification failed (then the next `up` verifies again).
+     */
+    deliveryVerifiedAt?: string;
 }
 
 /** Statuses in which a changefeed still runs (or will): only these block another feed. */

@@ -5,11 +5,16 @@
  * took effect, create/update throw a PartialStateError so state records what was applied (and
  * the prior values to restore) and the next `pulumi up` converges.
  */
+import { logCreatePreview, logDiffPreview } from "./preview";
 import type * as pulumi from "@pulumi/pulumi";
 
 import { newResourceId } from "../common/ids";
 import { PartialStateError } from "../common/partialState";
-import { type CockroachSession, withSession } from "../dialects/cockroach";
+import {
+    type CockroachSession,
+    connectCockroach,
+    type SessionTimeouts,
+} from "../dialects/cockroach";
 import { checkClusterSettings } from "./check";
 import { diffClusterSettings } from "./diff";
 import { settingError } from "./errors";
@@ -34,6 +39,34 @@ import type {
     PriorSetting,
     SettingValue,
 } from "./types";
+
+/** What the provider depends on; tests pass shorter bounds through {@link makeClusterSettingsProvider}. */
+export interface ClusterSettingsProviderDeps {
+    /** Connect and statement timeouts of every session. */
+    sessionOptions: SessionTimeouts;
+}
+
+const DEFAULT_DEPS: ClusterSettingsProviderDeps = {
+    sessionOptions: { connectMs: 10_000, statementMs: 30_000 },
+};
+
+/** Runs `work` on a fresh bounded session to `url` and always closes it. */
+type OpenSession = <T>(
+    url: string,
+    secrets: ReadonlyArray<string | undefined>,
+    work: (session: CockroachSession) => Promise<T>,
+) => Promise<T>;
+
+function sessionOpener(timeouts: SessionTimeouts): OpenSession {
+    return async (url, secrets, work) => {
+        const session = await connectCockroach(url, secrets, timeouts);
+        try {
+            return await work(session);
+        } finally {
+            await session.close();
+        }
+    };
+}
 
 /** One row of SHOW ALL CLUSTER SETTINGS. */
 interface CatalogEntry {
@@ -203,7 +236,10 @@ async function applyDesired(
     }
 }
 
-async function create(inputs: ClusterSettingsInputs): Promise<pulumi.dynamic.CreateResult> {
+async function create(
+    withSession: OpenSession,
+    inputs: ClusterSettingsInputs,
+): Promise<pulumi.dynamic.CreateResult> {
     const id = newResourceId("clustersettings");
     return withSession(inputs.connection, [], async (sql) => {
         const session = new SettingsSession(sql);
@@ -239,6 +275,7 @@ async function create(inputs: ClusterSettingsInputs): Promise<pulumi.dynamic.Cre
 }
 
 async function update(
+    withSession: OpenSession,
     id: string,
     olds: ClusterSettingsOutputs,
     news: ClusterSettingsInputs,
@@ -288,7 +325,11 @@ async function update(
     });
 }
 
-async function read(id: string, props: ClusterSettingsOutputs): Promise<pulumi.dynamic.ReadResult> {
+async function read(
+    withSession: OpenSession,
+    id: string,
+    props: ClusterSettingsOutputs,
+): Promise<pulumi.dynamic.ReadResult> {
     return withSession(props.connection, [], async (sql) => {
         const session = new SettingsSession(sql);
         const values = await session.readBack(Object.keys(props.desired ?? {}));
@@ -296,7 +337,10 @@ async function read(id: string, props: ClusterSettingsOutputs): Promise<pulumi.d
     });
 }
 
-async function deleteSettings(_id: string, props: ClusterSettingsOutputs): Promise<void> {
+async function deleteSettings(
+    withSession: OpenSession,
+    props: ClusterSettingsOutputs,
+): Promise<void> {
     const mode = props.onDelete ?? "restore";
     const managed = Object.entries(props.previous ?? {});
     if (mode === "retain" || managed.length === 0) return;
@@ -313,20 +357,39 @@ async function deleteSettings(_id: string, props: ClusterSettingsOutputs): Promi
     });
 }
 
+/**
+ * Builds the ClusterSettings provider. `provider` below is the one the package ships; tests pass
+ * shorter session bounds (`sessionOptions: { connectMs, statementMs }`).
+ */
+export function makeClusterSettingsProvider(
+    overrides: Partial<ClusterSettingsProviderDeps> = {},
+): Required<pulumi.dynamic.ResourceProvider> {
+    const deps: ClusterSettingsProviderDeps = { ...DEFAULT_DEPS, ...overrides };
+    const open = sessionOpener(deps.sessionOptions);
+    return {
+        async configure() {
+            // No provider configuration: everything comes from the resource's inputs.
+        },
+        async check(olds, news) {
+            const result = checkClusterSettings(news);
+            if (!result.failures?.length) logCreatePreview(olds, news);
+            return result;
+        },
+        async diff(_id, olds, news) {
+            const result = diffClusterSettings(
+                olds as ClusterSettingsOutputs,
+                news as ClusterSettingsInputs,
+            );
+            logDiffPreview(olds, news, result);
+            return result;
+        },
+        create: (inputs) => create(open, inputs as ClusterSettingsInputs),
+        update: (id, olds, news) =>
+            update(open, id, olds as ClusterSettingsOutputs, news as ClusterSettingsInputs),
+        read: (id, props) => read(open, id, props as ClusterSettingsOutputs),
+        delete: (_id, props) => deleteSettings(open, props as ClusterSettingsOutputs),
+    };
+}
+
 /** The ClusterSettings provider, loaded by `lazyProvider("dist/providers/clusterSettings/provider")`. */
-export const provider: Required<pulumi.dynamic.ResourceProvider> = {
-    async configure() {
-        // No provider configuration: everything comes from the resource's inputs.
-    },
-    async check(_olds, news) {
-        return checkClusterSettings(news);
-    },
-    async diff(_id, olds, news) {
-        return diffClusterSettings(olds as ClusterSettingsOutputs, news as ClusterSettingsInputs);
-    },
-    create: (inputs) => create(inputs as ClusterSettingsInputs),
-    update: (id, olds, news) =>
-        update(id, olds as ClusterSettingsOutputs, news as ClusterSettingsInputs),
-    read: (id, props) => read(id, props as ClusterSettingsOutputs),
-    delete: (id, props) => deleteSettings(id, props as ClusterSettingsOutputs),
-};
+export const provider: Required<pulumi.dynamic.ResourceProvider> = makeClusterSettingsProvider();

@@ -124,7 +124,8 @@ export type FailbackReplicatorArgs = Omit<
 
 /**
  * Changefeed arguments without what the component wires from the other resources: connection,
- * tables, webhook URL, certificates and token.
+ * tables, webhook URL, certificates, token and delivery verification (staging connection,
+ * staging schema and target schema are the component's own) — plus the verification bound.
  */
 export type FailbackChangefeedArgs = Omit<
     ChangefeedArgs,
@@ -135,7 +136,18 @@ export type FailbackChangefeedArgs = Omit<
     | "clientCertPem"
     | "clientKeyPem"
     | "authToken"
->;
+    | "verifyDelivery"
+> & {
+    /**
+     * Seconds create/update of the changefeed wait for proof that the replicator received it (a
+     * resolved timestamp newer than the cursor in `<stagingSchema>.checkpoints` for the target
+     * schema; see `ChangefeedArgs.verifyDelivery`). Default 120 — the replicator re-reads its JWT
+     * keys once a minute, so keep it at 90 or more. `false` turns verification off (no proof, no
+     * warning), e.g. when the replicator's staging cluster is not reachable from where Pulumi
+     * runs. Changing it is an update of the changefeed with no effect on the job.
+     */
+    verifyDeliverySeconds?: pulumi.Input<number> | false;
+};
 
 /**
  * Arguments of {@link Failback}. Validated as a whole before anything is created: every problem

@@ -442,6 +442,61 @@ describe("Failback (setMocks)", () => {
         assert.equal(gate.metricsUrl, "http://forward.molt:30005/_/varz");
     });
 
+    it("passes delivery verification to the changefeed: staging, staging schema and the target schema per dialect", async () => {
+        for (const c of DIALECT_CASES) {
+            const { registered } = await construct(
+                (opts) =>
+                    new Failback(`verify-${c.dialect}`, postgresArgs({ target: c.target }), opts),
+            );
+            const feed = only(registered, TYPES.changefeed).inputs;
+            assert.deepEqual(
+                feed.verifyDelivery,
+                { stagingSchema: "defaultdb._replicator", targetSchema: c.claim },
+                `${c.dialect}: the partition the replicator writes is the webhook path's schema`,
+            );
+            assert.ok(isSecretEnvelope(feed.stagingConnection), "the staging connection is secret");
+            assert.equal(plain(feed.stagingConnection), CRDB, "staging defaults to CockroachDB");
+        }
+    });
+
+    it("verifies on the separate staging cluster, honours verifyDeliverySeconds, and turns off with false", async () => {
+        const staging = "postgresql://stager:stage-999@crdb2.example:26257/defaultdb";
+        const timed = await construct(
+            (opts) =>
+                new Failback(
+                    "verify-timed",
+                    postgresArgs({
+                        stagingConnection: staging,
+                        changefeed: { verifyDeliverySeconds: 300, resolved: "1s" },
+                    }),
+                    opts,
+                ),
+        );
+        const feed = only(timed.registered, TYPES.changefeed).inputs;
+        assert.deepEqual(feed.verifyDelivery, {
+            stagingSchema: "defaultdb._replicator",
+            targetSchema: ["molt", "public"],
+            timeoutSeconds: 300,
+        });
+        assert.equal(plain(feed.stagingConnection), staging);
+        assert.equal(feed.resolved, "1s");
+        assert.equal("verifyDeliverySeconds" in feed, false, "not a Changefeed argument");
+        const shown = JSON.stringify(visible(feed));
+        assert.ok(!shown.includes("stage-999"), "the staging password is never visible");
+
+        const off = await construct(
+            (opts) =>
+                new Failback(
+                    "verify-off",
+                    postgresArgs({ changefeed: { verifyDeliverySeconds: false } }),
+                    opts,
+                ),
+        );
+        const offFeed = only(off.registered, TYPES.changefeed).inputs;
+        assert.equal(offFeed.verifyDelivery, false);
+        assert.equal(offFeed.stagingConnection, undefined);
+    });
+
     it("uses stagingConnection for the replicator's staging when given", async () => {
         const staging = "postgresql://stager:stage-888@crdb2.example:26257/defaultdb";
         const { registered } = await construct(
