@@ -78,7 +78,11 @@ export class TargetGrants extends pulumi.dynamic.Resource {
     declare public readonly preexisting: pulumi.Output<TargetGrantPair[]>;
     /** Wanted pairs missing at the last refresh (drift); the next `up` grants them. */
     declare public readonly missing: pulumi.Output<TargetGrantPair[]>;
-    /** Tables in scope on which the grantee holds every configured privilege. */
+    /**
+     * Tables in scope on which the grantee holds every configured privilege, as of the last
+     * refresh. For a MySQL `db.*` grant, `create` and `update` leave it empty (listing every
+     * table is what a schema-wide grant avoids); `pulumi refresh` fills it in.
+     */
     declare public readonly coveredTables: pulumi.Output<string[]>;
     /** The server the grants live on (`dialect://host:port[/database]`), without credentials. */
     declare public readonly server: pulumi.Output<string>;

@@ -265,6 +265,16 @@ for (const makeTarget of [postgresTarget, mariadbTarget]) {
                 assert.ok(preview.stdout.includes(type), `preview lists ${type}`);
             }
             assert.equal(preview.changeSummary.create, RESOURCE_TYPES.length + 1, preview.stdout);
+            // The SQL that follows from the inputs, catalog-dependent parts marked.
+            for (const sql of [
+                "SET CLUSTER SETTING kv.rangefeed.enabled = true",
+                "GRANT ",
+                "jwt_public_keys",
+                "CREATE CHANGEFEED FOR TABLE",
+            ]) {
+                assert.ok(preview.stdout.includes(sql), `preview shows ${sql}`);
+            }
+            assert.match(preview.stdout, /resolved at apply/);
             assert.deepEqual(findLeaks(preview.stdout, secrets), [], "no secret in the preview");
             assert.equal(server.jobs().length, 0, "preview creates no changefeed");
             assert.deepEqual(await target.privileges(), privilegesBefore, "preview grants nothing");

@@ -10,7 +10,6 @@ import {
     type CatalogSnapshot,
     type GrantPair,
     type GrantTarget,
-    pairKey,
     sortPairs,
 } from "../dialects/types";
 import type { TargetGrantsConfig } from "./config";
@@ -20,6 +19,43 @@ export interface DesiredGrants {
     pairs: GrantPair[];
     /** Roles whose future tables get default privileges (PostgreSQL). */
     defaultPrivilegeOwners: string[];
+}
+
+/*
+ * Performance note: these functions run over (table, privilege) pairs — 40,000 and more on a
+ * 10,000-table schema — on every read. Lookups go through {@link PairSet}, built once per call,
+ * which never builds a string per pair (names coming from the catalog keep their cached hash),
+ * and pairs are produced in sorted order so the final `sortPairs` (a merge sort) only confirms
+ * the order in linear time.
+ */
+
+/** A set of pairs indexed kind → privilege → object. */
+class PairSet {
+    private readonly byKind = new Map<string, Map<string, Set<string>>>();
+
+    constructor(pairs: readonly GrantPair[] = []) {
+        for (const pair of pairs) this.add(pair);
+    }
+
+    /** Adds `pair`; false when it was already there. */
+    add(pair: GrantPair): boolean {
+        let byPrivilege = this.byKind.get(pair.kind);
+        if (!byPrivilege) this.byKind.set(pair.kind, (byPrivilege = new Map()));
+        let objects = byPrivilege.get(pair.privilege);
+        if (!objects) byPrivilege.set(pair.privilege, (objects = new Set()));
+        if (objects.has(pair.object)) return false;
+        objects.add(pair.object);
+        return true;
+    }
+
+    has(pair: GrantPair): boolean {
+        return this.byKind.get(pair.kind)?.get(pair.privilege)?.has(pair.object) ?? false;
+    }
+}
+
+/** Code-unit order, the order `sortPairs` uses for names. */
+function sortedNames(names: Iterable<string>): string[] {
+    return [...names].sort();
 }
 
 /** Tables the resource covers: the listed ones that exist, or every base table of the schema. */
@@ -47,11 +83,11 @@ export function defaultPrivilegeOwners(
     snapshot: CatalogSnapshot,
 ): string[] {
     if (config.dialect !== "postgres" || !config.defaultPrivileges) return [];
-    const owners = config.defaultPrivilegesFor ?? [
-        snapshot.currentUser,
-        ...snapshot.tables.filter((t) => t.baseTable && t.owner).map((t) => t.owner as string),
-    ];
-    return [...new Set(owners)].filter((o) => o && o !== config.grantee).sort();
+    const owners = new Set<string>(config.defaultPrivilegesFor ?? [snapshot.currentUser]);
+    if (config.defaultPrivilegesFor === null) {
+        for (const t of snapshot.tables) if (t.baseTable && t.owner) owners.add(t.owner);
+    }
+    return [...owners].filter((o) => o && o !== config.grantee).sort();
 }
 
 /** Every pair the configuration asks for. */
@@ -60,21 +96,21 @@ export function desiredGrants(
     snapshot: CatalogSnapshot,
 ): DesiredGrants {
     const pairs: GrantPair[] = [];
-    const tables = tablesInScope(config, snapshot);
     const owners = defaultPrivilegeOwners(config, snapshot);
+    const privileges = sortedNames(new Set(config.privileges));
     const each = (kind: GrantPair["kind"], objects: readonly string[]) => {
-        for (const object of objects) {
-            for (const privilege of config.privileges) pairs.push({ kind, object, privilege });
+        for (const object of sortedNames(new Set(objects))) {
+            for (const privilege of privileges) pairs.push({ kind, object, privilege });
         }
     };
     if (config.dialect === "postgres") {
         pairs.push({ kind: "schema", object: config.schema, privilege: "USAGE" });
-        each("table", tables);
+        each("table", tablesInScope(config, snapshot));
         each("defaultTables", owners);
     } else if (config.dialect === "mysql" && config.tables === null) {
         each("database", [config.schema]);
     } else {
-        each("table", tables);
+        each("table", tablesInScope(config, snapshot));
     }
     return { pairs: sortPairs(pairs), defaultPrivilegeOwners: owners };
 }
@@ -100,26 +136,36 @@ export interface RecordedGrants {
  * pending pairs.
  */
 export function reconcile(previous: RecordedGrants, snapshot: CatalogSnapshot): RecordedGrants {
-    const held = new Set(snapshot.held.map(pairKey));
-    const preexisting = previous.preexisting.filter((p) => held.has(pairKey(p)));
-    const preexistingKeys = new Set(preexisting.map(pairKey));
-    const granted: GrantPair[] = [];
-    const seen = new Set<string>();
-    for (const p of [...previous.granted, ...(previous.pending ?? [])]) {
-        const key = pairKey(p);
-        if (!held.has(key) || preexistingKeys.has(key) || seen.has(key)) continue;
-        seen.add(key);
-        granted.push(p);
+    const held = new PairSet(snapshot.held);
+    const known = new PairSet();
+    const preexisting: GrantPair[] = [];
+    for (const p of previous.preexisting) {
+        if (!held.has(p)) continue;
+        known.add(p);
+        preexisting.push(p);
     }
-    const known = new Set([...granted, ...preexisting].map(pairKey));
-    const ourDefaults = new Set(
-        granted.filter((p) => p.kind === "defaultTables").map((p) => `${p.object}\0${p.privilege}`),
-    );
-    const owners = new Map(snapshot.tables.map((t) => [t.name, t.owner]));
-    for (const pair of snapshot.held) {
-        if (pair.kind !== "table" || known.has(pairKey(pair))) continue;
-        const owner = owners.get(pair.object);
-        if (owner && ourDefaults.has(`${owner}\0${pair.privilege}`)) granted.push(pair);
+    const granted: GrantPair[] = [];
+    /** Privilege → owners whose default privilege this resource granted. */
+    const ourDefaults = new Map<string, Set<string>>();
+    const adopt = (pairs: readonly GrantPair[]) => {
+        for (const p of pairs) {
+            if (!held.has(p) || !known.add(p)) continue;
+            granted.push(p);
+            if (p.kind !== "defaultTables") continue;
+            const owners = ourDefaults.get(p.privilege) ?? new Set<string>();
+            ourDefaults.set(p.privilege, owners.add(p.object));
+        }
+    };
+    adopt(previous.granted);
+    adopt(previous.pending ?? []);
+    if (ourDefaults.size > 0) {
+        const owners = new Map(snapshot.tables.map((t) => [t.name, t.owner]));
+        for (const pair of snapshot.held) {
+            if (pair.kind !== "table") continue;
+            const owner = owners.get(pair.object);
+            if (!owner || !ourDefaults.get(pair.privilege)?.has(owner)) continue;
+            if (known.add(pair)) granted.push(pair);
+        }
     }
     return { granted: sortPairs(granted), preexisting: sortPairs(preexisting) };
 }
@@ -143,15 +189,19 @@ export function planChange(
     desired: readonly GrantPair[],
     held: readonly GrantPair[],
 ): GrantChange {
-    const heldKeys = new Set(held.map(pairKey));
-    const ours = new Set(previouslyGranted.map(pairKey));
-    const wanted = new Set(desired.map(pairKey));
-    const toGrant = desired.filter((p) => !heldKeys.has(pairKey(p)));
-    const toRevoke = previouslyGranted.filter(
-        (p) => !wanted.has(pairKey(p)) && heldKeys.has(pairKey(p)),
-    );
-    const granted = desired.filter((p) => !heldKeys.has(pairKey(p)) || ours.has(pairKey(p)));
-    const preexisting = desired.filter((p) => heldKeys.has(pairKey(p)) && !ours.has(pairKey(p)));
+    const heldKeys = new PairSet(held);
+    const ours = new PairSet(previouslyGranted);
+    const wanted = new PairSet(desired);
+    const toGrant: GrantPair[] = [];
+    const granted: GrantPair[] = [];
+    const preexisting: GrantPair[] = [];
+    for (const p of desired) {
+        const isHeld = heldKeys.has(p);
+        if (!isHeld) toGrant.push(p);
+        if (!isHeld || ours.has(p)) granted.push(p);
+        else preexisting.push(p);
+    }
+    const toRevoke = previouslyGranted.filter((p) => !wanted.has(p) && heldKeys.has(p));
     return {
         toGrant: sortPairs(toGrant),
         toRevoke: sortPairs(toRevoke),
@@ -165,8 +215,8 @@ export function missingPairs(
     desired: readonly GrantPair[],
     held: readonly GrantPair[],
 ): GrantPair[] {
-    const heldKeys = new Set(held.map(pairKey));
-    return desired.filter((p) => !heldKeys.has(pairKey(p)));
+    const heldKeys = new PairSet(held);
+    return desired.filter((p) => !heldKeys.has(p));
 }
 
 /**
@@ -178,26 +228,35 @@ export function coveredTables(
     snapshot: CatalogSnapshot,
     held: readonly GrantPair[] = snapshot.held,
 ): string[] {
-    const keys = new Set(held.map(pairKey));
-    const has = (kind: GrantPair["kind"], object: string, privilege: string) =>
-        keys.has(pairKey({ kind, object, privilege }));
-    return tablesInScope(config, snapshot)
-        .filter((table) =>
-            config.privileges.every(
-                (p) =>
-                    has("table", table, p) ||
-                    (config.dialect === "mysql" && has("database", config.schema, p)),
-            ),
-        )
-        .sort();
+    const privileges = [...new Set(config.privileges)];
+    const onDatabase = new Set<string>();
+    const onTables = new Map<string, Set<string>>();
+    for (const p of held) {
+        if (p.kind === "table") {
+            const set = onTables.get(p.object);
+            if (set) set.add(p.privilege);
+            else onTables.set(p.object, new Set([p.privilege]));
+        } else if (p.kind === "database" && p.object === config.schema) {
+            onDatabase.add(p.privilege);
+        }
+    }
+    // Privileges the `db.*` grant does not give must be held on each table.
+    const perTable =
+        config.dialect === "mysql" ? privileges.filter((p) => !onDatabase.has(p)) : privileges;
+    const covered = tablesInScope(config, snapshot).filter((table) => {
+        if (perTable.length === 0) return true;
+        const set = onTables.get(table);
+        return set !== undefined && perTable.every((p) => set.has(p));
+    });
+    return sortedNames(covered);
 }
 
 /** Applies a change to a held set (what the catalog will show once the change is made). */
 export function heldAfter(held: readonly GrantPair[], change: GrantChange): GrantPair[] {
-    const revoked = new Set(change.toRevoke.map(pairKey));
-    const out = held.filter((p) => !revoked.has(pairKey(p)));
-    const present = new Set(out.map(pairKey));
-    for (const p of change.toGrant) if (!present.has(pairKey(p))) out.push(p);
+    const revoked = new PairSet(change.toRevoke);
+    const out = change.toRevoke.length === 0 ? [...held] : held.filter((p) => !revoked.has(p));
+    const present = new PairSet(out);
+    for (const p of change.toGrant) if (present.add(p)) out.push(p);
     return out;
 }
 

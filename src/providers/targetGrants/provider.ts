@@ -4,6 +4,7 @@
  * that on delete. Planning is pure (`plan.ts`); this module only sequences catalog reads and
  * statement batches.
  */
+import { logCreatePreview, logDiffPreview } from "./preview";
 import type * as pulumi from "@pulumi/pulumi";
 import { newResourceId } from "../common/ids";
 import { PartialStateError } from "../common/partialState";
@@ -40,6 +41,7 @@ import {
 } from "./plan";
 import {
     DEFAULT_SESSION_OPTIONS,
+    type CatalogReadOptions,
     type GrantSession,
     type SessionOpener,
     type SessionOptions,
@@ -79,7 +81,11 @@ export interface TargetGrantsOutputs {
     pending?: GrantPair[];
     /** Desired pairs not held at the last read (drift; the next `up` grants them). */
     missing: GrantPair[];
-    /** Tables in scope on which the grantee holds every configured privilege. */
+    /**
+     * Tables in scope on which the grantee holds every configured privilege. For a MySQL `db.*`
+     * grant (tables omitted) create and update do not list the tables (the grant covers every
+     * present and future table of the database) and record []; read (refresh) fills it in.
+     */
     coveredTables: string[];
     stateVersion: number;
 }
@@ -144,7 +150,10 @@ export function makeTargetGrantsProvider(
             const message = err instanceof Error ? err.message : String(err);
             throw new PartialStateError(
                 id,
-                { ...outputsOf(config, owners, recorded, snapshot), missing: [] },
+                {
+                    ...outputsOf(config, owners, recorded, snapshot, listsTables(config)),
+                    missing: [],
+                },
                 [message, reason],
             );
         }
@@ -185,7 +194,7 @@ export function makeTargetGrantsProvider(
             if (!settled && failed.serverSessionId !== undefined && fresh.endServerSession) {
                 settled = await fresh.endServerSession(failed.serverSessionId);
             }
-            const snapshot = await fresh.readCatalog(targetOf(config));
+            const snapshot = await fresh.readCatalog(targetOf(config), changeRead(config));
             const recorded = reconcile(before, snapshot);
             if (settled) {
                 return {
@@ -226,25 +235,28 @@ export function makeTargetGrantsProvider(
             // No provider configuration: every setting is a resource input.
         },
 
-        async check(_olds, news) {
+        async check(olds, news) {
             const failures = validateInputs(news);
+            if (failures.isEmpty) logCreatePreview(olds, news);
             return { inputs: news, failures: failures.list };
         },
 
         async diff(_id, olds: TargetGrantsOutputs, news: TargetGrantsInputs) {
             const { replaces, changed } = compareForDiff(olds, news);
-            return {
+            const result = {
                 changes: replaces.length > 0 || changed.length > 0,
                 replaces,
                 deleteBeforeReplace: replaces.length > 0,
             };
+            logDiffPreview(olds, news, result);
+            return result;
         },
 
         async create(inputs: TargetGrantsInputs) {
             const config = resolveConfig(inputs);
             const id = newResourceId("grants");
             return withSession(config, async (session) => {
-                const snapshot = await session.readCatalog(targetOf(config));
+                const snapshot = await session.readCatalog(targetOf(config), changeRead(config));
                 assertReady(config, snapshot);
                 const desired = desiredGrants(config, snapshot);
                 const change = planChange([], desired.pairs, snapshot.held);
@@ -252,7 +264,13 @@ export function makeTargetGrantsProvider(
                 const after = { ...snapshot, held: heldAfter(snapshot.held, change) };
                 return {
                     id,
-                    outs: outputsOf(config, desired.defaultPrivilegeOwners, change, after),
+                    outs: outputsOf(
+                        config,
+                        desired.defaultPrivilegeOwners,
+                        change,
+                        after,
+                        listsTables(config),
+                    ),
                 };
             });
         },
@@ -281,14 +299,22 @@ export function makeTargetGrantsProvider(
                 );
             }
             return withSession(config, async (session) => {
-                const snapshot = await session.readCatalog(targetOf(config));
+                const snapshot = await session.readCatalog(targetOf(config), changeRead(config));
                 assertReady(config, snapshot);
                 const recorded = reconcile(olds, snapshot);
                 const desired = desiredGrants(config, snapshot);
                 const change = planChange(recorded.granted, desired.pairs, snapshot.held);
                 await apply(session, config, id, change, desired.defaultPrivilegeOwners);
                 const after = { ...snapshot, held: heldAfter(snapshot.held, change) };
-                return { outs: outputsOf(config, desired.defaultPrivilegeOwners, change, after) };
+                return {
+                    outs: outputsOf(
+                        config,
+                        desired.defaultPrivilegeOwners,
+                        change,
+                        after,
+                        listsTables(config),
+                    ),
+                };
             });
         },
 
@@ -326,7 +352,10 @@ async function revokeGranted(
     props: RecordedGrants,
 ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-        const snapshot = await session.readCatalog(targetOf(config));
+        // Revoking needs only the account's privilege rows (and, on PostgreSQL, table owners).
+        const snapshot = await session.readCatalog(targetOf(config), {
+            listTables: config.dialect !== "mysql",
+        });
         if (!snapshot.granteeExists) return;
         const { granted } = reconcile(props, snapshot);
         if (granted.length === 0) return;
@@ -366,6 +395,21 @@ function parsedConnection(url: string): ParsedConnection {
     const parsed = parseConnection(url);
     if (!parsed.ok) throw new Error(`connection ${parsed.problems.join("; ")}`);
     return parsed.value;
+}
+
+/**
+ * The catalog read of create and update. A MySQL `db.*` grant (tables omitted) is one row of
+ * `mysql.db` whatever the table count, so these steps read only the account's privilege rows:
+ * listing the tables costs about as much as the DBA's whole `GRANT … ON db.*` at 1,000 tables and
+ * ten times it at 10,000. The cost is `coveredTables`, which such a grant leaves empty until the
+ * next read (refresh) lists the tables.
+ */
+function changeRead(config: TargetGrantsConfig): CatalogReadOptions {
+    return { listTables: listsTables(config) };
+}
+
+function listsTables(config: TargetGrantsConfig): boolean {
+    return config.dialect !== "mysql" || config.tables !== null;
 }
 
 function targetOf(config: TargetGrantsConfig): GrantTarget {
@@ -419,6 +463,8 @@ function outputsOf(
     owners: string[],
     recorded: RecordedGrants,
     snapshot: CatalogSnapshot | undefined,
+    /** False when `snapshot` was read without its table list (see {@link changeRead}). */
+    tablesListed = true,
 ): TargetGrantsOutputs {
     return {
         connection: config.connection,
@@ -436,7 +482,7 @@ function outputsOf(
         preexisting: recorded.preexisting,
         pending: recorded.pending ?? [],
         missing: snapshot ? missingPairs(desiredGrants(config, snapshot).pairs, snapshot.held) : [],
-        coveredTables: snapshot ? coveredTables(config, snapshot) : [],
+        coveredTables: snapshot && tablesListed ? coveredTables(config, snapshot) : [],
         stateVersion: STATE_VERSION,
     };
 }

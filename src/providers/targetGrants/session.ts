@@ -11,6 +11,7 @@ import type * as oracledb from "oracledb";
 import { redactUrl, scrubbedError } from "../common/redact";
 import {
     MYSQL_CATALOG_QUERY,
+    MYSQL_PRIVILEGES_ONLY_CATALOG_QUERY,
     MYSQL_CONNECTION_ALIVE_QUERY,
     MYSQL_NO_SUCH_THREAD_ERRNO,
     MYSQL_SESSION_SETUP,
@@ -53,12 +54,24 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
     statementTimeoutMs: 30_000,
 };
 
+/** What a catalog read must include. */
+export interface CatalogReadOptions {
+    /** List the schema's tables (default true). */
+    listTables?: boolean;
+}
+
 /** An open admin session on the target. */
 export interface GrantSession {
     readonly connection: ParsedConnection;
     /** MySQL 8 `partial_revokes`; false elsewhere. */
     readonly partialRevokes: boolean;
-    readCatalog(target: GrantTarget): Promise<CatalogSnapshot>;
+    /**
+     * Reads the privilege catalog in one query. With `options.listTables` false a dialect may
+     * leave `tables` empty when listing them is costly (MySQL: only the account's privilege rows
+     * are read); callers that need the tables (scope, missing tables, coverage, PostgreSQL owners)
+     * leave it at its default, true.
+     */
+    readCatalog(target: GrantTarget, options?: CatalogReadOptions): Promise<CatalogSnapshot>;
     /**
      * Runs `revokes` then `grants` in one round trip. PostgreSQL: all or nothing. MySQL and
      * Oracle: statements before a failing one stay applied (re-read the catalog to find out).
@@ -264,12 +277,13 @@ export const openMysqlSession: SessionOpener = async (connection, options) => {
                 await new Promise((resolve) => setTimeout(resolve, 50));
             }
         },
-        async readCatalog(target) {
+        async readCatalog(target, read) {
+            const listTables = read?.listTables ?? true;
             options.onRoundTrip?.({ dialect: "mysql", kind: "catalog", statements: 1 });
             const rows = await run<MysqlCatalogRow[]>(
                 "reading the privilege catalog",
-                MYSQL_CATALOG_QUERY,
-                mysqlCatalogParams(target, partialRevokes),
+                listTables ? MYSQL_CATALOG_QUERY : MYSQL_PRIVILEGES_ONLY_CATALOG_QUERY,
+                mysqlCatalogParams(target, partialRevokes, listTables),
             );
             return parseMysqlCatalog(rows, target.schema);
         },

@@ -82,7 +82,8 @@ describe("TargetGrants on MariaDB", () => {
             pairs(outs.granted),
             ["DELETE", "INSERT", "UPDATE"].map((p) => `database:${database}:${p}`),
         );
-        assert.deepEqual(outs.coveredTables, ["items", "orders"]);
+        assert.deepEqual(outs.coveredTables, [], "a db.* create does not list the tables");
+        assert.deepEqual((await provider.read(id, outs)).coveredTables, ["items", "orders"]);
 
         await createTables(database, ["later"]);
         await replicatorApply(grantee, database, "later");
@@ -104,7 +105,12 @@ describe("TargetGrants on MariaDB", () => {
         assert.equal((await provider.diff(id, refreshed, inputs)).changes, true);
 
         const converged = await provider.update(id, refreshed, inputs);
-        assert.deepEqual(converged.coveredTables, ["items", "later", "orders"]);
+        assert.deepEqual(converged.coveredTables, [], "a db.* update does not list the tables");
+        assert.deepEqual((await provider.read(id, converged)).coveredTables, [
+            "items",
+            "later",
+            "orders",
+        ]);
         assert.equal((await provider.diff(id, converged, inputs)).changes, false);
 
         // Switching to explicit tables revokes db.* and grants per table.
@@ -142,10 +148,13 @@ describe("TargetGrants on MariaDB", () => {
                 schema: HOSTILE_DATABASE,
                 tables,
             });
-            assert.deepEqual(outs.coveredTables, [...HOSTILE_TABLES].sort());
+            // A db.* grant (tables omitted) lists the tables on read only.
+            if (tables) assert.deepEqual(outs.coveredTables, [...HOSTILE_TABLES].sort());
+            else assert.deepEqual(outs.coveredTables, []);
             for (const table of HOSTILE_TABLES)
                 await replicatorApply(hostileGrantee, HOSTILE_DATABASE, table);
             const read = await provider.read(id, outs);
+            assert.deepEqual(read.coveredTables, [...HOSTILE_TABLES].sort());
             assert.deepEqual(pairs(read.granted), pairs(outs.granted));
             await provider.delete(id, read);
             assert.deepEqual(await snapshotMysqlPrivileges(url, hostileGrantee, "%"), before);

@@ -51,7 +51,10 @@ async function lifecycleCounts(label: string, inputs: TargetGrantsInputs) {
         created = await provider.create(inputs);
     });
     const { id, outs } = created!;
-    const read = await measure(() => provider.read(id, outs));
+    let refreshed: Awaited<ReturnType<typeof provider.read>> | undefined;
+    const read = await measure(async () => {
+        refreshed = await provider.read(id, outs);
+    });
     const del = await measure(() => provider.delete(id, outs));
     console.log(
         `# ${label}: covered ${outs.coveredTables.length} tables, granted ${outs.granted.length} pairs`,
@@ -61,7 +64,7 @@ async function lifecycleCounts(label: string, inputs: TargetGrantsInputs) {
             `#   ${step}: ${c.roundTrips} round trips (${c.kinds}), ${c.statements} statements`,
         );
     }
-    return { create, read, delete: del, outs };
+    return { create, read, delete: del, outs, refreshed: refreshed! };
 }
 
 describe(`round trips on a ${TABLES}-table schema`, () => {
@@ -136,7 +139,9 @@ describe(`round trips on a ${TABLES}-table schema`, () => {
             grantee,
             schema: myDatabase,
         });
-        assert.equal(c.outs.coveredTables.length, TABLES);
+        // create does not list the tables for a db.* grant; read does.
+        assert.equal(c.outs.coveredTables.length, 0);
+        assert.equal(c.refreshed.coveredTables.length, TABLES);
         assert.deepEqual([c.create.roundTrips, c.read.roundTrips, c.delete.roundTrips], [4, 3, 4]);
         assert.ok(c.create.statements <= 5);
     });

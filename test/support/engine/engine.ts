@@ -34,6 +34,7 @@ export interface EngineStack {
     stateDir: string;
     /** Everything the CLI printed so far (all operations), for secret-leak assertions. */
     log(): string;
+    /** Each operation's `stdout` is everything the CLI printed: stdout, then stderr. */
     preview(): Promise<{ changeSummary: Record<string, number>; stdout: string }>;
     up(): Promise<{ outputs: Record<string, { value: unknown; secret: boolean }>; stdout: string }>;
     refresh(): Promise<{ changeSummary: Record<string, number>; stdout: string }>;
@@ -88,33 +89,37 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
         await stack.setConfig(key, { value, secret: true });
     }
 
+    // Everything the CLI prints: the engine's display on stdout, and on stderr the diagnostics
+    // that provider processes log (e.g. the planned SQL in a preview).
     let transcript = "";
     const onOutput = (s: string) => {
         transcript += s;
     };
+    const onError = onOutput;
+    const printed = (r: { stdout: string; stderr: string }) => `${r.stdout}\n${r.stderr}`;
     return {
         stack,
         workDir,
         stateDir,
         log: () => transcript,
         async preview() {
-            const r = await stack.preview({ onOutput, diff: true });
-            return { changeSummary: r.changeSummary as Record<string, number>, stdout: r.stdout };
+            const r = await stack.preview({ onOutput, onError, diff: true });
+            return { changeSummary: r.changeSummary as Record<string, number>, stdout: printed(r) };
         },
         async up() {
-            const r = await stack.up({ onOutput });
-            return { outputs: r.outputs, stdout: r.stdout };
+            const r = await stack.up({ onOutput, onError });
+            return { outputs: r.outputs, stdout: printed(r) };
         },
         async refresh() {
-            const r = await stack.refresh({ onOutput });
+            const r = await stack.refresh({ onOutput, onError });
             return {
                 changeSummary: (r.summary.resourceChanges ?? {}) as Record<string, number>,
-                stdout: r.stdout,
+                stdout: printed(r),
             };
         },
         async destroy() {
-            const r = await stack.destroy({ onOutput });
-            return { stdout: r.stdout };
+            const r = await stack.destroy({ onOutput, onError });
+            return { stdout: printed(r) };
         },
         async exportState() {
             // The state file exactly as the backend stores it. (The Automation API's

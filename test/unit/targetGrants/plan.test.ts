@@ -1,7 +1,13 @@
 /** Pure planning: what to grant/revoke and what to record (table-driven). */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { planChange, reconcile } from "../../../src/providers/targetGrants/plan";
+import {
+    coveredTables,
+    desiredGrants,
+    planChange,
+    reconcile,
+} from "../../../src/providers/targetGrants/plan";
+import type { TargetGrantsConfig } from "../../../src/providers/targetGrants/config";
 import type { CatalogSnapshot, GrantPair } from "../../../src/providers/dialects/types";
 
 const p = (object: string, privilege: string, kind: GrantPair["kind"] = "table"): GrantPair => ({
@@ -99,5 +105,78 @@ describe("reconcile", () => {
             "table:old:SELECT",
             "defaultTables:admin:SELECT",
         ]);
+    });
+});
+
+describe("reconcile with pending pairs and duplicate rows", () => {
+    it("counts a pending pair now held as granted, once, and keeps pre-existing pairs apart", () => {
+        const snapshot: CatalogSnapshot = {
+            schemaExists: true,
+            granteeExists: true,
+            currentUser: "admin",
+            tables: [{ name: "a", owner: "admin", baseTable: true }],
+            // aclexplode can return a privilege twice (two grantors).
+            held: [p("a", "SELECT"), p("a", "SELECT"), p("a", "INSERT"), p("a", "UPDATE")],
+        };
+        const result = reconcile(
+            {
+                granted: [p("a", "INSERT"), p("a", "DELETE")],
+                preexisting: [p("a", "SELECT")],
+                pending: [p("a", "UPDATE"), p("a", "INSERT"), p("a", "TRUNCATE")],
+            },
+            snapshot,
+        );
+        assert.deepEqual(keys(result.granted), ["table:a:INSERT", "table:a:UPDATE"]);
+        assert.deepEqual(keys(result.preexisting), ["table:a:SELECT"]);
+        assert.equal(result.pending, undefined);
+    });
+});
+
+describe("desiredGrants and coveredTables", () => {
+    const config = (over: Partial<TargetGrantsConfig>): TargetGrantsConfig => ({
+        connection: "mysql://root@127.0.0.1:3306/",
+        dialect: "mysql",
+        grantee: "app",
+        granteeHost: "%",
+        schema: "db",
+        tables: null,
+        privileges: ["UPDATE", "SELECT"],
+        defaultPrivileges: false,
+        defaultPrivilegesFor: null,
+        ...over,
+    });
+    const snapshot = (held: GrantPair[]): CatalogSnapshot => ({
+        schemaExists: true,
+        granteeExists: true,
+        currentUser: "root",
+        tables: [
+            { name: "b", owner: null, baseTable: true },
+            { name: "a", owner: null, baseTable: true },
+            { name: "v", owner: null, baseTable: false },
+        ],
+        held,
+    });
+
+    it("lists desired pairs sorted by object then privilege", () => {
+        const desired = desiredGrants(config({ tables: ["b", "a"] }), snapshot([]));
+        assert.deepEqual(keys(desired.pairs), [
+            "table:a:SELECT",
+            "table:a:UPDATE",
+            "table:b:SELECT",
+            "table:b:UPDATE",
+        ]);
+    });
+
+    it("combines the db.* grant with table grants, per privilege, over base tables only", () => {
+        const held = [
+            p("db", "SELECT", "database"),
+            p("b", "UPDATE"),
+            p("v", "UPDATE"),
+            p("other", "SELECT", "database"),
+        ];
+        assert.deepEqual(coveredTables(config({}), snapshot(held)), ["b"]);
+        assert.deepEqual(coveredTables(config({ dialect: "postgres" }), snapshot(held)), []);
+        const all = [...held, p("db", "UPDATE", "database")];
+        assert.deepEqual(coveredTables(config({}), snapshot(all)), ["a", "b"]);
     });
 });
