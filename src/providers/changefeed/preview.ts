@@ -6,8 +6,7 @@
  */
 import {
     describedStep,
-    isNewResource,
-    logPlanSafely,
+    previewLoggers,
     noteResolvedAtApply,
     type PlannedStatement,
     REDACTED_TEXT,
@@ -303,51 +302,16 @@ export function plannedUpdateSql(
     ];
 }
 
-/**
- * For `check`: logs the planned create SQL when `olds` is empty (a new resource). `log`
- * defaults to `pulumi.log.info`.
- */
-export function logCreatePreview(
-    olds: unknown,
-    news: Record<string, unknown>,
-    log?: (text: string) => void,
-): void {
-    if (!isNewResource(olds)) return;
-    const inputs = news as unknown as ChangefeedInputs;
-    logPlanSafely(
-        () => ({
-            label: previewLabel(inputs),
-            statements: plannedCreateSql(inputs),
-            secrets: secretsOf(inputs),
-        }),
-        log,
-    );
-}
-
-/** For `diff`: logs the planned SQL of an in-place change, or of the create that replaces. */
-export function logDiffPreview(
-    olds: unknown,
-    news: unknown,
-    result: { changes?: boolean; replaces?: string[] },
-    log?: (text: string) => void,
-): void {
-    if (!result.changes) return;
-    const before = olds as ChangefeedOutputs;
-    const after = news as ChangefeedInputs;
-    const replacing = (result.replaces?.length ?? 0) > 0;
-    logPlanSafely(
-        () => ({
-            label: previewLabel(after),
-            statements: replacing
-                ? [
-                      describedStep(
-                          `replacement: CANCEL JOB ${before.jobId} first (delete before replace), then:`,
-                      ),
-                      ...plannedCreateSql(after),
-                  ]
-                : plannedUpdateSql(before, after),
-            secrets: [...secretsOf(after), ...secretsOf(before)],
-        }),
-        log,
-    );
-}
+/** The hooks the provider calls from `check` and `diff`. */
+export const { logCreatePreview, logDiffPreview } = previewLoggers<
+    ChangefeedInputs,
+    ChangefeedOutputs
+>({
+    label: (news) => previewLabel(news),
+    create: plannedCreateSql,
+    update: plannedUpdateSql,
+    replacement: (olds) => [
+        describedStep(`replacement: CANCEL JOB ${olds.jobId} first (delete before replace), then:`),
+    ],
+    secrets: (values) => secretsOf(values as ChangefeedInputs),
+});

@@ -4,8 +4,7 @@
  */
 import {
     describedStep,
-    isNewResource,
-    logPlanSafely,
+    previewLoggers,
     noteResolvedAtApply,
     type PlannedStatement,
     UNKNOWN_TEXT,
@@ -139,51 +138,18 @@ function secretsOf(inputs: Partial<ClusterSettingsInputs>): string[] {
     return typeof inputs.connection === "string" ? [inputs.connection] : [];
 }
 
-/**
- * For `check`: logs the planned create SQL when `olds` is empty (a new resource). `log`
- * defaults to `pulumi.log.info`.
- */
-export function logCreatePreview(
-    olds: unknown,
-    news: Record<string, unknown>,
-    log?: (text: string) => void,
-): void {
-    if (!isNewResource(olds)) return;
-    const inputs = news as unknown as ClusterSettingsInputs;
-    logPlanSafely(
-        () => ({
-            label: previewLabel(inputs),
-            statements: plannedCreateSql(inputs),
-            secrets: secretsOf(inputs),
-        }),
-        log,
-    );
-}
-
-/** For `diff`: logs the planned SQL of an in-place change, or of the create that replaces. */
-export function logDiffPreview(
-    olds: unknown,
-    news: unknown,
-    result: { changes?: boolean; replaces?: string[] },
-    log?: (text: string) => void,
-): void {
-    if (!result.changes) return;
-    const before = olds as ClusterSettingsOutputs;
-    const after = news as ClusterSettingsInputs;
-    const replacing = (result.replaces?.length ?? 0) > 0;
-    logPlanSafely(
-        () => ({
-            label: previewLabel(after),
-            statements: replacing
-                ? [
-                      describedStep(
-                          "replacement: the current settings are put back first (delete before replace, per onDelete), then:",
-                      ),
-                      ...plannedCreateSql(after),
-                  ]
-                : plannedUpdateSql(before, after),
-            secrets: [...secretsOf(before), ...secretsOf(after)],
-        }),
-        log,
-    );
-}
+/** The hooks the provider calls from `check` and `diff`. */
+export const { logCreatePreview, logDiffPreview } = previewLoggers<
+    ClusterSettingsInputs,
+    ClusterSettingsOutputs
+>({
+    label: (news) => previewLabel(news),
+    create: plannedCreateSql,
+    update: plannedUpdateSql,
+    replacement: () => [
+        describedStep(
+            "replacement: the current settings are put back first (delete before replace, per onDelete), then:",
+        ),
+    ],
+    secrets: secretsOf,
+});

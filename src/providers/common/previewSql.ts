@@ -139,3 +139,73 @@ export function isNewResource(olds: unknown): boolean {
         (typeof olds === "object" && Object.keys(olds as object).length === 0)
     );
 }
+
+/** What a resource's preview needs to plan its SQL from inputs and prior state, offline. */
+export interface PreviewPlanner<Inputs, State> {
+    /** Which server (and target) the statements run on, without credentials. */
+    label(news: Inputs, olds?: State): string;
+    /** The statements `create` runs. */
+    create(news: Inputs): PlannedStatement[];
+    /** The statements an in-place `update` runs. */
+    update(olds: State, news: Inputs): PlannedStatement[];
+    /** What happens to the old resource before the create of a replacement. */
+    replacement(olds: State): PlannedStatement[];
+    /** Secret values that must not appear in the logged text. */
+    secrets(values: Inputs | State): string[];
+}
+
+/** The log hooks a provider calls from `check` (creates) and `diff` (updates, replacements). */
+export interface PreviewLoggers {
+    logCreatePreview(
+        olds: unknown,
+        news: Record<string, unknown>,
+        log?: (text: string) => void,
+    ): void;
+    logDiffPreview(
+        olds: unknown,
+        news: unknown,
+        result: { changes?: boolean; replaces?: string[] },
+        log?: (text: string) => void,
+    ): void;
+}
+
+/**
+ * Builds a provider's preview log hooks. `check` runs for every resource in a preview, `diff`
+ * only for resources that exist, so a create's SQL is logged from `check` (when there is no
+ * prior state) and an update's or a replacement's from `diff`. `log` defaults to
+ * `pulumi.log.info`.
+ */
+export function previewLoggers<Inputs, State>(
+    planner: PreviewPlanner<Inputs, State>,
+): PreviewLoggers {
+    return {
+        logCreatePreview(olds, news, log) {
+            if (!isNewResource(olds)) return;
+            const inputs = news as unknown as Inputs;
+            logPlanSafely(
+                () => ({
+                    label: planner.label(inputs),
+                    statements: planner.create(inputs),
+                    secrets: planner.secrets(inputs),
+                }),
+                log,
+            );
+        },
+        logDiffPreview(olds, news, result, log) {
+            if (!result.changes) return;
+            const before = olds as State;
+            const after = news as Inputs;
+            const replacing = (result.replaces?.length ?? 0) > 0;
+            logPlanSafely(
+                () => ({
+                    label: planner.label(after, before),
+                    statements: replacing
+                        ? [...planner.replacement(before), ...planner.create(after)]
+                        : planner.update(before, after),
+                    secrets: [...planner.secrets(before), ...planner.secrets(after)],
+                }),
+                log,
+            );
+        },
+    };
+}

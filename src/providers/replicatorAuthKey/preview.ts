@@ -7,8 +7,7 @@ import { createHash, createPublicKey } from "node:crypto";
 
 import {
     describedStep,
-    isNewResource,
-    logPlanSafely,
+    previewLoggers,
     type PlannedStatement,
     UNKNOWN_TEXT,
 } from "../common/previewSql";
@@ -142,50 +141,17 @@ function secretsOf(values: Partial<ReplicatorAuthKeyInputs & ReplicatorAuthKeyOu
     );
 }
 
-/**
- * For `check`: logs the planned create SQL when `olds` is empty (a new resource). `log`
- * defaults to `pulumi.log.info`.
- */
-export function logCreatePreview(
-    olds: unknown,
-    news: Record<string, unknown>,
-    log?: (text: string) => void,
-): void {
-    if (!isNewResource(olds)) return;
-    const inputs = news as unknown as ReplicatorAuthKeyInputs;
-    logPlanSafely(
-        () => ({
-            label: previewLabel(inputs.stagingConnection),
-            statements: plannedCreateSql(inputs),
-            secrets: secretsOf(inputs),
-        }),
-        log,
-    );
-}
-
-/** For `diff`: logs the planned SQL of an in-place change, or of the replacement. */
-export function logDiffPreview(
-    olds: unknown,
-    news: unknown,
-    result: { changes?: boolean; replaces?: string[] },
-    log?: (text: string) => void,
-): void {
-    if (!result.changes) return;
-    const before = olds as ReplicatorAuthKeyOutputs;
-    const after = news as ReplicatorAuthKeyInputs;
-    const replacing = (result.replaces?.length ?? 0) > 0;
-    logPlanSafely(
-        () => ({
-            label: previewLabel(after.stagingConnection),
-            statements: replacing
-                ? [
-                      describedStep("replacement (delete before replace):"),
-                      ...plannedDeleteSql(before),
-                      ...plannedCreateSql(after),
-                  ]
-                : plannedUpdateSql(before, after),
-            secrets: [...secretsOf(before), ...secretsOf(after)],
-        }),
-        log,
-    );
-}
+/** The hooks the provider calls from `check` and `diff`. */
+export const { logCreatePreview, logDiffPreview } = previewLoggers<
+    ReplicatorAuthKeyInputs,
+    ReplicatorAuthKeyOutputs
+>({
+    label: (news) => previewLabel(news.stagingConnection),
+    create: plannedCreateSql,
+    update: plannedUpdateSql,
+    replacement: (olds) => [
+        describedStep("replacement (delete before replace):"),
+        ...plannedDeleteSql(olds),
+    ],
+    secrets: secretsOf,
+});

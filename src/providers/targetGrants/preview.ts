@@ -6,8 +6,7 @@
  */
 import {
     describedStep,
-    isNewResource,
-    logPlanSafely,
+    previewLoggers,
     noteResolvedAtApply,
     type PlannedStatement,
     RESOLVED_AT_APPLY,
@@ -236,49 +235,17 @@ function secretsOf(connection: unknown): string[] {
     return typeof connection === "string" ? [connection] : [];
 }
 
-/**
- * For `check`: logs the planned create SQL when `olds` is empty (a new resource). `log`
- * defaults to `pulumi.log.info`.
- */
-export function logCreatePreview(
-    olds: unknown,
-    news: Record<string, unknown>,
-    log?: (text: string) => void,
-): void {
-    if (!isNewResource(olds)) return;
-    const inputs = news as unknown as TargetGrantsInputs;
-    logPlanSafely(
-        () => ({
-            label: previewLabel(inputs.connection),
-            statements: plannedCreateSql(inputs),
-            secrets: secretsOf(inputs.connection),
-        }),
-        log,
-    );
-}
-
-/** For `diff`: logs the planned SQL of an in-place change, or of the create that replaces. */
-export function logDiffPreview(
-    olds: unknown,
-    news: unknown,
-    result: { changes?: boolean; replaces?: string[] },
-    log?: (text: string) => void,
-): void {
-    if (!result.changes) return;
-    const before = olds as TargetGrantsPreviewState;
-    const after = news as TargetGrantsInputs;
-    const replacing = (result.replaces?.length ?? 0) > 0;
-    logPlanSafely(
-        () => ({
-            label: previewLabel(after.connection, before.server),
-            statements: replacing
-                ? [describedStep(REPLACEMENT_STEP), ...plannedCreateSql(after)]
-                : plannedUpdateSql(before, after),
-            secrets: [...secretsOf(before.connection), ...secretsOf(after.connection)],
-        }),
-        log,
-    );
-}
+/** The hooks the provider calls from `check` and `diff`. */
+export const { logCreatePreview, logDiffPreview } = previewLoggers<
+    TargetGrantsInputs,
+    TargetGrantsPreviewState
+>({
+    label: (news, olds) => previewLabel(news.connection, olds?.server),
+    create: plannedCreateSql,
+    update: plannedUpdateSql,
+    replacement: () => [describedStep(REPLACEMENT_STEP)],
+    secrets: (values) => secretsOf(values.connection),
+});
 
 const REPLACEMENT_STEP =
     "replacement: the current grants are revoked first (delete before replace), then:";
