@@ -186,6 +186,29 @@ class SettingsSession {
     }
 }
 
+/**
+ * The error for a create/update that failed after some settings were applied (`SET CLUSTER
+ * SETTING` is not transactional): a partial-state error recording what the cluster now holds,
+ * or the original error when nothing was applied.
+ */
+async function partialFailure(
+    err: unknown,
+    applied: readonly string[],
+    session: SettingsSession,
+    id: string,
+    inputs: ClusterSettingsInputs,
+    names: readonly string[],
+    fields: Pick<ClusterSettingsOutputs, "desired" | "previous" | "types" | "clusterId">,
+): Promise<unknown> {
+    if (applied.length === 0) return err;
+    const values = await session.readBackQuietly(names);
+    return new PartialStateError(
+        id,
+        outputsOf(inputs, { ...fields, values }) as unknown as Record<string, unknown>,
+        [`${(err as Error).message} (already applied: ${applied.join(", ")})`],
+    );
+}
+
 function outputsOf(
     inputs: ClusterSettingsInputs,
     fields: Pick<ClusterSettingsOutputs, "desired" | "values" | "previous" | "types" | "clusterId">,
@@ -255,19 +278,12 @@ async function create(
         try {
             await applyDesired(session, catalog, desired, types, applied);
         } catch (err) {
-            if (applied.length === 0) throw err;
-            const values = await session.readBackQuietly(names);
-            throw new PartialStateError(
-                id,
-                outputsOf(inputs, {
-                    desired,
-                    values,
-                    previous,
-                    types,
-                    clusterId,
-                }) as unknown as Record<string, unknown>,
-                [`${(err as Error).message} (already applied: ${applied.join(", ")})`],
-            );
+            throw await partialFailure(err, applied, session, id, inputs, names, {
+                desired,
+                previous,
+                types,
+                clusterId,
+            });
         }
         const values = await session.readBack(names);
         return { id, outs: outputsOf(inputs, { desired, values, previous, types, clusterId }) };
@@ -306,19 +322,12 @@ async function update(
             }
             await applyDesired(session, catalog, desired, types, applied);
         } catch (err) {
-            if (applied.length === 0) throw err;
-            const values = await session.readBackQuietly(names);
-            throw new PartialStateError(
-                id,
-                outputsOf(news, {
-                    desired,
-                    values,
-                    previous,
-                    types,
-                    clusterId,
-                }) as unknown as Record<string, unknown>,
-                [`${(err as Error).message} (already applied: ${applied.join(", ")})`],
-            );
+            throw await partialFailure(err, applied, session, id, news, names, {
+                desired,
+                previous,
+                types,
+                clusterId,
+            });
         }
         const values = await session.readBack(names);
         return { outs: outputsOf(news, { desired, values, previous, types, clusterId }) };
