@@ -63,7 +63,7 @@ const PROGRAMS = path.join(REPO_ROOT, "bench", "programs");
 const GRANTS_PROGRAM = path.join(REPO_ROOT, "examples", "grants-postgres");
 
 /** The config-driven Failback program (cluster settings → grants → replicator → changefeed). */
-const FAILBACK_PROGRAM = path.join(REPO_ROOT, "deploy");
+const FAILBACK_PROGRAM = REPO_ROOT; // Pulumi.yaml at the root, `main: deploy/`
 
 /**
  * Configuration for a never-deployed Failback stack: dummy connection URLs (preview runs only the

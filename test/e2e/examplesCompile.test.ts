@@ -15,14 +15,16 @@ import { REPO_ROOT } from "../support/engine/packageInstall";
 
 const TYPES_ENTRY = path.join(REPO_ROOT, "dist", "index.d.ts");
 
-/** Folders holding a Pulumi.yaml and an index.ts. */
+const DEPLOY = path.join(REPO_ROOT, "deploy");
+
+/** Folders holding a Pulumi program (index.ts, package.json, tsconfig.json). */
 function programs(): string[] {
     const examples = path.join(REPO_ROOT, "examples");
     const dirs = fs
         .readdirSync(examples)
         .map((name) => path.join(examples, name))
         .filter((dir) => fs.existsSync(path.join(dir, "index.ts")));
-    return [...dirs, path.join(REPO_ROOT, "deploy")];
+    return [...dirs, DEPLOY];
 }
 
 /** Type-checks one program; returns its diagnostics, formatted. */
@@ -58,8 +60,11 @@ describe("shipped Pulumi programs compile against the built package", () => {
         });
 
         it(`${name} is a complete project pinned to @pulumi/pulumi 3.248.0`, () => {
-            const yaml = fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8");
+            // deploy/ is the program of the repository-root project (`main: deploy/`).
+            const projectDir = dir === DEPLOY ? REPO_ROOT : dir;
+            const yaml = fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8");
             assert.match(yaml, /^runtime: nodejs$/m);
+            if (dir === DEPLOY) assert.match(yaml, /^main: deploy\/$/m);
             const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as {
                 dependencies?: Record<string, string>;
             };

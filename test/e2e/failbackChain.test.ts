@@ -1,5 +1,5 @@
 /**
- * The whole failback chain with the real Pulumi CLI: the `deploy/` program (one `Failback`
+ * The whole failback chain with the real Pulumi CLI: the repository-root project (`deploy/`, one `Failback`
  * resource, driven only by stack config) against the CockroachDB test server (source and
  * staging), the replicator stand-in in `external` mode with bring-your-own TLS and JWT key
  * (staging = the test server's backing database, applying rows AS THE GRANTEE), and a real
@@ -35,7 +35,8 @@ import {
     uniqueName,
 } from "../support/services";
 
-const DEPLOY = path.join(REPO_ROOT, "deploy");
+/** The repository-root project (Pulumi.yaml, `main: deploy/`). */
+const DEPLOY = REPO_ROOT;
 const STAGING_SCHEMA = "defaultdb._replicator";
 const SETTINGS = [
     "kv.rangefeed.enabled",
@@ -183,7 +184,7 @@ for (const makeTarget of [postgresTarget, mariadbTarget]) {
     const target = makeTarget();
     const postgres = target.dialect === "postgres";
 
-    describe(`deploy/ whole failback chain with the real engine (${target.dialect} target)`, () => {
+    describe(`the root project (Pulumi.yaml, main: deploy/): whole failback chain with the real engine (${target.dialect} target)`, () => {
         let crdb: CockroachTestServer | undefined;
         let standIn: ReplicatorStandIn | undefined;
         let engine: EngineStack | undefined;

@@ -53,12 +53,17 @@ export async function createEngineStack(options: EngineStackOptions): Promise<En
     const workDir = fs.mkdtempSync(
         path.join(programsRoot, `${path.basename(options.programDir)}-`),
     );
-    for (const file of fs.readdirSync(options.programDir)) {
-        if (file === "node_modules" || (file.startsWith("Pulumi.") && file !== "Pulumi.yaml"))
-            continue;
-        const from = path.join(options.programDir, file);
+    // A project whose Pulumi.yaml names `main: <folder>/` (the repository root does) is copied
+    // as one folder: the program's files, and the project file without that line.
+    const projectFile = fs.readFileSync(path.join(options.programDir, "Pulumi.yaml"), "utf8");
+    const main = /^main:\s*(\S+)\s*$/m.exec(projectFile)?.[1];
+    const sourceDir = main ? path.join(options.programDir, main) : options.programDir;
+    for (const file of fs.readdirSync(sourceDir)) {
+        if (file === "node_modules" || file.startsWith("Pulumi.")) continue;
+        const from = path.join(sourceDir, file);
         if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(workDir, file));
     }
+    fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), projectFile.replace(/^main:.*\n/m, ""));
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-state-"));
     const pulumiHome = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-home-"));
     const stackName = options.stackName ?? "test";
