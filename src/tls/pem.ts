@@ -53,6 +53,13 @@ export function uncoveredNames(cert: X509Certificate, required: readonly string[
 }
 
 /**
+ * How far in the future a certificate's start may be and still count as valid: certificates
+ * are often issued on a host whose clock runs slightly ahead, and `openssl`-style tools stamp
+ * "not before" with the issuing second.
+ */
+export const NOT_BEFORE_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
  * A problem with the certificate's validity period at `now`, or undefined when it is valid.
  * `label` names the argument in the message.
  */
@@ -66,8 +73,8 @@ export function validityProblem(
     if (now.getTime() > notAfter.getTime()) {
         return `${label} expired on ${notAfter.toISOString()}; issue a new certificate`;
     }
-    if (now.getTime() < notBefore.getTime()) {
-        return `${label} is not valid before ${notBefore.toISOString()}`;
+    if (now.getTime() + NOT_BEFORE_CLOCK_SKEW_MS < notBefore.getTime()) {
+        return `${label} is not valid before ${notBefore.toISOString()}; check the issuing host's clock`;
     }
     return undefined;
 }

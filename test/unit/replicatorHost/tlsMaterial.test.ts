@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
+import { X509Certificate } from "node:crypto";
 import { validateTlsMaterial } from "../../../src/tls/material";
+import { validityProblem } from "../../../src/tls/pem";
 import { type KeyPair, TestPki } from "../../support/tls/openssl";
 
 const SERVICE_NAMES = [
@@ -107,6 +109,20 @@ describe("validateTlsMaterial (bring-your-own TLS)", () => {
                     "DNS:failback.molt.svc.cluster.local, DNS:replicator.example.com, IP:10.0.0.7); " +
                     "reissue it with these names as DNS (or IP) subject alternative names",
             ],
+        );
+    });
+
+    it("accepts a start a few minutes ahead (clock skew) and rejects one further ahead", () => {
+        const start = new X509Certificate(server.certPem).validFrom;
+        const justBefore = new Date(new Date(start).getTime() - 60_000);
+        assert.equal(
+            validityProblem(new X509Certificate(server.certPem), "tls.certPem", justBefore),
+            undefined,
+        );
+        const hourBefore = new Date(new Date(start).getTime() - 3_600_000);
+        assert.match(
+            validityProblem(new X509Certificate(server.certPem), "tls.certPem", hourBefore) ?? "",
+            /^tls\.certPem is not valid before [\d-]+T[\d:.]+Z; check the issuing host's clock$/,
         );
     });
 
