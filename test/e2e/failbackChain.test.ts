@@ -12,7 +12,6 @@
  */
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
-import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { Client } from "pg";
