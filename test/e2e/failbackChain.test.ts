@@ -14,8 +14,6 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 
-import { Client } from "pg";
-
 import { startCockroachTestServer, type CockroachTestServer } from "../support/cockroach";
 import {
     createEngineStack,
@@ -33,6 +31,7 @@ import {
     requireService,
     uniqueName,
 } from "../support/services";
+import { withPg, withMysql } from "../support/sessions";
 
 /** The repository-root project (Pulumi.yaml, `main: deploy/`). */
 const DEPLOY = REPO_ROOT;
@@ -386,33 +385,6 @@ for (const makeTarget of [postgresTarget, mariadbTarget]) {
             assert.deepEqual(findLeaks(engine.log(), secrets), [], "no secret in any CLI output");
         });
     });
-}
-
-async function withPg<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-    await client.connect();
-    try {
-        return await fn(client);
-    } finally {
-        await client.end();
-    }
-}
-
-async function withMysql<T>(
-    fn: (c: import("mysql2/promise").Connection) => Promise<T>,
-): Promise<T> {
-    const mysql = await import("mysql2/promise");
-    const c = await mysql.createConnection({
-        host: "127.0.0.1",
-        port: 3306,
-        user: "root",
-        connectTimeout: 10_000,
-    });
-    try {
-        return await fn(c);
-    } finally {
-        await c.end();
-    }
 }
 
 async function sql(url: string, text: string): Promise<Array<Record<string, unknown>>> {

@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Client } from "pg";
 import { snapshotMysqlPrivileges, snapshotPostgresPrivileges } from "../support/grants/snapshots";
 import {
     createEngineStack,
@@ -21,6 +20,7 @@ import {
     requireService,
     uniqueName,
 } from "../support/services";
+import { withPg, withMysql } from "../support/sessions";
 
 const EXAMPLES = path.join(REPO_ROOT, "examples");
 
@@ -162,25 +162,3 @@ describe("examples/grants-mysql with the real engine", () => {
         assert.deepEqual(await snapshotMysqlPrivileges(MARIADB_ADMIN_URL, grantee, "%"), before);
     });
 });
-
-async function withPg<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-        return await fn(client);
-    } finally {
-        await client.end();
-    }
-}
-
-async function withMysql<T>(
-    fn: (c: import("mysql2/promise").Connection) => Promise<T>,
-): Promise<T> {
-    const mysql = await import("mysql2/promise");
-    const c = await mysql.createConnection({ host: "127.0.0.1", port: 3306, user: "root" });
-    try {
-        return await fn(c);
-    } finally {
-        await c.end();
-    }
-}

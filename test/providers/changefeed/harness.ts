@@ -3,7 +3,7 @@
  * standing in for the replicator (it demands the client certificate and the bearer token, and
  * answers 401 otherwise), and helpers to write rows and to check what arrived.
  */
-import { Client, types as pgTypes } from "pg";
+import { Client } from "pg";
 
 import type { ChangefeedInputs } from "../../../src/providers/changefeed/types";
 import { type CockroachTestServer, startCockroachTestServer } from "../../support/cockroach";
@@ -15,6 +15,9 @@ import {
     startWebhookReceiver,
     type WebhookReceiver,
 } from "../../support/cockroach/feed/webhookReceiver";
+import { eventually, runSql } from "../../support/cockroach/testHelpers";
+
+export { eventually };
 
 export const TOKEN = "test-token-Zq9";
 
@@ -57,24 +60,7 @@ export async function startEnvironment(): Promise<Environment> {
         request.clientAuthorized && request.headers.authorization === `Bearer ${TOKEN}`
             ? { status: 200 }
             : { status: 401, body: "unauthorized" };
-    const sql = async (...statements: string[]) => {
-        const client = new Client({
-            connectionString: server.url,
-            connectionTimeoutMillis: 5000,
-            types: {
-                getTypeParser: ((oid: number) =>
-                    oid === 1186 ? (v: string) => v : pgTypes.getTypeParser(oid)) as never,
-            },
-        });
-        await client.connect();
-        try {
-            let rows: Record<string, unknown>[] = [];
-            for (const statement of statements) rows = (await client.query(statement)).rows;
-            return rows;
-        } finally {
-            await client.end();
-        }
-    };
+    const sql = (...statements: string[]) => runSql(server.url, statements);
     await sql("SET CLUSTER SETTING kv.rangefeed.enabled = true");
     const accepted = () =>
         receiver.requests
@@ -113,19 +99,6 @@ export async function startEnvironment(): Promise<Environment> {
             await receiver.close();
         },
     };
-}
-
-/** Waits until `condition` holds, polling; fails after `timeoutMs`. */
-export async function eventually(
-    condition: () => boolean | Promise<boolean>,
-    what: string,
-    timeoutMs = 15_000,
-): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    }
 }
 
 /** Waits until the receiver has a resolved timestamp after "now" on the cluster: caught up. */

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 
-import { Client, types as pgTypes } from "pg";
-
 import { PartialStateError } from "../../../src/providers/common/partialState";
 import { provider } from "../../../src/providers/clusterSettings/provider";
 import type { ClusterSettingsOutputs } from "../../../src/providers/clusterSettings/types";
 import { type CockroachTestServer, startCockroachTestServer } from "../../support/cockroach";
+import { runSql } from "../../support/cockroach/testHelpers";
 import { POSTGRES_ADMIN_URL, requireService } from "../../support/services";
 
 const REFRESH = "kv.rangefeed.closed_timestamp_refresh_interval";
@@ -24,27 +23,11 @@ async function newServer(
 }
 
 /** Runs statements on the test server as root (the operator, out of band). */
-async function sql(
+function sql(
     server: CockroachTestServer,
     ...statements: string[]
 ): Promise<Record<string, unknown>[]> {
-    const client = new Client({
-        connectionString: server.url,
-        connectionTimeoutMillis: 5000,
-        // INTERVAL as the server's text (00:00:00.25), not the driver's object.
-        types: {
-            getTypeParser: ((oid: number) =>
-                oid === 1186 ? (v: string) => v : pgTypes.getTypeParser(oid)) as never,
-        },
-    });
-    await client.connect();
-    try {
-        let rows: Record<string, unknown>[] = [];
-        for (const statement of statements) rows = (await client.query(statement)).rows;
-        return rows;
-    } finally {
-        await client.end();
-    }
+    return runSql(server.url, statements);
 }
 
 /** Statements the provider sent since `mark` that change settings. */

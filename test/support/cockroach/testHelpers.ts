@@ -1,10 +1,38 @@
-/** Helpers shared by the CockroachDB test server's own tests. */
+/** Helpers shared by the CockroachDB test server's own tests and the suites that use it. */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client } from "pg";
+import { Client, types as pgTypes } from "pg";
+
+/**
+ * Runs `statements` in order on a fresh session at `url` (on the test server: as root, the
+ * operator, out of band) and returns the last one's rows. INTERVAL values come back as the
+ * server's text (00:00:00.25), not the driver's object. The session is always closed.
+ */
+export async function runSql(
+    url: string,
+    statements: readonly string[],
+    connectTimeoutMs = 5_000,
+): Promise<Record<string, unknown>[]> {
+    const client = new Client({
+        connectionString: url,
+        connectionTimeoutMillis: connectTimeoutMs,
+        types: {
+            getTypeParser: ((oid: number) =>
+                oid === 1186 ? (v: string) => v : pgTypes.getTypeParser(oid)) as never,
+        },
+    });
+    await client.connect();
+    try {
+        let rows: Record<string, unknown>[] = [];
+        for (const statement of statements) rows = (await client.query(statement)).rows;
+        return rows;
+    } finally {
+        await client.end();
+    }
+}
 
 /** A connected client whose full command tags are recorded (pg's result.command keeps one word). */
 export async function connect(url: string): Promise<Client & { tags: string[] }> {
@@ -113,5 +141,18 @@ export async function waitFor(
     while (!(await check())) {
         if (Date.now() > deadline) throw new Error("condition not reached in time");
         await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+}
+
+/** Polls `condition` every 50 ms until it holds; throws naming `what` after `timeoutMs`. */
+export async function eventually(
+    condition: () => boolean | Promise<boolean>,
+    what: string,
+    timeoutMs = 15_000,
+): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
     }
 }
