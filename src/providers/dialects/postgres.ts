@@ -96,9 +96,22 @@ function pgStatements(
  * whether both exist, the connecting role, every relation with its owner, and the privileges the
  * grantee holds directly on the schema, each relation and the schema's default ACLs for tables.
  * A NULL ACL means the owner's implicit privileges (`acldefault`).
+ *
+ * Relations are read once (`r`); their ACLs are exploded once per DISTINCT ACL value (`held`, a
+ * handful in a typical schema where tables share their grants) instead of once per relation, and
+ * joined back. `aclitem[]` equality compares grantee, grantor and privilege bits, so relations with
+ * equal ACLs hold exactly the same privileges. `OFFSET 0` keeps `held` from being inlined (the
+ * planner would otherwise evaluate its sub-select per relation again); `MATERIALIZED` would need
+ * PostgreSQL 12.
  */
 export const PG_CATALOG_QUERY = `WITH g AS (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $2),
-n AS (SELECT oid, nspname, nspowner, nspacl FROM pg_catalog.pg_namespace WHERE nspname = $1)
+n AS (SELECT oid, nspname, nspowner, nspacl FROM pg_catalog.pg_namespace WHERE nspname = $1),
+r AS (SELECT c.relname, c.relowner, c.relkind, COALESCE(c.relacl, acldefault('r', c.relowner)) AS acl
+      FROM pg_catalog.pg_class c JOIN n ON c.relnamespace = n.oid
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')),
+held AS (SELECT u.acl,
+                ARRAY(SELECT a.privilege_type FROM aclexplode(u.acl) a JOIN g ON a.grantee = g.oid) AS privileges
+         FROM (SELECT DISTINCT acl FROM r) u OFFSET 0)
 SELECT 'meta' AS kind, current_user::text AS name, NULL::text AS owner, NULL::text AS relkind,
        EXISTS (SELECT 1 FROM n) AS schema_exists, EXISTS (SELECT 1 FROM g) AS grantee_exists,
        NULL::text[] AS privileges
@@ -108,11 +121,9 @@ SELECT 'schema', n.nspname::text, NULL, NULL, NULL, NULL,
              JOIN g ON a.grantee = g.oid)
 FROM n
 UNION ALL
-SELECT 'relation', c.relname::text, pg_catalog.pg_get_userbyid(c.relowner)::text, c.relkind::text, NULL, NULL,
-       ARRAY(SELECT a.privilege_type FROM aclexplode(COALESCE(c.relacl, acldefault('r', c.relowner))) a
-             JOIN g ON a.grantee = g.oid)
-FROM pg_catalog.pg_class c JOIN n ON c.relnamespace = n.oid
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+SELECT 'relation', r.relname::text, pg_catalog.pg_get_userbyid(r.relowner)::text, r.relkind::text, NULL, NULL,
+       held.privileges
+FROM r JOIN held ON held.acl = r.acl
 UNION ALL
 SELECT 'default', pg_catalog.pg_get_userbyid(d.defaclrole)::text, NULL, NULL, NULL, NULL,
        ARRAY(SELECT a.privilege_type FROM aclexplode(d.defaclacl) a JOIN g ON a.grantee = g.oid)
