@@ -21,7 +21,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Client } from "pg";
 import { createEngineStack, type EngineStack } from "../../test/support/engine/engine";
 import { REPO_ROOT } from "../../test/support/engine/packageInstall";
 import { makeTestCertificates } from "../../test/support/replicator/testCerts";
@@ -30,6 +29,7 @@ import { type Contender, interleave } from "../lib/interleave";
 import { median, ratio } from "../lib/stats";
 import { benchName, withDatabase } from "../grants/fixtures";
 import { type StateSize, measureState } from "./stateSize";
+import { withPg } from "../../test/support/sessions";
 
 export interface PreviewFigure {
     stack: string;
@@ -98,16 +98,6 @@ function failbackPreviewConfig() {
             jwtPrivateKeyPem,
         },
     };
-}
-
-async function withPg<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-    await client.connect();
-    try {
-        return await work(client);
-    } finally {
-        await client.end();
-    }
 }
 
 const summaryCount = (summary: Record<string, number>) =>

@@ -3,12 +3,10 @@
  * a MariaDB database with N tables, a grantee on each, and checks that count what the grantee
  * holds (so every contender is proven to have the same effect before it is timed).
  */
-import { Client } from "pg";
 import mysql = require("mysql2/promise");
+import { myq, pgq, urlWith } from "../../test/support/grants/fixtures";
 import { MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL } from "../../test/support/services";
-
-const pgq = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const myq = (name: string) => "`" + name.replace(/`/g, "``") + "`";
+import { withMysql as sessionWithMysql, withPg } from "../../test/support/sessions";
 
 /** A short name unique to this process; only `[a-z0-9]`, so no quoting or wildcard escaping matters. */
 export function benchName(prefix: string): string {
@@ -17,35 +15,13 @@ export function benchName(prefix: string): string {
 
 /** `base` with its path replaced by `/database`. */
 export function withDatabase(base: string, database: string): string {
-    const url = new URL(base);
-    url.pathname = `/${database}`;
-    return url.toString();
+    return urlWith(base, database);
 }
 
-export async function withPg<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-    await client.connect();
-    try {
-        return await work(client);
-    } finally {
-        await client.end();
-    }
-}
+export { withPg };
 
-export async function withMysql<T>(
-    url: string,
-    work: (c: mysql.Connection) => Promise<T>,
-): Promise<T> {
-    const conn = await mysql.createConnection({
-        uri: url,
-        connectTimeout: 10_000,
-        multipleStatements: true,
-    });
-    try {
-        return await work(conn);
-    } finally {
-        await conn.end();
-    }
+export function withMysql<T>(url: string, work: (c: mysql.Connection) => Promise<T>): Promise<T> {
+    return sessionWithMysql(work, url);
 }
 
 /** Table names `t1 … tN`. */

@@ -20,6 +20,7 @@ import { type CockroachTestServer, startCockroachTestServer } from "../../suppor
 import { startReplicatorStandIn, type ReplicatorStandIn } from "../../support/replicator";
 import { makeTestCertificates, type TestCertificates } from "../../support/replicator/testCerts";
 import { POSTGRES_ADMIN_URL, requireService, uniqueName } from "../../support/services";
+import { withPg as sessionWithPg } from "../../support/sessions";
 
 const STAGING_SCHEMA = "defaultdb._replicator";
 const VERIFY_SECONDS = 5;
@@ -36,14 +37,8 @@ function dbUrl(database: string, user?: string): string {
     return url.toString();
 }
 
-async function withPg<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-    await client.connect();
-    try {
-        return await work(client);
-    } finally {
-        await client.end();
-    }
+function withPg<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
+    return sessionWithPg(url, work, { connectTimeoutMs: 5_000 });
 }
 
 function newKey(): KeyObject {

@@ -2,8 +2,9 @@
  * Small helpers for TargetGrants tests: admin sessions on the real test servers, URLs for a
  * given database/user, and provider calls with typed results.
  */
-import { Client } from "pg";
-import mysql = require("mysql2/promise");
+import type { Client } from "pg";
+import type mysql = require("mysql2/promise");
+import { withMysql as sessionWithMysql, withPg as sessionWithPg } from "../sessions";
 import type { TargetGrantsInputs } from "../../../src/providers/targetGrants/config";
 import type { TargetGrantsOutputs } from "../../../src/providers/targetGrants/provider";
 import type * as pulumi from "@pulumi/pulumi";
@@ -17,32 +18,19 @@ export function urlWith(base: string, database: string, user?: string, password?
     return url.toString();
 }
 
+const FIXTURE_SESSION = { connectTimeoutMs: 5000 };
+
 /** Runs `work` on a fresh pg client and closes it. */
-export async function withPg<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-    await client.connect();
-    try {
-        return await work(client);
-    } finally {
-        await client.end();
-    }
+export function withPg<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+    return sessionWithPg(url, work, FIXTURE_SESSION);
 }
 
 /** Runs `work` on a fresh mysql2 connection (multi-statement enabled) and closes it. */
-export async function withMysql<T>(
+export function withMysql<T>(
     url: string,
     work: (conn: mysql.Connection) => Promise<T>,
 ): Promise<T> {
-    const conn = await mysql.createConnection({
-        uri: url,
-        connectTimeout: 5000,
-        multipleStatements: true,
-    });
-    try {
-        return await work(conn);
-    } finally {
-        await conn.end();
-    }
+    return sessionWithMysql(work, url, FIXTURE_SESSION);
 }
 
 /** PostgreSQL identifier quoting for test set-up SQL. */
