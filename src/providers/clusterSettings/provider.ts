@@ -119,7 +119,7 @@ class SettingsSession {
     async entry(catalog: Map<string, CatalogEntry>, name: string): Promise<CatalogEntry> {
         const found = catalog.get(name);
         if (found) return found;
-        // SHOW CLUSTER SETTING raises CockroachDB's own error (42704 on an unknown or
+        // SHOW CLUSTER SETTING raises CockroachDB's own error (XXUUU "unknown setting" on an unknown or
         // system-only setting), which settingError turns into advice.
         await this.show(name);
         throw new Error(
