@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 
 import { settingError } from "../../../src/providers/clusterSettings/errors";
 
-function serverError(code: string, message: string): Error {
+function serverError(code: string, message: string): Error & { code: string } {
     return Object.assign(new Error(message), { code });
 }
 
