@@ -249,7 +249,7 @@ export function connectionProblem(url: unknown): string | undefined {
         return "must be a CockroachDB SQL URL such as postgresql://user:password@host:26257/defaultdb?sslmode=verify-full";
     }
     const redirecting = [...new URL(url).searchParams.keys()].filter((key) =>
-        REDIRECTING_PARAMETERS.includes(key.toLowerCase()),
+        REDIRECTING_PARAMETERS.includes(key),
     );
     if (redirecting.length > 0) {
         return (
