@@ -35,7 +35,10 @@ describe("settingError advice on the real SQLSTATEs", () => {
         it(`a system-only setting hidden by a virtual cluster (${what}) gets the Cloud advice`, () => {
             const message = settingError(SYSTEM_ONLY, "set", err, "root").message;
             assert.match(message, /system-only setting that cannot be seen/);
-            assert.match(message, /remove concurrentCatchupIterators from the ClusterSettings args/);
+            assert.match(
+                message,
+                /remove concurrentCatchupIterators from the ClusterSettings args/,
+            );
         });
     }
 
