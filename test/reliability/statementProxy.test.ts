@@ -229,6 +229,22 @@ describe("statementProxy on MariaDB (COM_QUERY, COM_STMT_PREPARE/EXECUTE)", () =
         });
         assert.equal(proxy.fired.length, 1);
     });
+
+    it("a multi-statement COM_QUERY is one statement; after k waits for its last result", async () => {
+        await withMysql((c) => c.query(`TRUNCATE ${database}.t`));
+        proxy.reset();
+        proxy.armCut({ statement: 1, when: "after" });
+        const conn = await mysql.createConnection({ uri: url, multipleStatements: true });
+        conn.on("error", () => undefined);
+        await assert.rejects(
+            conn.query(
+                `SELECT 1; INSERT INTO ${database}.t VALUES (1); SELECT SLEEP(0.2); INSERT INTO ${database}.t VALUES (2)`,
+            ),
+        );
+        conn.destroy();
+        assert.equal(proxy.statements.length, 1);
+        assert.deepEqual(await rows(), [1, 2]);
+    });
 });
 
 describe("statementProxy on the CockroachDB test server", () => {
