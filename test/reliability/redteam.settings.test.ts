@@ -1,0 +1,247 @@
+/**
+ * Outside checks of ClusterSettings' promises that the crash-point suite does not take:
+ *
+ * - a stalled server (not a cut): the provider's statement timeout fires while the statement
+ *   is still on its way, and the server executes it only after the provider gave up and re-read
+ *   the cluster. "Nothing changed" on that re-read proves nothing: the late statement lands
+ *   anyway, so the prior values must still be recorded;
+ * - an operator who RESETs a setting after create, when this stack's value happens to equal
+ *   the default value: the value alone cannot tell the operator's RESET from this stack's SET,
+ *   the origin can.
+ */
+import assert from "node:assert/strict";
+import { connect as netConnect, type Socket } from "node:net";
+import { after, before, describe, it } from "node:test";
+
+import { makeClusterSettingsProvider } from "../../src/providers/clusterSettings/provider";
+import type {
+    ClusterSettingsInputs,
+    ClusterSettingsOutputs,
+} from "../../src/providers/clusterSettings/types";
+import { PartialStateError } from "../../src/providers/common/partialState";
+import { type CockroachTestServer, startCockroachTestServer } from "../support/cockroach";
+import { runSql } from "../support/cockroach/testHelpers";
+import { listenOnLoopback, urlThroughProxy } from "../support/faults/loopback";
+import { POSTGRES_ADMIN_URL, requireService } from "../support/services";
+import {
+    settingsDifferences,
+    snapshotClusterSettings,
+} from "../support/snapshot/cockroachSettings";
+
+const STATEMENT_MS = 150;
+const STALL_MS = 1_200;
+
+/**
+ * A loopback proxy that, once armed, holds the first client packet carrying a matching statement
+ * (and everything the client sends after it on that connection) for `STALL_MS`, then delivers it
+ * to the server even if the client has gone: a stalled network path, not a cut.
+ */
+async function startStallProxy(targetPort: number) {
+    let armed: RegExp | undefined;
+    const sockets = new Set<Socket>();
+    const delivered: Promise<void>[] = [];
+    const listener = await listenOnLoopback((client) => {
+        const server = netConnect(targetPort, "127.0.0.1");
+        sockets.add(client).add(server);
+        let held: Buffer[] | undefined;
+        let clientEnded = false;
+        client.on("data", (chunk: Buffer) => {
+            if (held) {
+                held.push(chunk);
+                return;
+            }
+            if (armed && armed.test(chunk.toString("latin1"))) {
+                armed = undefined;
+                held = [chunk];
+                delivered.push(
+                    new Promise((resolve) =>
+                        setTimeout(() => {
+                            for (const part of held ?? []) server.write(part);
+                            held = undefined;
+                            if (clientEnded) server.end();
+                            resolve();
+                        }, STALL_MS),
+                    ),
+                );
+                return;
+            }
+            server.write(chunk);
+        });
+        server.on("data", (chunk: Buffer) => {
+            if (!client.destroyed) client.write(chunk);
+        });
+        const endClient = () => {
+            clientEnded = true;
+            if (!held) server.end();
+        };
+        client.on("end", endClient);
+        client.on("close", endClient);
+        client.on("error", () => undefined);
+        server.on("error", () => undefined);
+        server.on("close", () => client.destroy());
+    });
+    return {
+        urlFor: (url: string) => urlThroughProxy(url, listener.port),
+        stallNext(pattern: RegExp) {
+            armed = pattern;
+        },
+        /** Resolves once every held statement has been delivered to the server. */
+        async landed() {
+            await Promise.all(delivered);
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        },
+        async close() {
+            for (const socket of sockets) socket.destroy();
+            await new Promise<void>((resolve) => listener.server.close(() => resolve()));
+        },
+    };
+}
+
+describe("ClusterSettings red team", { timeout: 60_000 }, () => {
+    let server: CockroachTestServer;
+    let proxy: Awaited<ReturnType<typeof startStallProxy>>;
+
+    before(async () => {
+        await requireService("PostgreSQL", POSTGRES_ADMIN_URL);
+        server = await startCockroachTestServer();
+        proxy = await startStallProxy(server.port);
+    });
+    after(async () => {
+        await proxy?.close();
+        await server?.stop();
+    });
+
+    async function resetAll(): Promise<void> {
+        const rows = await runSql(server.url, ["SHOW ALL CLUSTER SETTINGS"]);
+        const overridden = rows.filter((r) => r.origin === "override").map((r) => r.variable);
+        await runSql(
+            server.url,
+            overridden.map((name) => `RESET CLUSTER SETTING ${String(name)}`),
+        );
+    }
+
+    /** Runs `op`; a failure is what Pulumi would record next (a partial state or nothing). */
+    async function attempt<T>(
+        op: () => Promise<T>,
+    ): Promise<{ ok: T } | { partial: ClusterSettingsOutputs } | { failed: Error }> {
+        try {
+            return { ok: await op() };
+        } catch (err) {
+            if (err instanceof PartialStateError) {
+                return { partial: err.properties as unknown as ClusterSettingsOutputs };
+            }
+            return { failed: err as Error };
+        }
+    }
+
+    it("create whose SET stalls past the statement timeout and lands later: rerun and destroy restore the cluster", async () => {
+        await resetAll();
+        const before = await snapshotClusterSettings(server.url);
+        const provider = makeClusterSettingsProvider({
+            sessionOptions: { connectMs: 2_000, statementMs: STATEMENT_MS },
+            warn: () => undefined,
+        });
+        const inputs: ClusterSettingsInputs = {
+            connection: proxy.urlFor(server.url),
+            rangefeedEnabled: true,
+            settings: { "jobs.retention_time": "72h" },
+        };
+        proxy.stallNext(/SET CLUSTER SETTING/);
+        const first = await attempt(() => provider.create(inputs));
+        assert.ok(!("ok" in first), "the stalled SET must fail the create");
+        await proxy.landed();
+
+        // What Pulumi does next: with a partial state, update from it; without one, create again.
+        const rerun =
+            "partial" in first
+                ? (await provider.update("id", first.partial, inputs)).outs
+                : (await provider.create(inputs)).outs;
+        await provider.delete("id", rerun);
+        assert.deepEqual(
+            settingsDifferences(before, await snapshotClusterSettings(server.url)),
+            [],
+        );
+    });
+
+    it("update adding a setting whose SET stalls and lands later: rerun and destroy restore the cluster", async () => {
+        await resetAll();
+        const before = await snapshotClusterSettings(server.url);
+        const provider = makeClusterSettingsProvider({
+            sessionOptions: { connectMs: 2_000, statementMs: STATEMENT_MS },
+            warn: () => undefined,
+        });
+        const connection = proxy.urlFor(server.url);
+        // rangefeedEnabled: false is the test server's default, so create changes nothing.
+        const created = (await provider.create({ connection, rangefeedEnabled: false }))
+            .outs as ClusterSettingsOutputs;
+        const news: ClusterSettingsInputs = {
+            connection,
+            rangefeedEnabled: false,
+            settings: { "jobs.retention_time": "72h" },
+        };
+        proxy.stallNext(/SET CLUSTER SETTING jobs/);
+        const first = await attempt(() => provider.update("id", created, news));
+        assert.ok(!("ok" in first), "the stalled SET must fail the update");
+        await proxy.landed();
+
+        const olds = "partial" in first ? first.partial : created;
+        const rerun = (await provider.update("id", olds, news)).outs as ClusterSettingsOutputs;
+        await provider.delete("id", rerun);
+        assert.deepEqual(
+            settingsDifferences(before, await snapshotClusterSettings(server.url)),
+            [],
+        );
+    });
+
+    it("delete whose RESET stalls and lands later: the rerun of delete converges", async () => {
+        await resetAll();
+        const before = await snapshotClusterSettings(server.url);
+        const provider = makeClusterSettingsProvider({
+            sessionOptions: { connectMs: 2_000, statementMs: STATEMENT_MS },
+            warn: () => undefined,
+        });
+        const connection = proxy.urlFor(server.url);
+        const created = (await provider.create({ connection, rangefeedEnabled: true }))
+            .outs as ClusterSettingsOutputs;
+        proxy.stallNext(/RESET CLUSTER SETTING/);
+        await assert.rejects(provider.delete("id", created));
+        await proxy.landed();
+        await provider.delete("id", created);
+        assert.deepEqual(
+            settingsDifferences(before, await snapshotClusterSettings(server.url)),
+            [],
+        );
+    });
+
+    it("an operator's RESET after create is left alone even when this stack's value equals the default", async () => {
+        await resetAll();
+        // The DBA had tightened the closed timestamp; this stack sets it back to 3s (the default value).
+        await runSql(server.url, [
+            "SET CLUSTER SETTING kv.closed_timestamp.target_duration = '1s'",
+        ]);
+        const warnings: string[] = [];
+        const provider = makeClusterSettingsProvider({
+            sessionOptions: { connectMs: 2_000, statementMs: 5_000 },
+            warn: (message) => void warnings.push(message),
+        });
+        const created = (
+            await provider.create({
+                connection: server.url,
+                rangefeedEnabled: false,
+                closedTimestampTargetDuration: "3s",
+            })
+        ).outs as ClusterSettingsOutputs;
+        // After create, the operator decides the setting should follow CockroachDB's default.
+        await runSql(server.url, ["RESET CLUSTER SETTING kv.closed_timestamp.target_duration"]);
+        const operatorState = await snapshotClusterSettings(server.url);
+
+        await provider.delete("id", created);
+        assert.equal(
+            (await snapshotClusterSettings(server.url))["kv.closed_timestamp.target_duration"],
+            operatorState["kv.closed_timestamp.target_duration"],
+            "the operator's RESET must not be overwritten with the value from before create",
+        );
+        assert.equal(warnings.length, 1, warnings.join("\n"));
+        assert.match(warnings[0] ?? "", /kv\.closed_timestamp\.target_duration/);
+    });
+});
