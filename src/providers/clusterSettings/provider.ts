@@ -90,7 +90,14 @@ interface CatalogEntry {
 class SettingsSession {
     #user: string | undefined;
 
-    constructor(readonly sql: CockroachSession) {}
+    /**
+     * @param attempted collects every setting a SET or RESET was sent for, answered or not:
+     * only these may have changed.
+     */
+    constructor(
+        readonly sql: CockroachSession,
+        readonly attempted: string[] = [],
+    ) {}
 
     async user(): Promise<string> {
         if (this.#user === undefined) {
@@ -149,6 +156,7 @@ class SettingsSession {
     }
 
     async set(name: string, type: string, value: SettingValue): Promise<void> {
+        this.attempted.push(name);
         try {
             await this.sql.query(setClusterSetting(name, settingLiteral(type, value)));
         } catch (err) {
@@ -157,6 +165,7 @@ class SettingsSession {
     }
 
     async reset(name: string): Promise<void> {
+        this.attempted.push(name);
         try {
             await this.sql.query(resetClusterSetting(name));
         } catch (err) {
@@ -179,11 +188,14 @@ class SettingsSession {
         const target: PriorSetting =
             mode === "reset" ? { ...prior, origin: "default", value: "" } : prior;
         if (current === undefined || holds(current, target)) return { kind: "unchanged" };
+        // This stack's SET leaves the origin `override`; a default origin means someone RESET it
+        // since, even when the default value happens to equal this stack's value.
         if (
             stackValue !== undefined &&
-            !settingValuesEqual(prior.type, stackValue, current.value)
+            (current.origin === "default" ||
+                !settingValuesEqual(prior.type, stackValue, current.value))
         ) {
-            return { kind: "left", current: current.value };
+            return { kind: "left", current: describeCurrent(current) };
         }
         if (target.origin === "default") await this.reset(name);
         else await this.set(name, prior.type, prior.value);
@@ -204,6 +216,13 @@ class SettingsSession {
 /** What {@link SettingsSession.putBack} did. */
 type PutBack = { kind: "restored" | "unchanged" } | { kind: "left"; current: string };
 
+/** The current state for a warning: the value, and that it is the default when it is. */
+function describeCurrent(current: CatalogEntry): string {
+    return current.origin === "default"
+        ? `'${current.value}' (RESET to its default)`
+        : `'${current.value}'`;
+}
+
 /** True when `current` is the state `target` describes (a default, or that explicit value). */
 function holds(current: CatalogEntry, target: PriorSetting): boolean {
     if (target.origin === "default") return current.origin === "default";
@@ -221,7 +240,7 @@ function leftAloneWarning(
 ): string {
     const before = prior.origin === "default" ? "its default" : `'${prior.value}'`;
     return (
-        `cluster setting ${name} is now '${current}', not '${String(stackValue)}' as this stack set it: ` +
+        `cluster setting ${name} is now ${current}, not '${String(stackValue)}' as this stack set it: ` +
         `someone changed it after this stack did, so it is left as it is instead of being put back to ${before}. ` +
         `If ${before} is what you want, ${prior.origin === "default" ? `run RESET CLUSTER SETTING ${name}` : `run SET CLUSTER SETTING ${name} = '${prior.value}'`} ` +
         "(see README, Rolling back)."
@@ -248,6 +267,8 @@ interface FailureContext {
     clusterId: string;
     /** Settings changed with a server acknowledgement. */
     applied: readonly string[];
+    /** Settings a SET or RESET was sent for, acknowledged or not. */
+    attempted: readonly string[];
 }
 
 /**
@@ -264,6 +285,9 @@ async function partialFailure(
     secrets: ReadonlyArray<string | undefined>,
     context: FailureContext,
 ): Promise<unknown> {
+    // Nothing can have changed when no SET/RESET was sent, or when the only unacknowledged one
+    // was answered with an error.
+    if (context.attempted.length === 0) return err;
     if (answered(err) && context.applied.length === 0) return err;
     const { inputs, previous } = context;
     const names = Object.keys(context.desired);
@@ -278,11 +302,13 @@ async function partialFailure(
               return current !== undefined && !holds(current, prior);
           })
         : undefined;
-    if (changed?.length === 0 && context.applied.length === 0) return err;
+    // No early return when the re-read shows nothing changed: an unanswered SET/RESET may still be
+    // on its way (a stalled path, a server that runs it after the client gave up), so the prior
+    // values captured before it are recorded whatever the re-read shows.
     const facts = [
         ...(context.applied.length > 0 ? [`already applied: ${context.applied.join(", ")}`] : []),
         reread
-            ? `changed on the cluster now: ${changed?.map(([name]) => name).join(", ") || "nothing"}`
+            ? `changed on the cluster now: ${changed?.map(([name]) => name).join(", ") || "nothing yet (a statement without an answer may still take effect, so the prior values are recorded)"}`
             : "the cluster could not be re-read, so every setting this step may have changed is recorded",
     ];
     return new PartialStateError(
@@ -376,10 +402,11 @@ async function create(
     const previous: Record<string, PriorSetting> = {};
     const types: Record<string, string> = {};
     const applied: string[] = [];
+    const attempted: string[] = [];
     let clusterId = "";
     try {
         return await open(inputs.connection, [], async (sql) => {
-            const session = new SettingsSession(sql);
+            const session = new SettingsSession(sql, attempted);
             clusterId = await session.clusterId();
             const catalog = await session.catalog();
             await capturePrevious(session, catalog, names, previous, types);
@@ -399,6 +426,7 @@ async function create(
             types,
             clusterId,
             applied,
+            attempted,
         });
     }
 }
@@ -423,11 +451,12 @@ async function update(
         if (!(name in desired) && value !== undefined) dropping[name] = value;
     }
     const applied: string[] = [];
+    const attempted: string[] = [];
     const confirmed: string[] = [];
     let clusterId = olds.clusterId;
     try {
         const outs = await open(news.connection, secrets, async (sql) => {
-            const session = new SettingsSession(sql);
+            const session = new SettingsSession(sql, attempted);
             clusterId = await requireSameCluster(session, olds.clusterId, "update");
             const catalog = await session.catalog();
             await capturePrevious(session, catalog, names, previous, types);
@@ -468,6 +497,7 @@ async function update(
                 types,
                 clusterId,
                 applied,
+                attempted,
             });
         }
         throw err;
