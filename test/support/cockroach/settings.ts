@@ -213,7 +213,7 @@ export class SettingStore {
         ) {
             throw new CockroachError(
                 SQLSTATE.insufficientPrivilege,
-                "only users with the MODIFYCLUSTERSETTING or VIEWCLUSTERSETTING privilege are allowed to read crdb_internal.cluster_settings",
+                "only users with MODIFYCLUSTERSETTING, MODIFYSQLCLUSTERSETTING or VIEWCLUSTERSETTING privileges are allowed to SHOW CLUSTER SETTINGS",
             );
         }
         const visible = DEFINITIONS.filter((d) => this.isVisible(d) && (all || d.isPublic)).sort(
@@ -223,8 +223,8 @@ export class SettingStore {
             textColumn("variable"),
             textColumn("value"),
             textColumn("setting_type"),
-            textColumn("description"),
             ...(all ? [{ name: "public", ...COLUMN_TYPES.b }] : []),
+            textColumn("description"),
             textColumn("default_value"),
             textColumn("origin"),
         ];
@@ -232,8 +232,8 @@ export class SettingStore {
             d.name,
             plainText(d, this.current(d)),
             d.type,
-            d.description,
             ...(all ? [d.isPublic ? "t" : "f"] : []),
+            d.description,
             plainText(d, this.defaultOf(d)),
             this.overrides.has(d.name) ? "override" : "default",
         ]);
