@@ -22,6 +22,7 @@ import { PartialStateError } from "../../src/providers/common/partialState";
 import { type CockroachTestServer, startCockroachTestServer } from "../support/cockroach";
 import { runSql } from "../support/cockroach/testHelpers";
 import { listenOnLoopback, urlThroughProxy } from "../support/faults/loopback";
+import { type CutPoint, startStatementProxy } from "../support/faults/statementProxy";
 import { POSTGRES_ADMIN_URL, requireService } from "../support/services";
 import {
     settingsDifferences,
@@ -244,4 +245,158 @@ describe("ClusterSettings red team", { timeout: 60_000 }, () => {
         assert.equal(warnings.length, 1, warnings.join("\n"));
         assert.match(warnings[0] ?? "", /kv\.closed_timestamp\.target_duration/);
     });
+
+    it("no password in any error, warning or output text under a stall, a wrong password or an operator change", async () => {
+        await resetAll();
+        const password = "Fb-Pa55w0rd-9x";
+        await runSql(server.url, [
+            "CREATE USER fbsettings WITH PASSWORD 'Fb-Pa55w0rd-9x'",
+            "GRANT SYSTEM MODIFYCLUSTERSETTING TO fbsettings",
+        ]);
+        const texts: string[] = [];
+        const provider = makeClusterSettingsProvider({
+            sessionOptions: { connectMs: 2_000, statementMs: STATEMENT_MS },
+            warn: (message) => void texts.push(message),
+        });
+        const connection = proxy.urlFor(server.urlFor("fbsettings", password));
+        const inputs: ClusterSettingsInputs = { connection, rangefeedEnabled: true };
+        const record = (result: Awaited<ReturnType<typeof attempt>>) => {
+            if ("failed" in result) texts.push(result.failed.message, String(result.failed.stack));
+            if ("partial" in result) {
+                const { connection: _secret, ...rest } = result.partial;
+                texts.push(JSON.stringify(rest));
+            }
+        };
+        proxy.stallNext(/SET CLUSTER SETTING/);
+        const first = await attempt(() => provider.create(inputs));
+        record(first);
+        if ("partial" in first) {
+            try {
+                await provider.create(inputs);
+            } catch (err) {
+                texts.push((err as Error).message);
+            }
+        }
+        await proxy.landed();
+        const wrong = connection.replace(password, "Wr0ng-Pa55w0rd-7y");
+        record(await attempt(() => provider.create({ ...inputs, connection: wrong })));
+        const outs = (await provider.create(inputs)).outs as ClusterSettingsOutputs;
+        await runSql(server.url, ["SET CLUSTER SETTING kv.rangefeed.enabled = false"]);
+        record(await attempt(() => provider.read("id", outs)));
+        await provider.delete("id", outs);
+        const leaked = texts.filter((t) => t.includes(password) || t.includes("Wr0ng-Pa55w0rd-7y"));
+        assert.deepEqual(leaked, []);
+        assert.ok(texts.length >= 3, texts.join("\n"));
+    });
+
+    for (const mode of ["reset"] as const) {
+        it(`onDelete "${mode}": a cut before or after every statement of delete, then rerun destroy (create does not depend on onDelete: the crash-point suite covers it)`, async () => {
+            const cutter = await startStatementProxy({
+                protocol: "pgwire",
+                targetPort: server.port,
+            });
+            try {
+                const provider = makeClusterSettingsProvider({
+                    sessionOptions: { connectMs: 2_000, statementMs: 5_000 },
+                    warn: () => undefined,
+                });
+                const connection = cutter.urlFor(server.url);
+                const v1: ClusterSettingsInputs = {
+                    connection,
+                    rangefeedEnabled: true,
+                    closedTimestampTargetDuration: "1s",
+                    onDelete: mode,
+                };
+                // The DBA's own override, which "reset" resets like every other setting it manages.
+                const setup = ["SET CLUSTER SETTING kv.closed_timestamp.target_duration = '2s'"];
+                /** The snapshot destroy must leave: every managed setting at its default, the rest as found. */
+                const expectedAfter = async (
+                    before: Record<string, string>,
+                    touched: readonly string[],
+                ) => {
+                    const expected = { ...before };
+                    const defaults = await runSql(server.url, ["SHOW ALL CLUSTER SETTINGS"]);
+                    for (const row of defaults) {
+                        const name = String(row.variable);
+                        if (touched.includes(name))
+                            expected[name] = `${String(row.default_value)}|default`;
+                    }
+                    return expected;
+                };
+                type Op = (state: ClusterSettingsOutputs | undefined) => Promise<unknown>;
+                const ops: Record<
+                    string,
+                    {
+                        prepare: () => Promise<ClusterSettingsOutputs | undefined>;
+                        op: Op;
+                        inputs: ClusterSettingsInputs;
+                    }
+                > = {
+                    delete: {
+                        prepare: async () =>
+                            (await provider.create(v1)).outs as ClusterSettingsOutputs,
+                        op: (olds) => provider.delete("id", olds!),
+                        inputs: v1,
+                    },
+                };
+                let points = 0;
+                for (const [opName, { prepare, op, inputs }] of Object.entries(ops)) {
+                    // A clean run gives the number of statements the operation sends.
+                    await resetAll();
+                    await runSql(server.url, setup);
+                    const cleanState = await prepare();
+                    cutter.reset();
+                    const clean = await op(cleanState);
+                    const count = cutter.statements.length;
+                    const cleanOuts =
+                        (clean as { outs?: ClusterSettingsOutputs } | undefined)?.outs ??
+                        cleanState;
+                    if (cleanOuts && opName !== "delete") await provider.delete("id", cleanOuts);
+                    for (let k = 1; k <= count; k++) {
+                        for (const when of ["before", "after"] as CutPoint[]) {
+                            await resetAll();
+                            await runSql(server.url, setup);
+                            const before = await snapshotClusterSettings(server.url);
+                            const state = await prepare();
+                            cutter.reset();
+                            cutter.armCut({ statement: k, when });
+                            const result = await attempt(() => op(state));
+                            cutter.disarm();
+                            let final: ClusterSettingsOutputs | undefined;
+                            if ("ok" in result) {
+                                final =
+                                    (result.ok as { outs?: ClusterSettingsOutputs } | undefined)
+                                        ?.outs ?? (opName === "delete" ? undefined : state);
+                            } else if (opName === "delete") {
+                                await provider.delete("id", state!);
+                            } else {
+                                const olds = "partial" in result ? result.partial : state;
+                                final = olds
+                                    ? ((await provider.update("id", olds, inputs))
+                                          .outs as ClusterSettingsOutputs)
+                                    : ((await provider.create(inputs))
+                                          .outs as ClusterSettingsOutputs);
+                            }
+                            if (final) await provider.delete("id", final);
+                            const after = await snapshotClusterSettings(server.url);
+                            const touched = [
+                                "kv.rangefeed.enabled",
+                                "kv.closed_timestamp.target_duration",
+                            ];
+                            const expected = await expectedAfter(before, touched);
+                            assert.deepEqual(
+                                settingsDifferences(expected, after),
+                                [],
+                                `${opName}, cut ${when} statement ${k} (${cutter.fired[0]?.text ?? "not fired"})`,
+                            );
+                            points++;
+                        }
+                    }
+                }
+                assert.ok(points >= 6, `only ${points} crash points`);
+            } finally {
+                await cutter.close();
+            }
+        });
+    }
 });
