@@ -7,7 +7,10 @@
  *   anyway, so the prior values must still be recorded;
  * - an operator who RESETs a setting after create, when this stack's value happens to equal
  *   the default value: the value alone cannot tell the operator's RESET from this stack's SET,
- *   the origin can.
+ *   the origin can;
+ * - no password in any text the provider produces (errors, warnings, partial-state outputs);
+ * - `onDelete: "reset"` with a cut before/after every statement of delete;
+ * - two resources on one setting (one of them spelling the name in upper case).
  */
 import assert from "node:assert/strict";
 import { connect as netConnect, type Socket } from "node:net";
@@ -399,4 +402,37 @@ describe("ClusterSettings red team", { timeout: 60_000 }, () => {
             }
         });
     }
+
+    it("two ClusterSettings on one setting: reverse order of creation restores exactly; the other order warns", async () => {
+        const warnings: string[] = [];
+        const provider = makeClusterSettingsProvider({
+            sessionOptions: { connectMs: 2_000, statementMs: 5_000 },
+            warn: (message) => void warnings.push(message),
+        });
+        const a = {
+            connection: server.url,
+            rangefeedEnabled: false,
+            settings: { "jobs.retention_time": "72h" },
+        };
+        const b = {
+            connection: server.url,
+            rangefeedEnabled: false,
+            settings: { "JOBS.RETENTION_TIME": "48h" },
+        };
+
+        await resetAll();
+        const found = await snapshotClusterSettings(server.url);
+        let outsA = (await provider.create(a)).outs as ClusterSettingsOutputs;
+        let outsB = (await provider.create(b)).outs as ClusterSettingsOutputs;
+        await provider.delete("b", outsB);
+        await provider.delete("a", outsA);
+        assert.deepEqual(settingsDifferences(found, await snapshotClusterSettings(server.url)), []);
+        assert.deepEqual(warnings, []);
+
+        outsA = (await provider.create(a)).outs as ClusterSettingsOutputs;
+        outsB = (await provider.create(b)).outs as ClusterSettingsOutputs;
+        await provider.delete("a", outsA);
+        assert.equal(warnings.length, 1);
+        assert.match(warnings[0] ?? "", /jobs\.retention_time is now '48h0m0s'/);
+    });
 });
