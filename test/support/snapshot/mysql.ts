@@ -9,7 +9,10 @@
  * Equal means equal: every column of every row is compared, except the `Timestamp` columns of
  * `tables_priv` and `columns_priv`, which record when a row was last written (not a privilege;
  * MySQL rewrites it on every GRANT/REVOKE that touches the row). `Grantor` in `tables_priv` and
- * `procs_priv` IS compared. Privilege tables are server-wide and other test suites change them
+ * `procs_priv` IS compared. In `SHOW GRANTS` lines the column list of a column privilege
+ * (``SELECT (`id`, `pub`)``) is sorted: the server prints it in the order of its in-memory hash of
+ * the columns, which depends on the order the grants were made, not on what is granted (the
+ * `columns_priv` rows, compared exactly, hold the same facts). Privilege tables are server-wide and other test suites change them
  * concurrently, so the snapshot is limited to the given accounts and databases.
  */
 import type mysql = require("mysql2/promise");
@@ -36,6 +39,14 @@ function line(table: string, row: Record<string, unknown>): string {
             return `${column}=${JSON.stringify(text)}`;
         });
     return `${table} ${fields.join(" ")}`;
+}
+
+/** Sorts every parenthesised list of backquoted column names in a SHOW GRANTS line. */
+function sortColumnLists(line: string): string {
+    return line.replace(/\((`(?:[^`]|``)*`(?:, `(?:[^`]|``)*`)*)\)/g, (_, list: string) => {
+        const columns = list.match(/`(?:[^`]|``)*`/g) ?? [];
+        return `(${[...columns].sort().join(", ")})`;
+    });
 }
 
 async function tableExists(conn: mysql.Connection, table: string): Promise<boolean> {
@@ -87,7 +98,7 @@ export async function snapshotMysql(url: string, scope: MysqlSnapshotScope): Pro
                         account.host,
                     ]);
                     for (const row of rows as Record<string, string>[]) {
-                        out.push(`show-grants ${String(Object.values(row)[0])}`);
+                        out.push(`show-grants ${sortColumnLists(String(Object.values(row)[0]))}`);
                     }
                 } catch (err) {
                     // ER_NONEXISTING_GRANT: the account does not exist (recorded as such).
