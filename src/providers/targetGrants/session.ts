@@ -172,10 +172,25 @@ function queryError(connection: ParsedConnection, what: string, err: unknown): E
 }
 
 /** PostgreSQL: `pg.Client` with connect, statement, lock and client-side query timeouts. */
+/**
+ * The URL with its port and database written out: `pg` reads what the URL leaves out from the
+ * process's environment (PGPORT, PGDATABASE) before its own defaults (5432; a database named
+ * after the user), which would send the grants to another server or database than the one
+ * `server` in state names. The defaults are written in explicitly instead.
+ */
+function withExplicitPort(connection: ParsedConnection): string {
+    const url = new URL(connection.url.trim());
+    if (url.port === "") url.port = String(connection.port);
+    if (url.pathname === "" || url.pathname === "/") {
+        url.pathname = `/${encodeURIComponent(connection.user)}`;
+    }
+    return url.toString();
+}
+
 export const openPostgresSession: SessionOpener = async (connection, options) => {
     const { Client } = require("pg") as typeof pg;
     const client = new Client({
-        connectionString: connection.url,
+        connectionString: withExplicitPort(connection),
         connectionTimeoutMillis: options.connectTimeoutMs,
         statement_timeout: options.statementTimeoutMs,
         lock_timeout: options.statementTimeoutMs,
