@@ -368,6 +368,12 @@ export function pgServerAnswered(code: string | undefined): boolean {
 /** insufficient_privilege: e.g. SET ROLE to a role the connection is not a member of. */
 export const PG_INSUFFICIENT_PRIVILEGE = "42501";
 
+/**
+ * dependent_privileges_exist: a REVOKE (without CASCADE) would take away a grant option that
+ * another grant depends on.
+ */
+export const PG_DEPENDENT_PRIVILEGES_EXIST = "2BP01";
+
 /** SQLSTATEs that mean "the thing is already gone" when revoking. */
 export const PG_GONE_SQLSTATES: ReadonlySet<string> = new Set([
     "3D000", // invalid_catalog_name: the database no longer exists

@@ -11,7 +11,12 @@ import { PartialStateError } from "../common/partialState";
 import { UNKNOWN, containsUnknown } from "../common/unknown";
 import { MYSQL_GONE_ERRNOS, MYSQL_RETRIABLE_ERRNOS } from "../dialects/mysql";
 import { ORACLE_NOT_GRANTOR } from "../dialects/oracle";
-import { PG_GONE_SQLSTATES, PG_INSUFFICIENT_PRIVILEGE, pgRetriable } from "../dialects/postgres";
+import {
+    PG_DEPENDENT_PRIVILEGES_EXIST,
+    PG_GONE_SQLSTATES,
+    PG_INSUFFICIENT_PRIVILEGE,
+    pgRetriable,
+} from "../dialects/postgres";
 import {
     type CatalogSnapshot,
     type ColumnGrant,
@@ -574,9 +579,11 @@ function revokeRefusal(
     snapshot: CatalogSnapshot,
     err: unknown,
 ): Error | undefined {
-    if (config.dialect !== "postgres" || errorCodes(err).code !== PG_INSUFFICIENT_PRIVILEGE) {
-        return undefined;
+    if (config.dialect !== "postgres") return undefined;
+    if (errorCodes(err).code === PG_DEPENDENT_PRIVILEGES_EXIST) {
+        return dependentColumnGrantsRefusal(revoked, snapshot, err);
     }
+    if (errorCodes(err).code !== PG_INSUFFICIENT_PRIVILEGE) return undefined;
     const others = revoked.filter((p) => p.grantor && p.grantor !== snapshot.currentUser);
     if (others.length === 0) return undefined;
     const grantors = names(others.map((p) => p.grantor as string));
@@ -586,6 +593,43 @@ function revokeRefusal(
             `connection's role ${JSON.stringify(snapshot.currentUser)} cannot SET ROLE to it. Fix: ` +
             `set \`connection\` to ${grantors}, a member of it or a superuser, and run again; ` +
             "nothing was changed",
+    );
+}
+
+/**
+ * PostgreSQL refused a table-level REVOKE because it also removes the grantee's column
+ * privileges of the same privilege and grantor, and the grantee holds one of them WITH GRANT
+ * OPTION and has passed it on. Revoking with CASCADE would take the dependent grants away from
+ * other roles, so the delete stops (nothing changed) and names the column privileges and the fix.
+ */
+function dependentColumnGrantsRefusal(
+    revoked: readonly GrantPair[],
+    snapshot: CatalogSnapshot,
+    err: unknown,
+): Error {
+    const revokedTables = new Set(
+        revoked.filter((p) => p.kind === "table").map((p) => `${p.object}\0${p.privilege}`),
+    );
+    const passedOn = (snapshot.columns ?? []).filter(
+        (c) => c.grantable && revokedTables.has(`${c.table}\0${c.privilege}`),
+    );
+    const what =
+        passedOn.length > 0
+            ? passedOn
+                  .slice(0, 5)
+                  .map(
+                      (c) =>
+                          `${c.privilege} (${JSON.stringify(c.column)}) on ${JSON.stringify(c.table)}`,
+                  )
+                  .join(", ") + (passedOn.length > 5 ? ` and ${passedOn.length - 5} more` : "")
+            : "a column privilege";
+    return new Error(
+        `${errorText(err)}: revoking the table-level privileges this resource granted also ` +
+            `removes the grantee's column privileges ${what}, which it holds WITH GRANT OPTION ` +
+            "and has granted on to other roles; PostgreSQL refuses that without CASCADE, and " +
+            "TargetGrants never cascades into other roles' privileges. Nothing was changed and " +
+            "the privileges stay recorded in state. Fix: revoke the grants the grantee made from " +
+            "those columns (grant them again afterwards if they are still wanted), then run again",
     );
 }
 
