@@ -2,7 +2,13 @@
  * MySQL / MariaDB: identifier and string quoting, GRANT/REVOKE statement text, session set-up
  * and the privilege catalog query.
  */
-import { type CatalogSnapshot, type GrantPair, type GrantTarget, groupByPrivileges } from "./types";
+import {
+    type CatalogSnapshot,
+    type ColumnGrant,
+    type GrantPair,
+    type GrantTarget,
+    groupByPrivileges,
+} from "./types";
 
 /** Privileges MySQL/MariaDB accept both on `db.*` and on a single table. */
 export const MYSQL_TABLE_PRIVILEGES = [
@@ -133,6 +139,30 @@ function mysqlStatements(
     return out;
 }
 
+/**
+ * `GRANT privilege (columns) ON db.table TO account`, one per table and privilege: restores
+ * column privileges after a table-level REVOKE of the same privilege, which MySQL and MariaDB
+ * apply to the table's column privileges too.
+ */
+export function mysqlColumnGrantStatements(
+    grants: readonly ColumnGrant[],
+    target: GrantTarget,
+): string[] {
+    const account = mysqlAccount(target.grantee, target.granteeHost ?? "%");
+    const groups = new Map<string, { grant: ColumnGrant; columns: string[] }>();
+    for (const grant of grants) {
+        const key = JSON.stringify([grant.table, grant.privilege]);
+        const group = groups.get(key) ?? { grant, columns: [] };
+        if (!group.columns.includes(grant.column)) group.columns.push(grant.column);
+        groups.set(key, group);
+    }
+    return [...groups.values()].map(
+        ({ grant, columns }) =>
+            `GRANT ${grant.privilege} (${columns.map(quoteMysqlIdent).join(", ")}) ON ` +
+            `${quoteMysqlIdent(target.schema)}.${quoteMysqlIdent(grant.table)} TO ${account}`,
+    );
+}
+
 /** Seconds a GRANT may wait for a metadata lock before failing. */
 export const MYSQL_LOCK_WAIT_SECONDS = 30;
 
@@ -164,12 +194,16 @@ const PRIVILEGES_PART = `SELECT 'database', ${nameColumn("Db")}, 0, 0, ${nameCol
   FROM mysql.db WHERE User = ? AND Host = ? AND Db = ?
 UNION ALL
 SELECT 'table_priv', ${nameColumn("Table_name")}, 0, 0, ${nameColumn("Table_priv")}
-  FROM mysql.tables_priv WHERE User = ? AND Host = ? AND Db = ?`;
+  FROM mysql.tables_priv WHERE User = ? AND Host = ? AND Db = ?
+UNION ALL
+SELECT 'column_priv', ${nameColumn("JSON_ARRAY(Table_name, Column_name)")}, 0, 0, ${nameColumn("Column_priv")}
+  FROM mysql.columns_priv WHERE User = ? AND Host = ? AND Db = ?`;
 
 /**
  * One query (parameters: see {@link mysqlCatalogParams}) returning: whether the database and
  * account exist and the current user; every table of the database; the account's `db.*` row for
- * the exact database pattern; and its table-level privileges in the database.
+ * the exact database pattern; its table-level privileges in the database; and its column-level
+ * privileges there (`columns_priv`, which a table-level REVOKE also clears).
  */
 export const MYSQL_CATALOG_QUERY = `${META_PART}
 UNION ALL
@@ -210,6 +244,9 @@ export function mysqlCatalogParams(
         user,
         host,
         target.schema,
+        user,
+        host,
+        target.schema,
     ];
 }
 
@@ -233,6 +270,7 @@ export function parseMysqlCatalog(
         currentUser: "",
         tables: [],
         held: [],
+        columns: [],
     };
     const privilegesOf = (text: string) =>
         text
@@ -263,6 +301,13 @@ export function parseMysqlCatalog(
                     snapshot.held.push({ kind: "table", object: row.name, privilege });
                 }
                 break;
+            case "column_priv": {
+                const [table, column] = JSON.parse(row.name) as [string, string];
+                for (const privilege of privilegesOf(row.privs)) {
+                    snapshot.columns?.push({ table, column, privilege });
+                }
+                break;
+            }
         }
     }
     return snapshot;
@@ -276,6 +321,13 @@ export const MYSQL_GONE_ERRNOS: ReadonlySet<number> = new Set([
     1146, // ER_NO_SUCH_TABLE
     1147, // ER_NONEXISTING_TABLE_GRANT
 ]);
+
+/**
+ * errno values of a statement that lost a race with another session (ER_LOCK_DEADLOCK,
+ * ER_LOCK_WAIT_TIMEOUT): the batch stopped there, and re-reading the catalog and trying the rest
+ * again is safe.
+ */
+export const MYSQL_RETRIABLE_ERRNOS: ReadonlySet<number> = new Set([1213, 1205]);
 
 /** ER_NO_SUCH_THREAD: the connection to kill has already ended. */
 export const MYSQL_NO_SUCH_THREAD_ERRNO = 1094;

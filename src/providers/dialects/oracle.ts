@@ -80,9 +80,15 @@ function oracleStatements(
 
 /**
  * ORA- codes a REVOKE may raise when there is nothing left to revoke: ORA-00942 table gone,
- * ORA-01917/01918/01919 user or role gone, ORA-01927 privilege not (or no longer) granted.
+ * ORA-01917/01918/01919 user or role gone. NOT ORA-01927 ("cannot REVOKE privileges you did not
+ * grant"): the provider revokes only pairs the catalog shows held, so ORA-01927 means they are
+ * held from another grantor — Oracle lets only the grantor revoke an object privilege — and the
+ * privilege is still there.
  */
-export const ORACLE_GONE_CODES = [942, 1917, 1918, 1919, 1927] as const;
+export const ORACLE_GONE_CODES = [942, 1917, 1918, 1919] as const;
+
+/** ORA-01927: cannot REVOKE privileges you did not grant. */
+export const ORACLE_NOT_GRANTOR = 1927;
 
 /**
  * One anonymous PL/SQL block that runs every REVOKE (ignoring only the "already gone" codes) and
@@ -109,21 +115,22 @@ export function oracleChangeBlock(revokes: readonly string[], grants: readonly s
  * DBA_TAB_PRIVS and DBA_ROLES, so the admin user needs SELECT_CATALOG_ROLE (or SELECT ANY
  * DICTIONARY).
  */
-export const ORACLE_CATALOG_QUERY = `SELECT 'meta' AS KIND, SYS_CONTEXT('USERENV', 'SESSION_USER') AS NAME, NULL AS PRIV,
+export const ORACLE_CATALOG_QUERY = `SELECT 'meta' AS KIND, SYS_CONTEXT('USERENV', 'SESSION_USER') AS NAME, NULL AS PRIV, NULL AS GRANTOR,
   (SELECT COUNT(*) FROM ALL_USERS WHERE USERNAME = :owner) AS OWNER_COUNT,
   (SELECT COUNT(*) FROM ALL_USERS WHERE USERNAME = :grantee)
     + (SELECT COUNT(*) FROM DBA_ROLES WHERE ROLE = :grantee) AS GRANTEE_COUNT
 FROM DUAL
 UNION ALL
-SELECT 'table', TABLE_NAME, NULL, 0, 0 FROM ALL_TABLES WHERE OWNER = :owner
+SELECT 'table', TABLE_NAME, NULL, NULL, 0, 0 FROM ALL_TABLES WHERE OWNER = :owner
 UNION ALL
-SELECT 'grant', TABLE_NAME, PRIVILEGE, 0, 0 FROM DBA_TAB_PRIVS WHERE OWNER = :owner AND GRANTEE = :grantee`;
+SELECT 'grant', TABLE_NAME, PRIVILEGE, GRANTOR, 0, 0 FROM DBA_TAB_PRIVS WHERE OWNER = :owner AND GRANTEE = :grantee`;
 
 /** A row of {@link ORACLE_CATALOG_QUERY} (oracledb returns upper-case column names). */
 export interface OracleCatalogRow {
     KIND: string;
     NAME: string;
     PRIV: string | null;
+    GRANTOR: string | null;
     OWNER_COUNT: number;
     GRANTEE_COUNT: number;
 }
@@ -136,6 +143,7 @@ export function parseOracleCatalog(rows: readonly OracleCatalogRow[]): CatalogSn
         currentUser: "",
         tables: [],
         held: [],
+        columns: [],
     };
     for (const row of rows) {
         if (row.KIND === "meta") {
@@ -145,7 +153,12 @@ export function parseOracleCatalog(rows: readonly OracleCatalogRow[]): CatalogSn
         } else if (row.KIND === "table") {
             snapshot.tables.push({ name: row.NAME, owner: null, baseTable: true });
         } else if (row.KIND === "grant" && row.PRIV) {
-            snapshot.held.push({ kind: "table", object: row.NAME, privilege: row.PRIV });
+            snapshot.held.push({
+                kind: "table",
+                object: row.NAME,
+                privilege: row.PRIV,
+                ...(row.GRANTOR ? { grantor: row.GRANTOR } : {}),
+            });
         }
     }
     return snapshot;

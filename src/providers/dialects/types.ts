@@ -23,6 +23,46 @@ export interface GrantPair {
     kind: GrantKind;
     object: string;
     privilege: string;
+    /**
+     * The role recorded as having granted it (PostgreSQL and Oracle catalogs), when known. A
+     * PostgreSQL or Oracle REVOKE removes only the revoker's own grants, so a pair is revoked as
+     * this role. Absent for MySQL (any holder of GRANT OPTION revokes any grant) and in state
+     * written before grantors were recorded.
+     */
+    grantor?: string;
+    /**
+     * `database`: a PostgreSQL default privilege granted database-wide (`ALTER DEFAULT PRIVILEGES
+     * FOR ROLE …` without `IN SCHEMA`, a `pg_default_acl` row with `defaclnamespace = 0`). It
+     * gives the same privileges on the schema's future tables as a schema-level one, so a desired
+     * pair it covers is pre-existing; it is never revoked by this resource.
+     */
+    scope?: "database";
+}
+
+/**
+ * A column-level privilege the grantee holds (PostgreSQL `attacl`, MySQL `columns_priv`). A
+ * table-level REVOKE of the same privilege also removes it (PostgreSQL: the ones with the same
+ * grantor; MySQL: all), so every such REVOKE is followed by a GRANT that restores it.
+ */
+export interface ColumnGrant {
+    table: string;
+    column: string;
+    privilege: string;
+    /** PostgreSQL: the role that granted it; absent for MySQL. */
+    grantor?: string;
+    /** PostgreSQL: granted WITH GRANT OPTION. */
+    grantable?: boolean;
+}
+
+/** Stable text key of a column grant (grantor and grant option included). */
+export function columnKey(grant: ColumnGrant): string {
+    return JSON.stringify([
+        grant.table,
+        grant.column,
+        grant.privilege,
+        grant.grantor ?? null,
+        grant.grantable ?? false,
+    ]);
 }
 
 /** Where the grants are made: every name exactly as stored in the catalog. */
@@ -51,13 +91,32 @@ export interface CatalogSnapshot {
     /** The role/user the admin connection runs as. */
     currentUser: string;
     tables: CatalogTable[];
-    /** Privileges the grantee holds directly on the schema, its tables and its default ACLs. */
+    /**
+     * Privileges the grantee holds directly on the schema, its tables and its default ACLs; a pair
+     * granted by several grantors appears once per grantor.
+     */
     held: GrantPair[];
+    /** Column-level privileges the grantee holds on the schema's tables (none when absent). */
+    columns?: ColumnGrant[];
+    /** Owner of the schema (PostgreSQL), when it exists. */
+    schemaOwner?: string;
+    /** PostgreSQL: the connecting role is a superuser. */
+    superuser?: boolean;
+    /**
+     * PostgreSQL: owners (of the schema or its relations) whose privileges the connecting role
+     * has; its GRANT/REVOKE on their objects act as them.
+     */
+    actsAsOwners?: string[];
 }
 
 /** Stable text key of a pair, for set operations. */
 export function pairKey(pair: GrantPair): string {
     return JSON.stringify([pair.kind, pair.object, pair.privilege]);
+}
+
+/** Sorts column grants by table, column, privilege. */
+export function sortColumnGrants(grants: readonly ColumnGrant[]): ColumnGrant[] {
+    return [...grants].sort((a, b) => compareText(columnKey(a), columnKey(b)));
 }
 
 /** Sorts pairs by kind, object, privilege (state stays stable across runs). */

@@ -8,7 +8,7 @@ import { MYSQL_TABLE_PRIVILEGES, mysqlIdentifierProblem } from "../dialects/mysq
 import { ORACLE_TABLE_PRIVILEGES, oracleIdentifierProblem } from "../dialects/oracle";
 import { PG_TABLE_PRIVILEGES, pgIdentifierProblem } from "../dialects/postgres";
 import { DIALECTS, type Dialect } from "../dialects/types";
-import { CONNECTION_SHAPES, dialectOfUrl, parseConnection } from "./connection";
+import { CONNECTION_SHAPES, dialectOfUrl, parameterProblems, parseConnection } from "./connection";
 
 /** The inputs as the provider receives them (secrets in plaintext). */
 export interface TargetGrantsInputs {
@@ -117,8 +117,12 @@ function validateDialect(
         failures.addSecret("connection", `must be a URL string (${CONNECTION_SHAPES})`);
     } else if (connection !== UNKNOWN) {
         const parsed = parseConnection(connection);
-        if (parsed.ok) urlDialect = parsed.value.dialect;
-        else for (const problem of parsed.problems) failures.addSecret("connection", problem);
+        if (parsed.ok) {
+            urlDialect = parsed.value.dialect;
+            for (const problem of parameterProblems(parsed.value)) {
+                failures.addSecret("connection", problem);
+            }
+        } else for (const problem of parsed.problems) failures.addSecret("connection", problem);
         urlDialect ??= dialectOfUrl(connection);
     }
     if (dialect === undefined || dialect === null || dialect === UNKNOWN) return urlDialect;

@@ -90,6 +90,52 @@ export function parseConnection(
 }
 
 /**
+ * Query parameters each dialect accepts in the connection URL: TLS settings only (plus
+ * PostgreSQL's harmless `application_name`). Anything else is refused in `check`, because the
+ * drivers read query parameters as connection options — `pg` takes `host`, `port`, `user`,
+ * `database` and `options` (e.g. `-c role=…`) from the query, and mysql2 takes any of its options
+ * (`host`, `port`, `user`, `socketPath`, …) — so a parameter could make the session reach another
+ * server, database or role than the URL's authority names, while the resource identifies its
+ * target by that authority (`server` in state; a change of it replaces the resource). Oracle
+ * connections are built from the URL's host, port and service only.
+ */
+export const ACCEPTED_PARAMETERS: Record<Dialect, readonly string[]> = {
+    postgres: [
+        "sslmode",
+        "ssl",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "sslpassword",
+        "application_name",
+    ],
+    mysql: ["ssl"],
+    oracle: [],
+};
+
+/** Why the URL's query parameters are refused (one problem per parameter, values never shown). */
+export function parameterProblems(connection: ParsedConnection): string[] {
+    const accepted = ACCEPTED_PARAMETERS[connection.dialect];
+    const example: Record<Dialect, string> = {
+        postgres: "postgres://user:password@host:5432/database?sslmode=verify-full",
+        mysql: "mysql://user:password@host:3306/",
+        oracle: "oracle://user:password@host:1521/SERVICE",
+    };
+    return Object.keys(connection.params)
+        .filter((name) => !accepted.includes(name))
+        .map(
+            (name) =>
+                `has the query parameter ${JSON.stringify(name)}, which is not accepted: query ` +
+                "parameters can make the driver connect to another host, port, database or role " +
+                "than the URL names (e.g. host=, port=, user=, options=, socketPath=), while " +
+                "TargetGrants identifies the target by the URL's host, port and database. Put " +
+                `host, port, user and database in the URL itself (${example[connection.dialect]}) ` +
+                `and remove ${JSON.stringify(name)}; accepted parameters: ` +
+                (accepted.length > 0 ? accepted.join(", ") : "none"),
+        );
+}
+
+/**
  * The identity of the server the grants live on: `host:port` plus the database (PostgreSQL) or
  * service (Oracle). A new password or user leaves it unchanged; another host/port/database
  * changes it (and replaces the resource).

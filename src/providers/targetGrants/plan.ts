@@ -3,13 +3,21 @@
  * before, work out which (object, privilege) pairs to grant and revoke, and what state to record.
  * Nothing here touches a database.
  */
-import { mysqlGrantStatements, mysqlRevokeStatements } from "../dialects/mysql";
+import {
+    mysqlColumnGrantStatements,
+    mysqlGrantStatements,
+    mysqlRevokeStatements,
+} from "../dialects/mysql";
 import { oracleGrantStatements, oracleRevokeStatements } from "../dialects/oracle";
 import { pgGrantStatements, pgRevokeStatements } from "../dialects/postgres";
 import {
     type CatalogSnapshot,
+    type ColumnGrant,
     type GrantPair,
     type GrantTarget,
+    columnKey,
+    pairKey,
+    sortColumnGrants,
     sortPairs,
 } from "../dialects/types";
 import type { TargetGrantsConfig } from "./config";
@@ -126,17 +134,82 @@ export interface RecordedGrants {
      * the rest. Absent in state written before this field existed.
      */
     pending?: GrantPair[];
+    /**
+     * Column-level privileges of the grantee that a REVOKE of this resource's table-level pairs
+     * removes as a side effect (see {@link ColumnGrant}); they are granted again after every such
+     * REVOKE, also by a later run when a REVOKE went through and the re-grant did not. Absent in
+     * state written before this field existed.
+     */
+    columnGrants?: ColumnGrant[];
+}
+
+/** Held entries indexed by pair key (one per grantor). */
+class HeldIndex {
+    private readonly byKey = new Map<string, GrantPair[]>();
+
+    constructor(held: readonly GrantPair[]) {
+        for (const pair of held) {
+            const key = pairKey(pair);
+            const list = this.byKey.get(key);
+            if (list) list.push(pair);
+            else this.byKey.set(key, [pair]);
+        }
+    }
+
+    /** Entries for `pair`'s (kind, object, privilege), any grantor and scope. */
+    entries(pair: GrantPair): GrantPair[] {
+        return this.byKey.get(pairKey(pair)) ?? [];
+    }
+
+    /**
+     * The entry showing that a pair this resource granted is still there: one granted in the
+     * schema itself (never a database-wide default) by the recorded grantor, when one is recorded
+     * and the catalog reports grantors.
+     */
+    ours(pair: GrantPair): GrantPair | undefined {
+        const local = this.entries(pair).filter((e) => e.scope !== "database");
+        if (pair.grantor === undefined) return local[0];
+        return local.find((e) => e.grantor === undefined || e.grantor === pair.grantor);
+    }
 }
 
 /**
- * Re-derives the recorded pairs from a fresh snapshot: pairs no longer held drop out (drift), a
- * pending pair now held is counted as granted (its GRANT was sent by this resource), and on
- * PostgreSQL a table privilege that appeared on a table created by an owner whose default
- * privilege this resource granted is counted as granted by this resource. The result has no
- * pending pairs.
+ * `pair` with its grantor filled in from the catalog when it has none and the catalog shows
+ * exactly one grantor for it.
+ */
+function withGrantor(pair: GrantPair, index: HeldIndex): GrantPair {
+    if (pair.grantor !== undefined) return pair;
+    const grantors = new Set(
+        index
+            .entries(pair)
+            .filter((e) => e.scope !== "database" && e.grantor !== undefined)
+            .map((e) => e.grantor),
+    );
+    if (grantors.size !== 1) return pair;
+    const [grantor] = grantors;
+    return { kind: pair.kind, object: pair.object, privilege: pair.privilege, grantor };
+}
+
+/** `pairs` with grantors filled in from `snapshot` where it shows exactly one. */
+export function attachGrantors(
+    pairs: readonly GrantPair[],
+    snapshot: CatalogSnapshot,
+): GrantPair[] {
+    const index = new HeldIndex(snapshot.held);
+    return pairs.map((p) => withGrantor(p, index));
+}
+
+/**
+ * Re-derives the recorded pairs from a fresh snapshot: pairs no longer held (from their recorded
+ * grantor) drop out (drift), a pending pair now held is counted as granted (its GRANT was sent
+ * by this resource), and on PostgreSQL a table privilege that appeared on a table created by an
+ * owner whose default privilege this resource granted is counted as granted by this resource.
+ * The result has no pending pairs; its column grants are those still to protect (see
+ * {@link reconcileColumnGrants}).
  */
 export function reconcile(previous: RecordedGrants, snapshot: CatalogSnapshot): RecordedGrants {
     const held = new PairSet(snapshot.held);
+    const index = new HeldIndex(snapshot.held);
     const known = new PairSet();
     const preexisting: GrantPair[] = [];
     for (const p of previous.preexisting) {
@@ -149,8 +222,8 @@ export function reconcile(previous: RecordedGrants, snapshot: CatalogSnapshot): 
     const ourDefaults = new Map<string, Set<string>>();
     const adopt = (pairs: readonly GrantPair[]) => {
         for (const p of pairs) {
-            if (!held.has(p) || !known.add(p)) continue;
-            granted.push(p);
+            if (!index.ours(p) || !known.add(p)) continue;
+            granted.push(withGrantor(p, index));
             if (p.kind !== "defaultTables") continue;
             const owners = ourDefaults.get(p.privilege) ?? new Set<string>();
             ourDefaults.set(p.privilege, owners.add(p.object));
@@ -164,10 +237,106 @@ export function reconcile(previous: RecordedGrants, snapshot: CatalogSnapshot): 
             if (pair.kind !== "table") continue;
             const owner = owners.get(pair.object);
             if (!owner || !ourDefaults.get(pair.privilege)?.has(owner)) continue;
+            // Made by the default ACL: granted by the table's owner.
+            if (pair.grantor !== undefined && pair.grantor !== owner) continue;
             if (known.add(pair)) granted.push(pair);
         }
     }
-    return { granted: sortPairs(granted), preexisting: sortPairs(preexisting) };
+    const sortedGranted = sortPairs(granted);
+    return {
+        granted: sortedGranted,
+        preexisting: sortPairs(preexisting),
+        columnGrants: reconcileColumnGrants(previous.columnGrants ?? [], sortedGranted, snapshot),
+    };
+}
+
+/**
+ * The role a REVOKE of `pair` acts as: its recorded grantor, or (older state) the owner of the
+ * table, which is whom a superuser's or an owner's REVOKE acts as.
+ */
+function revokingGrantor(pair: GrantPair, snapshot: CatalogSnapshot): string | undefined {
+    if (pair.grantor !== undefined) return pair.grantor;
+    return snapshot.tables.find((t) => t.name === pair.object)?.owner ?? undefined;
+}
+
+/**
+ * Column grants of `snapshot` that a table-level REVOKE of `tablePairs` removes: on the same
+ * table and privilege and, where the catalog reports grantors (PostgreSQL), from the same
+ * grantor (MySQL removes them whatever their grantor).
+ */
+export function columnsAffected(
+    tablePairs: readonly GrantPair[],
+    snapshot: CatalogSnapshot,
+): ColumnGrant[] {
+    const grantorOf = new Map<string, string | undefined>();
+    for (const p of tablePairs) {
+        if (p.kind === "table")
+            grantorOf.set(JSON.stringify([p.object, p.privilege]), revokingGrantor(p, snapshot));
+    }
+    return (snapshot.columns ?? []).filter((c) => {
+        const key = JSON.stringify([c.table, c.privilege]);
+        if (!grantorOf.has(key)) return false;
+        return c.grantor === undefined || c.grantor === grantorOf.get(key);
+    });
+}
+
+/**
+ * The column grants to protect after a read: the ones a REVOKE of `granted` would remove, plus
+ * recorded ones that are gone while this resource's table-level pair is gone too on a table that
+ * still exists (a REVOKE went through and the re-grant did not; the next REVOKE step restores
+ * them). A recorded one that is gone while the table-level pair is still held was revoked by
+ * someone else: drift, dropped.
+ */
+export function reconcileColumnGrants(
+    recorded: readonly ColumnGrant[],
+    granted: readonly GrantPair[],
+    snapshot: CatalogSnapshot,
+): ColumnGrant[] {
+    const out = new Map<string, ColumnGrant>();
+    for (const c of columnsAffected(granted, snapshot)) out.set(columnKey(c), c);
+    for (const c of missingColumnGrants(recorded, granted, snapshot)) out.set(columnKey(c), c);
+    return sortColumnGrants([...out.values()]);
+}
+
+/**
+ * Recorded column grants not held now, on tables that exist, whose table-level pair this
+ * resource no longer holds (`stillGranted`): what a crashed REVOKE step left to restore.
+ */
+function missingColumnGrants(
+    recorded: readonly ColumnGrant[],
+    stillGranted: readonly GrantPair[],
+    snapshot: CatalogSnapshot,
+): ColumnGrant[] {
+    const live = new Set((snapshot.columns ?? []).map(columnKey));
+    const tables = new Set(snapshot.tables.map((t) => t.name));
+    const ours = new Set(
+        stillGranted
+            .filter((p) => p.kind === "table")
+            .map((p) => JSON.stringify([p.object, p.privilege])),
+    );
+    return recorded.filter(
+        (c) =>
+            !live.has(columnKey(c)) &&
+            tables.has(c.table) &&
+            !ours.has(JSON.stringify([c.table, c.privilege])),
+    );
+}
+
+/**
+ * Column grants to grant again right after revoking `toRevoke` (in the same batch): the ones the
+ * REVOKE removes, and recorded ones an earlier REVOKE step removed without restoring them.
+ * `remaining` are this resource's table-level pairs that stay granted.
+ */
+export function columnsToRestore(
+    toRevoke: readonly GrantPair[],
+    remaining: readonly GrantPair[],
+    snapshot: CatalogSnapshot,
+    recorded: readonly ColumnGrant[],
+): ColumnGrant[] {
+    const out = new Map<string, ColumnGrant>();
+    for (const c of columnsAffected(toRevoke, snapshot)) out.set(columnKey(c), c);
+    for (const c of missingColumnGrants(recorded, remaining, snapshot)) out.set(columnKey(c), c);
+    return sortColumnGrants([...out.values()]);
 }
 
 /** The change to make, and the state to record once it is made. */
@@ -260,10 +429,34 @@ export function heldAfter(held: readonly GrantPair[], change: GrantChange): Gran
     return out;
 }
 
+/**
+ * Whether a plain statement by the connection on an object acts as `grantor` (PostgreSQL): the
+ * grantor is the connection's role, or it owns the object and the connection is a superuser or
+ * has the owner's privileges (PostgreSQL then records/revokes grants as the owner's).
+ */
+export function actsAsGrantor(
+    snapshot: CatalogSnapshot,
+): (grantor: string, kind: "schema" | "table", object: string) => boolean {
+    const owners = new Map(snapshot.tables.map((t) => [t.name, t.owner]));
+    const actsAsOwner = new Set(snapshot.actsAsOwners ?? []);
+    return (grantor, kind, object) => {
+        if (grantor === snapshot.currentUser) return true;
+        const owner = kind === "schema" ? snapshot.schemaOwner : owners.get(object);
+        return owner === grantor && (snapshot.superuser === true || actsAsOwner.has(grantor));
+    };
+}
+
 /** Options the statement text depends on. */
 export interface StatementOptions {
     /** MySQL 8 `partial_revokes` (changes how `db.*` names are written). */
     partialRevokes: boolean;
+    /**
+     * The catalog the change is planned from: who the connection is and who owns what
+     * (PostgreSQL revokes as each pair's grantor). Without it, statements ignore grantors.
+     */
+    snapshot?: CatalogSnapshot;
+    /** Column grants to restore right after the REVOKEs (see {@link columnsToRestore}). */
+    restoreColumns?: readonly ColumnGrant[];
 }
 
 /** The REVOKE then GRANT statements for a change, in the dialect's syntax. */
@@ -277,15 +470,29 @@ export function renderChange(
         grantee: config.grantee,
         granteeHost: config.granteeHost,
     };
+    const restore = options.restoreColumns ?? [];
     switch (config.dialect) {
         case "postgres":
             return {
-                revokes: pgRevokeStatements(change.toRevoke, target),
+                revokes: pgRevokeStatements(
+                    change.toRevoke,
+                    target,
+                    options.snapshot === undefined
+                        ? undefined
+                        : {
+                              currentUser: options.snapshot.currentUser,
+                              actsAs: actsAsGrantor(options.snapshot),
+                              restoreColumns: restore,
+                          },
+                ),
                 grants: pgGrantStatements(change.toGrant, target),
             };
         case "mysql":
             return {
-                revokes: mysqlRevokeStatements(change.toRevoke, target, options),
+                revokes: [
+                    ...mysqlRevokeStatements(change.toRevoke, target, options),
+                    ...mysqlColumnGrantStatements(restore, target),
+                ],
                 grants: mysqlGrantStatements(change.toGrant, target, options),
             };
         case "oracle":

@@ -9,10 +9,17 @@ import type * as pulumi from "@pulumi/pulumi";
 import { newResourceId } from "../common/ids";
 import { PartialStateError } from "../common/partialState";
 import { UNKNOWN, containsUnknown } from "../common/unknown";
-import { MYSQL_GONE_ERRNOS } from "../dialects/mysql";
-import { PG_GONE_SQLSTATES } from "../dialects/postgres";
+import { MYSQL_GONE_ERRNOS, MYSQL_RETRIABLE_ERRNOS } from "../dialects/mysql";
+import { ORACLE_NOT_GRANTOR } from "../dialects/oracle";
+import {
+    PG_DEPENDENT_PRIVILEGES_EXIST,
+    PG_GONE_SQLSTATES,
+    PG_INSUFFICIENT_PRIVILEGE,
+    pgRetriable,
+} from "../dialects/postgres";
 import {
     type CatalogSnapshot,
+    type ColumnGrant,
     type Dialect,
     type GrantPair,
     type GrantTarget,
@@ -30,6 +37,8 @@ import { type ParsedConnection, dialectOfUrl, parseConnection, targetIdentity } 
 import {
     type GrantChange,
     type RecordedGrants,
+    attachGrantors,
+    columnsToRestore,
     coveredTables,
     desiredGrants,
     heldAfter,
@@ -37,6 +46,7 @@ import {
     missingTables,
     planChange,
     reconcile,
+    reconcileColumnGrants,
     renderChange,
 } from "./plan";
 import {
@@ -82,6 +92,16 @@ export interface TargetGrantsOutputs {
     /** Desired pairs not held at the last read (drift; the next `up` grants them). */
     missing: GrantPair[];
     /**
+     * Listed tables (`tables`) not found at the last read, e.g. dropped out of band (drift: the
+     * next `up` refuses until they are recreated or removed from `tables`). Absent in older state.
+     */
+    missingTables?: string[];
+    /**
+     * Column-level privileges of the grantee that revoking this resource's table-level grants
+     * would remove as a side effect; restored after every such REVOKE. Absent in older state.
+     */
+    columnGrants?: ColumnGrant[];
+    /**
      * Tables in scope on which the grantee holds every configured privilege. For a MySQL `db.*`
      * grant (tables omitted) create and update do not list the tables (the grant covers every
      * present and future table of the database) and record []; read (refresh) fills it in.
@@ -105,6 +125,9 @@ const DEFAULT_DEPS: TargetGrantsProviderDeps = {
     sessionOptions: DEFAULT_SESSION_OPTIONS,
 };
 
+/** Attempts of a change that lost a race with another session (re-read and re-planned each time). */
+const MAX_CHANGE_ATTEMPTS = 4;
+
 /** Builds the provider; `provider` below is the one the package ships. */
 export function makeTargetGrantsProvider(
     overrides: Partial<TargetGrantsProviderDeps> = {},
@@ -126,55 +149,157 @@ export function makeTargetGrantsProvider(
         }
     };
 
-    /** Grants/revokes `change`; a half-done non-transactional batch becomes a PartialStateError. */
-    const apply = async (
+    /**
+     * Create and update: read the catalog, plan from what this resource recorded (`base`), apply
+     * in one batch, and return the outputs. A batch that lost a race with another session (the
+     * server answered with a retriable error) is re-read and re-planned, a bounded number of
+     * times. Any other failure is resolved by {@link settleFailedChange}: nothing is recorded
+     * from a batch whose outcome is unknown until a new session has read what it did.
+     */
+    const converge = async (
         session: GrantSession,
         config: TargetGrantsConfig,
         id: string,
-        change: GrantChange,
-        owners: string[],
-    ): Promise<void> => {
-        const { revokes, grants } = renderChange(config, change, {
-            partialRevokes: session.partialRevokes,
-        });
-        try {
-            await session.applyChange(revokes, grants);
-        } catch (err) {
-            if (config.dialect === "postgres") throw err; // one transaction: nothing changed
-            const { recorded, snapshot, reason } = await recoverAfterFailedChange(
-                session,
+        start: RecordedGrants,
+    ): Promise<TargetGrantsOutputs> => {
+        let base = start;
+        for (let attempt = 1; ; attempt++) {
+            const snapshot = await session.readCatalog(targetOf(config), changeRead(config));
+            assertReady(config, snapshot);
+            const recorded = reconcile(base, snapshot);
+            const desired = desiredGrants(config, snapshot);
+            const change = planChange(recorded.granted, desired.pairs, snapshot.held);
+            const wanted = new Set(change.granted.map(pairKey));
+            const restoreColumns = columnsToRestore(
+                change.toRevoke,
+                recorded.granted.filter((p) => wanted.has(pairKey(p))),
+                snapshot,
+                recorded.columnGrants ?? [],
+            );
+            const { revokes, grants } = renderChange(config, change, {
+                partialRevokes: session.partialRevokes,
+                snapshot,
+                restoreColumns,
+            });
+            const owners = desired.defaultPrivilegeOwners;
+            let after: CatalogSnapshot | undefined;
+            try {
+                after = await session.applyChange(revokes, grants, targetOf(config));
+            } catch (err) {
+                const answered = serverAnswered(config.dialect, err);
+                if (answered && isRetriable(config.dialect, err) && attempt < MAX_CHANGE_ATTEMPTS) {
+                    // Grants that went through before the failing statement (MySQL) are ours.
+                    base = { ...recorded, pending: change.toGrant };
+                    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+                    continue;
+                }
+                if (answered && config.dialect === "postgres") {
+                    throw revokeRefusal(config, change.toRevoke, snapshot, err) ?? err;
+                }
+                after = await settleFailedChange(
+                    session,
+                    config,
+                    id,
+                    change,
+                    recorded,
+                    owners,
+                    err,
+                );
+            }
+            const final = after ?? { ...snapshot, held: heldAfter(snapshot.held, change) };
+            const granted = attachGrantors(change.granted, final);
+            const outs = outputsOf(
                 config,
-                change,
-                serverAnswered(config.dialect, err),
-            );
-            const message = err instanceof Error ? err.message : String(err);
-            throw new PartialStateError(
-                id,
+                owners,
                 {
-                    ...outputsOf(config, owners, recorded, snapshot, listsTables(config)),
-                    missing: [],
+                    granted,
+                    preexisting: change.preexisting,
+                    columnGrants: reconcileColumnGrants(
+                        [...(recorded.columnGrants ?? []), ...restoreColumns],
+                        granted,
+                        final,
+                    ),
                 },
-                [message, reason],
+                final,
+                after !== undefined || listsTables(config),
             );
+            const left = stillHeld(change.toRevoke, final);
+            if (left.length > 0) {
+                const kept = reconcile({ ...outs, granted: [...granted, ...left] }, final);
+                throw new PartialStateError(
+                    id,
+                    { ...outputsOf(config, owners, kept, final), missing: [] },
+                    [revokeLeftMessage(config, left, final)],
+                );
+            }
+            return outs;
         }
     };
 
     /**
-     * After a MySQL/Oracle batch failed half-way, finds out what it changed. The session that ran
-     * it may be dead (a lost connection), so the catalog is re-read on a NEW session (bounded by
-     * the session timeouts). Unless the server answered the batch with an error (`answered`: it
-     * stopped there), it may still be running it: on MySQL the new session first ends the old
-     * connection on the server and waits until it is gone. Records only what is certain: pairs
+     * After a change batch failed without a definite "nothing happened", finds out what it did.
+     * Returns the catalog as a new session reads it when that shows the whole change applied (the
+     * change then counts as done); otherwise throws a PartialStateError recording only what is
+     * certain (see {@link recoverAfterFailedChange}).
+     */
+    const settleFailedChange = async (
+        session: GrantSession,
+        config: TargetGrantsConfig,
+        id: string,
+        change: GrantChange,
+        recorded: RecordedGrants,
+        owners: string[],
+        err: unknown,
+    ): Promise<CatalogSnapshot> => {
+        const outcome = await recoverAfterFailedChange(
+            session,
+            config,
+            change,
+            recorded,
+            serverAnswered(config.dialect, err),
+        );
+        if (outcome.applied && outcome.snapshot) return outcome.snapshot;
+        const message = err instanceof Error ? err.message : String(err);
+        throw new PartialStateError(
+            id,
+            {
+                ...outputsOf(
+                    config,
+                    owners,
+                    outcome.recorded,
+                    outcome.snapshot,
+                    outcome.snapshot !== undefined && listsTables(config),
+                ),
+                missing: [],
+            },
+            [message, outcome.reason],
+        );
+    };
+
+    /**
+     * Finds out what a failed batch changed. The session that ran it may be dead (a lost
+     * connection), so the catalog is re-read on a NEW session (bounded by the session timeouts).
+     * Unless the server answered the batch with an error (`answered`: it stopped there), it may
+     * still be running it: the new session first ends the old connection on the server (MySQL:
+     * KILL CONNECTION; PostgreSQL: pg_terminate_backend, after which its transaction is either
+     * committed or rolled back) and waits until it is gone. Records only what is certain: pairs
      * this resource held before the change (dropped once the catalog shows them revoked), pairs
      * the re-read shows held, and — when the outcome could not be confirmed — the grants sent but
-     * not seen as `pending`, never as `granted`.
+     * not seen as `pending`, never as `granted`. `applied` is true when the outcome is settled and
+     * the catalog shows the whole change made.
      */
     const recoverAfterFailedChange = async (
         failed: GrantSession,
         config: TargetGrantsConfig,
         change: GrantChange,
+        recorded: RecordedGrants,
         answered: boolean,
-    ): Promise<{ recorded: RecordedGrants; snapshot?: CatalogSnapshot; reason: string }> => {
+    ): Promise<{
+        recorded: RecordedGrants;
+        snapshot?: CatalogSnapshot;
+        reason: string;
+        applied: boolean;
+    }> => {
         const toGrant = new Set(change.toGrant.map(pairKey));
         const before: RecordedGrants = {
             granted: [
@@ -183,10 +308,13 @@ export function makeTargetGrantsProvider(
             ],
             preexisting: change.preexisting,
             pending: change.toGrant,
+            columnGrants: recorded.columnGrants,
         };
         const nonTransactional =
-            "some privileges may have been granted/revoked before the failure (MySQL and Oracle " +
-            "GRANT/REVOKE are not transactional)";
+            config.dialect === "postgres"
+                ? "the connection was lost before the server answered, so the transaction may have committed"
+                : "some privileges may have been granted/revoked before the failure (MySQL and Oracle " +
+                  "GRANT/REVOKE are not transactional)";
         let fresh: GrantSession | undefined;
         try {
             fresh = await deps.openers[config.dialect](failed.connection, deps.sessionOptions);
@@ -195,11 +323,16 @@ export function makeTargetGrantsProvider(
                 settled = await fresh.endServerSession(failed.serverSessionId);
             }
             const snapshot = await fresh.readCatalog(targetOf(config), changeRead(config));
-            const recorded = reconcile(before, snapshot);
+            const reconciled = reconcile(before, snapshot);
+            const applied =
+                settled &&
+                change.toGrant.every((p) => snapshot.held.some((h) => pairKey(h) === pairKey(p))) &&
+                stillHeld(change.toRevoke, snapshot).length === 0;
             if (settled) {
                 return {
-                    recorded,
+                    recorded: reconciled,
                     snapshot,
+                    applied,
                     reason:
                         `${nonTransactional}; state records what the catalog shows now, and the ` +
                         "next `pulumi up` finishes the change",
@@ -207,10 +340,11 @@ export function makeTargetGrantsProvider(
             }
             // The server may still be running the batch: grants not seen yet stay pending.
             const heldKeys = new Set(snapshot.held.map(pairKey));
-            recorded.pending = change.toGrant.filter((p) => !heldKeys.has(pairKey(p)));
+            reconciled.pending = change.toGrant.filter((p) => !heldKeys.has(pairKey(p)));
             return {
-                recorded,
+                recorded: reconciled,
                 snapshot,
+                applied: false,
                 reason:
                     `${nonTransactional}; state records what the catalog showed right after the ` +
                     "failure, and grants not seen yet as pending; the next `pulumi up` re-reads " +
@@ -220,6 +354,7 @@ export function makeTargetGrantsProvider(
             const why = readErr instanceof Error ? readErr.message : String(readErr);
             return {
                 recorded: before,
+                applied: false,
                 reason:
                     `${nonTransactional}; the catalog could not be re-read on a new connection ` +
                     `(${why}), so state records no new grant as granted (the ones sent are ` +
@@ -255,24 +390,10 @@ export function makeTargetGrantsProvider(
         async create(inputs: TargetGrantsInputs) {
             const config = resolveConfig(inputs);
             const id = newResourceId("grants");
-            return withSession(config, async (session) => {
-                const snapshot = await session.readCatalog(targetOf(config), changeRead(config));
-                assertReady(config, snapshot);
-                const desired = desiredGrants(config, snapshot);
-                const change = planChange([], desired.pairs, snapshot.held);
-                await apply(session, config, id, change, desired.defaultPrivilegeOwners);
-                const after = { ...snapshot, held: heldAfter(snapshot.held, change) };
-                return {
-                    id,
-                    outs: outputsOf(
-                        config,
-                        desired.defaultPrivilegeOwners,
-                        change,
-                        after,
-                        listsTables(config),
-                    ),
-                };
-            });
+            const outs = await withSession(config, (session) =>
+                converge(session, config, id, { granted: [], preexisting: [] }),
+            );
+            return { id, outs };
         },
 
         async read(id, props: TargetGrantsOutputs) {
@@ -298,24 +419,10 @@ export function makeTargetGrantsProvider(
                         "database needs a replacement, not an update",
                 );
             }
-            return withSession(config, async (session) => {
-                const snapshot = await session.readCatalog(targetOf(config), changeRead(config));
-                assertReady(config, snapshot);
-                const recorded = reconcile(olds, snapshot);
-                const desired = desiredGrants(config, snapshot);
-                const change = planChange(recorded.granted, desired.pairs, snapshot.held);
-                await apply(session, config, id, change, desired.defaultPrivilegeOwners);
-                const after = { ...snapshot, held: heldAfter(snapshot.held, change) };
-                return {
-                    outs: outputsOf(
-                        config,
-                        desired.defaultPrivilegeOwners,
-                        change,
-                        after,
-                        listsTables(config),
-                    ),
-                };
-            });
+            const outs = await withSession(config, (session) =>
+                converge(session, config, id, olds),
+            );
+            return { outs };
         },
 
         async delete(_id, props: TargetGrantsOutputs) {
@@ -343,8 +450,10 @@ export function makeTargetGrantsProvider(
 export const provider: Required<pulumi.dynamic.ResourceProvider> = makeTargetGrantsProvider();
 
 /**
- * Revokes what this resource granted and the grantee still holds. Anything already gone (table,
- * schema, user, the privilege itself) counts as revoked.
+ * Revokes what this resource granted and the grantee still holds (as each pair's grantor), grants
+ * back the column privileges those REVOKEs remove, and checks afterwards that the pairs are gone.
+ * Anything already gone (table, schema, user, the privilege itself) counts as revoked. A failure
+ * throws: Pulumi then keeps the resource and its state, and the next run re-reads the catalog.
  */
 async function revokeGranted(
     session: GrantSession,
@@ -354,33 +463,182 @@ async function revokeGranted(
     for (let attempt = 1; ; attempt++) {
         // Revoking needs only the account's privilege rows (and, on PostgreSQL, table owners).
         const snapshot = await session.readCatalog(targetOf(config), {
-            listTables: config.dialect !== "mysql",
+            listTables: config.dialect !== "mysql" || (props.columnGrants ?? []).length > 0,
         });
         if (!snapshot.granteeExists) return;
-        const { granted } = reconcile(props, snapshot);
-        if (granted.length === 0) return;
+        const recorded = reconcile(props, snapshot);
+        const { granted } = recorded;
+        const restoreColumns = columnsToRestore(granted, [], snapshot, recorded.columnGrants ?? []);
+        if (granted.length === 0 && restoreColumns.length === 0) return;
         const { revokes } = renderChange(
             config,
             { toGrant: [], toRevoke: granted },
-            { partialRevokes: session.partialRevokes },
+            {
+                partialRevokes: session.partialRevokes,
+                snapshot,
+                restoreColumns,
+            },
         );
+        let after: CatalogSnapshot | undefined;
         try {
-            await session.applyChange(revokes, []);
-            return;
+            after = await session.applyChange(revokes, [], targetOf(config));
         } catch (err) {
-            if (config.dialect === "mysql") {
+            const answered = serverAnswered(config.dialect, err);
+            if (!answered) throw err; // outcome unknown: the next run re-reads the catalog
+            if (config.dialect === "mysql" && !isRetriable("mysql", err)) {
+                if (attempt >= MAX_CHANGE_ATTEMPTS) throw err;
                 // The batch stopped at the failing statement; go one by one, skipping "gone".
                 for (const statement of revokes) {
                     await session.applyChange([statement], []).catch((e: unknown) => {
                         if (!isGone("mysql", e)) throw e;
                     });
                 }
-                return;
+                continue; // re-read: verify
             }
-            // PostgreSQL rolled back (something vanished meanwhile): re-read and retry.
-            if (attempt >= 3 || !isGone(config.dialect, err)) throw err;
+            if (config.dialect === "oracle" && errorCodes(err).errno === ORACLE_NOT_GRANTOR) {
+                throw new Error(
+                    `${errorText(err)}; ${revokeLeftMessage(config, granted, snapshot)}`,
+                );
+            }
+            const refusal = revokeRefusal(config, granted, snapshot, err);
+            if (refusal) throw refusal;
+            // Rolled back (something vanished or a race): re-read and retry.
+            const retry = isGone(config.dialect, err) || isRetriable(config.dialect, err);
+            if (attempt >= MAX_CHANGE_ATTEMPTS || !retry) throw err;
+            await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+            continue;
         }
+        if (after) {
+            const left = stillHeld(granted, after);
+            if (left.length > 0) throw new Error(revokeLeftMessage(config, left, after));
+            return;
+        }
+        if (config.dialect === "mysql" || restoreColumns.length === 0) return;
     }
+}
+
+/** Pairs of `pairs` the catalog still shows granted by their recorded grantor. */
+function stillHeld(pairs: readonly GrantPair[], snapshot: CatalogSnapshot): GrantPair[] {
+    if (pairs.length === 0) return [];
+    const { granted } = reconcile({ granted: [...pairs], preexisting: [] }, snapshot);
+    return granted;
+}
+
+function errorText(err: unknown): string {
+    return err instanceof Error ? err.message : String(err);
+}
+
+/** `"a", "b"` */
+function names(list: Iterable<string>): string {
+    return [...new Set(list)].map((n) => JSON.stringify(n)).join(", ");
+}
+
+/**
+ * Why pairs are still held after REVOKE, and the fix: PostgreSQL and Oracle let only the grantor
+ * revoke a grant (a PostgreSQL superuser revokes as the object's owner).
+ */
+function revokeLeftMessage(
+    config: TargetGrantsConfig,
+    left: readonly GrantPair[],
+    snapshot: CatalogSnapshot,
+): string {
+    const grantors = left.map((p) => p.grantor ?? revokingGrantorName(p, snapshot));
+    const what = left
+        .slice(0, 5)
+        .map((p) => `${p.privilege} on ${p.kind} ${JSON.stringify(p.object)}`)
+        .join(", ");
+    const more = left.length > 5 ? ` and ${left.length - 5} more` : "";
+    const rule =
+        config.dialect === "oracle"
+            ? "Oracle lets only the grantor revoke an object privilege (ORA-01927)"
+            : "PostgreSQL REVOKE removes only the revoker's own grants";
+    return (
+        `the grantee still holds ${what}${more}, granted by ${names(grantors)}, and ${rule}; ` +
+        `this connection runs as ${JSON.stringify(snapshot.currentUser)}. Fix: set \`connection\` ` +
+        `to ${names(grantors)}` +
+        (config.dialect === "postgres" ? " (or a member of it, or a superuser)" : "") +
+        " and run again; the privileges stay recorded in state until they are revoked"
+    );
+}
+
+function revokingGrantorName(pair: GrantPair, snapshot: CatalogSnapshot): string {
+    const held = snapshot.held.find(
+        (h) => pairKey(h) === pairKey(pair) && h.scope !== "database" && h.grantor,
+    );
+    return held?.grantor ?? "(unknown)";
+}
+
+/**
+ * A PostgreSQL change the server refused because the connection cannot act as a recorded
+ * grantor (`SET ROLE` denied): an error naming the grantors and the fix. Undefined for any other
+ * error.
+ */
+function revokeRefusal(
+    config: TargetGrantsConfig,
+    revoked: readonly GrantPair[],
+    snapshot: CatalogSnapshot,
+    err: unknown,
+): Error | undefined {
+    if (config.dialect !== "postgres") return undefined;
+    if (errorCodes(err).code === PG_DEPENDENT_PRIVILEGES_EXIST) {
+        return dependentColumnGrantsRefusal(revoked, snapshot, err);
+    }
+    if (errorCodes(err).code !== PG_INSUFFICIENT_PRIVILEGE) return undefined;
+    const others = revoked.filter((p) => p.grantor && p.grantor !== snapshot.currentUser);
+    if (others.length === 0) return undefined;
+    const grantors = names(others.map((p) => p.grantor as string));
+    return new Error(
+        `${errorText(err)}; TargetGrants must revoke the privileges granted by ${grantors} as ` +
+            `that role (PostgreSQL REVOKE removes only the revoker's own grants), and this ` +
+            `connection's role ${JSON.stringify(snapshot.currentUser)} cannot SET ROLE to it. Fix: ` +
+            `set \`connection\` to ${grantors}, a member of it or a superuser, and run again; ` +
+            "nothing was changed",
+    );
+}
+
+/**
+ * PostgreSQL refused a table-level REVOKE because it also removes the grantee's column
+ * privileges of the same privilege and grantor, and the grantee holds one of them WITH GRANT
+ * OPTION and has passed it on. Revoking with CASCADE would take the dependent grants away from
+ * other roles, so the delete stops (nothing changed) and names the column privileges and the fix.
+ */
+function dependentColumnGrantsRefusal(
+    revoked: readonly GrantPair[],
+    snapshot: CatalogSnapshot,
+    err: unknown,
+): Error {
+    const revokedTables = new Set(
+        revoked.filter((p) => p.kind === "table").map((p) => `${p.object}\0${p.privilege}`),
+    );
+    const passedOn = (snapshot.columns ?? []).filter(
+        (c) => c.grantable && revokedTables.has(`${c.table}\0${c.privilege}`),
+    );
+    const what =
+        passedOn.length > 0
+            ? passedOn
+                  .slice(0, 5)
+                  .map(
+                      (c) =>
+                          `${c.privilege} (${JSON.stringify(c.column)}) on ${JSON.stringify(c.table)}`,
+                  )
+                  .join(", ") + (passedOn.length > 5 ? ` and ${passedOn.length - 5} more` : "")
+            : "a column privilege";
+    return new Error(
+        `${errorText(err)}: revoking the table-level privileges this resource granted also ` +
+            `removes the grantee's column privileges ${what}, which it holds WITH GRANT OPTION ` +
+            "and has granted on to other roles; PostgreSQL refuses that without CASCADE, and " +
+            "TargetGrants never cascades into other roles' privileges. Nothing was changed and " +
+            "the privileges stay recorded in state. Fix: revoke the grants the grantee made from " +
+            "those columns (grant them again afterwards if they are still wanted), then run again",
+    );
+}
+
+/** True when the server answered with an error meaning "lost a race; try again". */
+function isRetriable(dialect: Dialect, err: unknown): boolean {
+    const { code, errno } = errorCodes(err);
+    if (dialect === "postgres") return pgRetriable(code, errorText(err));
+    if (dialect === "mysql") return errno !== undefined && MYSQL_RETRIABLE_ERRNOS.has(errno);
+    return false;
 }
 
 /** True when a driver error means the object (database, schema, table, role, grant) is gone. */
@@ -452,8 +710,13 @@ function assertReady(config: TargetGrantsConfig, snapshot: CatalogSnapshot): voi
         );
     }
     if (problems.length > 0) {
+        const fix =
+            missing.length > 0
+                ? ". Fix: create the missing tables, or remove them from `tables` (a table dropped " +
+                  "out of band took its privileges with it)"
+                : "";
         throw new Error(
-            `TargetGrants cannot proceed on ${server}: ${problems.join("; ")}; nothing was changed`,
+            `TargetGrants cannot proceed on ${server}: ${problems.join("; ")}; nothing was changed${fix}`,
         );
     }
 }
@@ -482,6 +745,8 @@ function outputsOf(
         preexisting: recorded.preexisting,
         pending: recorded.pending ?? [],
         missing: snapshot ? missingPairs(desiredGrants(config, snapshot).pairs, snapshot.held) : [],
+        missingTables: snapshot && tablesListed ? missingTables(config, snapshot) : [],
+        columnGrants: recorded.columnGrants ?? [],
         coveredTables: snapshot && tablesListed ? coveredTables(config, snapshot) : [],
         stateVersion: STATE_VERSION,
     };
@@ -576,6 +841,7 @@ export function compareForDiff(
         }
     }
     if ((olds.missing ?? []).length > 0) changed.push("missing");
+    if ((olds.missingTables ?? []).length > 0) changed.push("missingTables");
     if ((olds.pending ?? []).length > 0) changed.push("pending");
     if (olds.stateVersion !== STATE_VERSION) changed.push("stateVersion");
     return { replaces, changed };

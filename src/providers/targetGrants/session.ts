@@ -28,7 +28,13 @@ import {
     oracleServerAnswered,
     parseOracleCatalog,
 } from "../dialects/oracle";
-import { PG_CATALOG_QUERY, type PgCatalogRow, parsePgCatalog } from "../dialects/postgres";
+import {
+    PG_CATALOG_QUERY,
+    type PgCatalogRow,
+    parsePgCatalog,
+    pgCatalogQueryFor,
+    pgServerAnswered,
+} from "../dialects/postgres";
 import type { CatalogSnapshot, Dialect, GrantTarget } from "../dialects/types";
 import type { ParsedConnection } from "./connection";
 
@@ -75,11 +81,19 @@ export interface GrantSession {
     /**
      * Runs `revokes` then `grants` in one round trip. PostgreSQL: all or nothing. MySQL and
      * Oracle: statements before a failing one stay applied (re-read the catalog to find out).
+     * With `readAfter`, a dialect that can (PostgreSQL) ends the same transaction with a catalog
+     * read of that target and returns it: what the change left, grantors included, at no extra
+     * round trip. Others return undefined.
      */
-    applyChange(revokes: readonly string[], grants: readonly string[]): Promise<void>;
+    applyChange(
+        revokes: readonly string[],
+        grants: readonly string[],
+        readAfter?: GrantTarget,
+    ): Promise<CatalogSnapshot | undefined>;
     /**
-     * The server's id for this connection (MySQL thread id), when the dialect can end it from
-     * another session; used after a lost connection to stop a batch the server is still running.
+     * The server's id for this connection (MySQL thread id, PostgreSQL backend pid), when the
+     * dialect can end it from another session; used after a lost connection to stop a batch the
+     * server is still running.
      */
     readonly serverSessionId?: number;
     /**
@@ -129,7 +143,7 @@ export function serverAnswered(dialect: Dialect, err: unknown): boolean {
     const { errno } = errorCodes(err);
     if (dialect === "mysql") return mysqlServerAnswered(errno);
     if (dialect === "oracle") return oracleServerAnswered(errno);
-    return errorCodes(err).code !== undefined; // PostgreSQL: a SQLSTATE came back
+    return pgServerAnswered(errorCodes(err).code); // PostgreSQL: a SQLSTATE came back
 }
 
 const LABEL: Record<Dialect, string> = {
@@ -158,10 +172,25 @@ function queryError(connection: ParsedConnection, what: string, err: unknown): E
 }
 
 /** PostgreSQL: `pg.Client` with connect, statement, lock and client-side query timeouts. */
+/**
+ * The URL with its port and database written out: `pg` reads what the URL leaves out from the
+ * process's environment (PGPORT, PGDATABASE) before its own defaults (5432; a database named
+ * after the user), which would send the grants to another server or database than the one
+ * `server` in state names. The defaults are written in explicitly instead.
+ */
+function withExplicitPort(connection: ParsedConnection): string {
+    const url = new URL(connection.url.trim());
+    if (url.port === "") url.port = String(connection.port);
+    if (url.pathname === "" || url.pathname === "/") {
+        url.pathname = `/${encodeURIComponent(connection.user)}`;
+    }
+    return url.toString();
+}
+
 export const openPostgresSession: SessionOpener = async (connection, options) => {
     const { Client } = require("pg") as typeof pg;
     const client = new Client({
-        connectionString: connection.url,
+        connectionString: withExplicitPort(connection),
         connectionTimeoutMillis: options.connectTimeoutMs,
         statement_timeout: options.statementTimeoutMs,
         lock_timeout: options.statementTimeoutMs,
@@ -176,35 +205,76 @@ export const openPostgresSession: SessionOpener = async (connection, options) =>
         await client.end().catch(() => undefined);
         throw connectError(connection, err, options.connectTimeoutMs);
     }
+    const run = async <T extends pg.QueryResultRow>(
+        what: string,
+        sql: string,
+        params: unknown[],
+    ) => {
+        try {
+            return (await client.query<T>(sql, params)).rows;
+        } catch (err) {
+            throw queryError(connection, what, err);
+        }
+    };
+    const processId = (client as unknown as { processID?: number }).processID;
     return {
         connection,
         partialRevokes: false,
-        async readCatalog(target) {
-            options.onRoundTrip?.({ dialect: "postgres", kind: "catalog", statements: 1 });
-            try {
-                const result = await client.query<PgCatalogRow>(PG_CATALOG_QUERY, [
-                    target.schema,
-                    target.grantee,
-                ]);
-                return parsePgCatalog(result.rows);
-            } catch (err) {
-                throw queryError(connection, "reading the privilege catalog", err);
+        serverSessionId: typeof processId === "number" && processId > 0 ? processId : undefined,
+        async endServerSession(pid) {
+            options.onRoundTrip?.({ dialect: "postgres", kind: "endSession", statements: 1 });
+            await run("ending the lost connection", "SELECT pg_catalog.pg_terminate_backend($1)", [
+                pid,
+            ]);
+            const deadline = Date.now() + options.statementTimeoutMs;
+            for (;;) {
+                options.onRoundTrip?.({ dialect: "postgres", kind: "endSession", statements: 1 });
+                const rows = await run<{ n: string }>(
+                    "waiting for the lost connection to end",
+                    "SELECT COUNT(*) AS n FROM pg_catalog.pg_stat_activity WHERE pid = $1",
+                    [pid],
+                );
+                if (Number(rows[0]?.n ?? 0) === 0) return true;
+                if (Date.now() >= deadline) return false;
+                await new Promise((resolve) => setTimeout(resolve, 50));
             }
         },
-        async applyChange(revokes, grants) {
+        async readCatalog(target) {
+            options.onRoundTrip?.({ dialect: "postgres", kind: "catalog", statements: 1 });
+            const rows = await run<PgCatalogRow>(
+                "reading the privilege catalog",
+                PG_CATALOG_QUERY,
+                [target.schema, target.grantee],
+            );
+            return parsePgCatalog(rows);
+        },
+        async applyChange(revokes, grants, readAfter) {
             const statements = [...revokes, ...grants];
-            if (statements.length === 0) return;
+            if (statements.length === 0) return undefined;
+            if (readAfter) statements.push(pgCatalogQueryFor(readAfter));
             options.onRoundTrip?.({
                 dialect: "postgres",
                 kind: "change",
                 statements: statements.length,
             });
+            let results: pg.QueryResult | pg.QueryResult[];
             try {
                 // Several statements in one simple-protocol message run as one implicit transaction.
-                await client.query(statements.join(";\n"));
+                results = (await client.query(statements.join(";\n"))) as
+                    pg.QueryResult | pg.QueryResult[];
             } catch (err) {
-                throw queryError(connection, "granting/revoking privileges (rolled back)", err);
+                const answered = pgServerAnswered(errorCodes(err).code);
+                throw queryError(
+                    connection,
+                    answered
+                        ? "granting/revoking privileges (rolled back)"
+                        : "granting/revoking privileges (outcome unknown: no answer from the server)",
+                    err,
+                );
             }
+            if (!readAfter) return undefined;
+            const last = Array.isArray(results) ? results[results.length - 1] : results;
+            return parsePgCatalog((last?.rows ?? []) as PgCatalogRow[]);
         },
         async close() {
             await client.end().catch(() => undefined);
@@ -296,6 +366,7 @@ export const openMysqlSession: SessionOpener = async (connection, options) => {
                 });
                 await run("granting/revoking privileges", batch.join(";\n"));
             }
+            return undefined;
         },
         async close() {
             await conn.end().catch(() => conn.destroy());
@@ -403,7 +474,7 @@ export function oracleSessionOpener(connector: OracleConnector = oracledbConnect
                 }
             },
             async applyChange(revokes, grants) {
-                if (revokes.length + grants.length === 0) return;
+                if (revokes.length + grants.length === 0) return undefined;
                 options.onRoundTrip?.({
                     dialect: "oracle",
                     kind: "change",
@@ -414,6 +485,7 @@ export function oracleSessionOpener(connector: OracleConnector = oracledbConnect
                 } catch (err) {
                     throw queryError(connection, "granting/revoking privileges", err);
                 }
+                return undefined;
             },
             async close() {
                 await conn.close().catch(() => undefined);

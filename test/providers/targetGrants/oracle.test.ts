@@ -44,7 +44,7 @@ function setup(tableCount: number) {
 describe("TargetGrants on Oracle (recording client)", () => {
     it("creates with one round trip for all grants, records pre-existing, shows drift, updates the delta, revokes exactly what it granted", async () => {
         const { db, tables, provider } = setup(1000);
-        db.privileges.add(["APP", "T0000", "REPLICATOR", "SELECT"].join("\0"));
+        db.privileges.set(["APP", "T0000", "REPLICATOR", "SELECT"].join("\0"), "APP");
         const inputs = {
             connection: URL_,
             grantee: "REPLICATOR",

@@ -130,7 +130,9 @@ describe(`round trips on a ${TABLES}-table schema`, () => {
             tables,
         });
         assert.deepEqual([c.create.roundTrips, c.read.roundTrips, c.delete.roundTrips], [3, 2, 3]);
-        assert.ok(c.create.statements <= 4);
+        // USAGE, two 500-table GRANTs, and the catalog read that ends the same transaction (it
+        // records each grant's grantor and verifies REVOKEs) — still one round trip.
+        assert.ok(c.create.statements <= 5, `create statements: ${c.create.statements}`);
     });
 
     it("MariaDB, every table of the database (db.*)", async () => {

@@ -4,8 +4,15 @@
  * roles, tables, object privileges) that answers the catalog query and applies the anonymous
  * PL/SQL blocks the provider sends, with Oracle's rules: only double-quoted identifiers (case
  * exact), GRANT/REVOKE on one object per statement, ORA-00942 for a missing table, ORA-01917 for
- * a missing grantee, ORA-01927 when revoking a privilege that is not granted, and a failing
- * statement stops the block while earlier DDL stays done (it commits itself).
+ * a missing grantee, ORA-01927 when revoking a privilege that is not granted or that another user
+ * granted (only the grantor may revoke an object privilege; DBA_TAB_PRIVS.GRANTOR records who),
+ * and a failing statement stops the block while earlier DDL stays done (it commits itself).
+ * The session user is the connecting user, upper-cased as Oracle stores unquoted names.
+ *
+ * Fault injection for crash-point tests: {@link RecordingOracle.armCut} breaks the connection
+ * that makes the k-th call, before the call reaches the "server" or after it ran but before the
+ * answer arrives (ORA-03113, as node-oracledb reports a connection broken mid-call); the broken
+ * connection refuses every later call.
  */
 import {
     ORACLE_CATALOG_QUERY,
@@ -40,10 +47,28 @@ export class RecordingOracle {
     readonly roles = new Set<string>();
     /** owner → table names */
     readonly tables = new Map<string, Set<string>>();
-    /** `owner\0table\0grantee\0privilege` */
-    readonly privileges = new Set<string>();
+    /** `owner\0table\0grantee\0privilege` → grantor */
+    readonly privileges = new Map<string, string>();
+    private cut: { call: number; when: "before" | "after" } | undefined;
     /** When set, a GRANT on this table fails with this error (to test partial failure). */
     failGrantOn: { table: string; error: OracleError } | undefined;
+
+    /** Breaks the connection on the `call`-th call from now (1-based), once. */
+    armCut(call: number, when: "before" | "after"): void {
+        this.cut = { call: this.calls.length + call, when };
+    }
+
+    /** True while a cut is armed and has not fired. */
+    get cutArmed(): boolean {
+        return this.cut !== undefined;
+    }
+
+    /** Every privilege with its grantor, sorted: the snapshot crash-point tests compare. */
+    snapshot(): string[] {
+        return [...this.privileges]
+            .map(([k, grantor]) => `${k.split("\0").join(".")} by ${grantor}`)
+            .sort();
+    }
 
     addTable(owner: string, table: string): void {
         this.users.add(owner);
@@ -55,7 +80,7 @@ export class RecordingOracle {
     /** DROP TABLE: Oracle drops the table's object grants with it. */
     dropTable(owner: string, table: string): void {
         this.tables.get(owner)?.delete(table);
-        for (const key of [...this.privileges]) {
+        for (const key of [...this.privileges.keys()]) {
             if (key.startsWith(`${owner}\0${table}\0`)) this.privileges.delete(key);
         }
     }
@@ -63,13 +88,13 @@ export class RecordingOracle {
     /** DROP USER … CASCADE of a grantee: its grants go with it. */
     dropUser(user: string): void {
         this.users.delete(user);
-        for (const key of [...this.privileges]) {
+        for (const key of [...this.privileges.keys()]) {
             if (key.split("\0")[2] === user) this.privileges.delete(key);
         }
     }
 
     heldBy(grantee: string): string[] {
-        return [...this.privileges]
+        return [...this.privileges.keys()]
             .map((k) => k.split("\0"))
             .filter(([, , g]) => g === grantee)
             .map(([o, t, , p]) => `${o}.${t}:${p}`)
@@ -82,10 +107,22 @@ export class RecordingOracle {
             this.connects++;
             if (!attributes.user)
                 throw new OracleError(1017, "invalid credential or not authorized; logon denied");
+            const sessionUser = attributes.user.toUpperCase();
+            let broken = false;
+            const lost = () => new OracleError(3113, "end-of-file on communication channel");
             const connection: OracleConnectionLike = {
                 execute: async <T>(sql: string, binds: Record<string, unknown>) => {
+                    if (broken) throw lost();
                     this.calls.push({ sql, binds });
-                    return { rows: this.execute(sql, binds) as T[] };
+                    const cut = this.cut?.call === this.calls.length ? this.cut : undefined;
+                    if (cut) {
+                        this.cut = undefined;
+                        broken = true;
+                        if (cut.when === "before") throw lost();
+                        this.execute(sql, binds, sessionUser);
+                        throw lost();
+                    }
+                    return { rows: this.execute(sql, binds, sessionUser) as T[] };
                 },
                 close: async () => undefined,
             };
@@ -93,41 +130,56 @@ export class RecordingOracle {
         };
     }
 
-    private execute(sql: string, binds: Record<string, unknown>): unknown[] {
+    private execute(sql: string, binds: Record<string, unknown>, user: string): unknown[] {
         if (sql === ORACLE_CATALOG_QUERY)
-            return this.catalog(String(binds.owner), String(binds.grantee));
+            return this.catalog(String(binds.owner), String(binds.grantee), user);
         if (/^BEGIN\n/.test(sql) && /\nEND;$/.test(sql)) {
-            this.block(sql);
+            this.block(sql, user);
             return [];
         }
         throw new OracleError(900, "invalid SQL statement");
     }
 
-    private catalog(owner: string, grantee: string): unknown[] {
+    private catalog(owner: string, grantee: string, user: string): unknown[] {
         const rows: unknown[] = [
             {
                 KIND: "meta",
-                NAME: "ADMIN",
+                NAME: user,
                 PRIV: null,
+                GRANTOR: null,
                 OWNER_COUNT: this.users.has(owner) ? 1 : 0,
                 GRANTEE_COUNT:
                     (this.users.has(grantee) ? 1 : 0) + (this.roles.has(grantee) ? 1 : 0),
             },
         ];
         for (const table of this.tables.get(owner) ?? []) {
-            rows.push({ KIND: "table", NAME: table, PRIV: null, OWNER_COUNT: 0, GRANTEE_COUNT: 0 });
+            rows.push({
+                KIND: "table",
+                NAME: table,
+                PRIV: null,
+                GRANTOR: null,
+                OWNER_COUNT: 0,
+                GRANTEE_COUNT: 0,
+            });
         }
-        for (const key of this.privileges) {
+        for (const [key, grantor] of this.privileges) {
             const [o, t, g, p] = key.split("\0");
             if (o === owner && g === grantee) {
-                rows.push({ KIND: "grant", NAME: t, PRIV: p, OWNER_COUNT: 0, GRANTEE_COUNT: 0 });
+                rows.push({
+                    KIND: "grant",
+                    NAME: t,
+                    PRIV: p,
+                    GRANTOR: grantor,
+                    OWNER_COUNT: 0,
+                    GRANTEE_COUNT: 0,
+                });
             }
         }
         return rows;
     }
 
     /** Applies each line of the block: `EXECUTE IMMEDIATE '…';` or a tolerant BEGIN … END; */
-    private block(sql: string): void {
+    private block(sql: string, user: string): void {
         const lines = sql.split("\n").slice(1, -1);
         for (const line of lines) {
             const tolerant =
@@ -140,7 +192,7 @@ export class RecordingOracle {
                 throw new OracleError(6550, `PLS-00103: unexpected text: ${line}`);
             const statement = literal.replace(/''/g, "'");
             try {
-                this.ddl(statement);
+                this.ddl(statement, user);
             } catch (err) {
                 const ignored = (tolerant?.[2] ?? "").split(",").map((c) => Number(c.trim()));
                 if (err instanceof OracleError && ignored.includes(-err.errorNum)) continue;
@@ -149,7 +201,7 @@ export class RecordingOracle {
         }
     }
 
-    private ddl(statement: string): void {
+    private ddl(statement: string, user: string): void {
         const m = /^(GRANT|REVOKE) ([A-Z, ]+) ON "([^"]+)"\."([^"]+)" (TO|FROM) "([^"]+)"$/.exec(
             statement,
         );
@@ -171,10 +223,11 @@ export class RecordingOracle {
         if (verb === "GRANT" && failure && failure.table === table) throw failure.error;
         for (const p of privileges) {
             const key = [owner, table, grantee, p].join("\0");
-            if (verb === "GRANT") this.privileges.add(key);
-            else if (!this.privileges.delete(key)) {
+            if (verb === "GRANT") {
+                if (!this.privileges.has(key)) this.privileges.set(key, user);
+            } else if (this.privileges.get(key) !== user) {
                 throw new OracleError(1927, "cannot REVOKE privileges you did not grant");
-            }
+            } else this.privileges.delete(key);
         }
     }
 }

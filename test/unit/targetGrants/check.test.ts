@@ -97,6 +97,47 @@ describe("TargetGrants check", () => {
         ]);
     });
 
+    it("refuses connection query parameters that could redirect the session (property and fix named, value never shown)", async () => {
+        const cases = [
+            `${PG}?port=6543`,
+            `${PG}?host=evil.example`,
+            `${PG}?user=someone`,
+            `${PG}?options=-c%20role%3Dsomeone`,
+            "mysql://root:s3cret-pass@h:3306/?socketPath=%2Ftmp%2Fother.sock",
+            "mysql://root:s3cret-pass@h:3306/?port=3307",
+            "oracle://a:s3cret-pass@h:1521/SVC?host=other",
+        ];
+        for (const connection of cases) {
+            const name = new URL(connection).searchParams.keys().next().value as string;
+            const got = await failures({ connection, grantee: "R", schema: "S", tables: ["T"] });
+            assert.equal(got.length, 1, JSON.stringify(got));
+            assert.equal(got[0]!.property, "");
+            assert.match(
+                got[0]!.reason,
+                new RegExp(`^connection: has the query parameter "${name}", which is not accepted`),
+            );
+            assert.match(got[0]!.reason, /Put host, port, user and database in the URL itself/);
+            assert.ok(!JSON.stringify(got).includes("s3cret-pass"));
+            assert.ok(
+                !/evil|someone|other\.sock|6543|3307/.test(JSON.stringify(got)),
+                "values never shown",
+            );
+        }
+        // TLS settings stay accepted.
+        assert.deepEqual(
+            await failures({ connection: `${PG}?sslmode=verify-full`, grantee: "r", schema: "s" }),
+            [],
+        );
+        assert.deepEqual(
+            await failures({
+                connection: 'mysql://r:p@h/?ssl={"rejectUnauthorized":true}',
+                grantee: "r",
+                schema: "s",
+            }),
+            [],
+        );
+    });
+
     it("per-dialect rules", async () => {
         assert.deepEqual(
             await failures({
