@@ -85,7 +85,7 @@ describe("CockroachDB test server: CREATE CHANGEFEED (§6.1, §6.2)", () => {
         const job = (await db.query("SHOW CHANGEFEED JOB $1", [result.rows[0].job_id])).rows[0];
         assert.equal(
             job.description,
-            "CREATE CHANGEFEED FOR TABLE orders INTO 'webhook-https://127.0.0.1:30004/db?access_token=abc&insecure_tls_skip_verify=true' " +
+            "CREATE CHANGEFEED FOR TABLE orders INTO 'webhook-https://redacted@127.0.0.1:30004/db?access_token=abc&insecure_tls_skip_verify=true' " +
                 "WITH diff, envelope = 'wrapped', format = 'json', resolved",
         );
         assert.equal(job.format, "json");
@@ -149,17 +149,17 @@ describe("CockroachDB test server: CREATE CHANGEFEED (§6.1, §6.2)", () => {
         await rejects(create(url, "WITH cursor"), "XXUUU", 'option "cursor" requires a value');
         await rejects(
             create(url, "WITH resolved = '-1s'"),
-            "XXUUU",
+            "22023",
             "negative durations are not accepted: resolved='-1s'",
         );
         await rejects(
             create(url, "WITH resolved = 'soon'"),
-            "XXUUU",
+            "22023",
             'problem parsing option resolved: time: invalid duration "soon"',
         );
         await rejects(
             create(url, "WITH webhook_client_timeout = '0s'"),
-            "XXUUU",
+            "22023",
             "option webhook_client_timeout must be a duration greater than 0",
         );
         await rejects(
@@ -174,7 +174,7 @@ describe("CockroachDB test server: CREATE CHANGEFEED (§6.1, §6.2)", () => {
         );
         await rejects(
             create(url, "WITH envelope = 'nope'"),
-            "XXUUU",
+            "22023",
             /^unknown envelope: nope, valid values are /,
         );
         await rejects(
@@ -199,17 +199,17 @@ describe("CockroachDB test server: CREATE CHANGEFEED (§6.1, §6.2)", () => {
         const future = `${BigInt(Date.now() + 3_600_000) * 1_000_000n}.0000000000`;
         await rejects(
             create(url, "WITH cursor = $2", [future]),
-            "22023",
+            "XXUUU",
             /^AS OF SYSTEM TIME: cannot specify timestamp in the future/,
         );
         await rejects(
             create(url, "WITH cursor = '0'"),
-            "22023",
+            "XXUUU",
             "AS OF SYSTEM TIME: zero timestamp is invalid",
         );
         await rejects(
             create(url, "WITH cursor = 'yesterday-ish'"),
-            "22023",
+            "XXUUU",
             "AS OF SYSTEM TIME: value is neither timestamp, decimal, nor interval",
         );
         const old = `${BigInt(Date.now() - 2 * 3_600_000) * 1_000_000n}.0000000000`;

@@ -7,8 +7,9 @@ import { X509Certificate, createPrivateKey } from "node:crypto";
 import { CockroachError, SQLSTATE, uncategorized } from "./errors";
 import { parseGoDuration } from "./durations";
 import { formatString } from "./lexer";
+import type { CockroachProfile } from "./profiles";
 
-type OptionKind = "flag" | "string" | "interval" | "timestamp" | "enum" | "json";
+type OptionKind = "flag" | "string" | "interval" | "timestamp" | "enum" | "json" | "csv";
 
 interface OptionSpec {
     kind: OptionKind;
@@ -28,8 +29,11 @@ const timestamp: OptionSpec = { kind: "timestamp" };
 const json: OptionSpec = { kind: "json" };
 const oneOf = (...values: string[]): OptionSpec => ({ kind: "enum", values });
 
-/** Every CREATE CHANGEFEED option (v25.x) and how it takes a value. */
-export const CHANGEFEED_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+/**
+ * Every CREATE CHANGEFEED option of the oldest profile (v24.3) and how it takes a value;
+ * `optionSpecsFor` adds what newer releases take.
+ */
+const BASE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     avro_schema_prefix: text,
     compression: oneOf("gzip", "zstd"),
     confluent_schema_registry: text,
@@ -37,13 +41,11 @@ export const CHANGEFEED_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     diff: flag,
     encode_json_value_null_as_object: flag,
     end_time: timestamp,
-    envelope: oneOf("row", "key_only", "wrapped", "deprecated_row", "bare", "enriched"),
+    envelope: oneOf("row", "key_only", "wrapped", "deprecated_row", "bare"),
     execution_locality: text,
-    extra_headers: json,
-    format: oneOf("json", "avro", "csv", "experimental_avro", "parquet", "protobuf"),
+    format: oneOf("json", "avro", "csv", "experimental_avro", "parquet"),
     full_table_name: flag,
     gc_protect_expires_after: interval,
-    headers_json_column_name: text,
     ignore_disable_changefeed_replication: flag,
     initial_scan: { ...oneOf("yes", "no", "only"), canBeEmpty: true },
     initial_scan_only: flag,
@@ -71,6 +73,30 @@ export const CHANGEFEED_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     webhook_client_timeout: interval,
     webhook_sink_config: json,
 };
+
+/** Options newer profiles add, with how they take a value. */
+const ADDED_OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
+    enriched_properties: { kind: "csv", values: ["source", "schema"] },
+    extra_headers: json,
+    headers_json_column_name: text,
+};
+
+/** The CREATE CHANGEFEED option table of one profile. */
+export function optionSpecsFor(profile: CockroachProfile): Record<string, OptionSpec> {
+    const specs: Record<string, OptionSpec> = { ...BASE_OPTIONS };
+    for (const name of profile.addedOptions) {
+        const spec = ADDED_OPTION_SPECS[name];
+        if (spec) specs[name] = spec;
+    }
+    for (const [name, values] of Object.entries(profile.addedEnumValues)) {
+        const spec = specs[name];
+        if (spec?.values) specs[name] = { ...spec, values: [...spec.values, ...values] };
+    }
+    if (profile.gcProtectExpiresAfterCanBeZero) {
+        specs.gc_protect_expires_after = zeroableInterval;
+    }
+    return specs;
+}
 
 /** Options accepted by every sink (changefeedbase.CommonOptions). */
 const COMMON_OPTIONS = new Set([
@@ -104,6 +130,7 @@ const COMMON_OPTIONS = new Set([
     "gc_protect_expires_after",
     "key_column",
     "unordered",
+    "enriched_properties",
 ]);
 /** Options only the webhook sink adds (changefeedbase.WebhookValidOptions). */
 const WEBHOOK_OPTIONS = new Set([
@@ -112,6 +139,7 @@ const WEBHOOK_OPTIONS = new Set([
     "webhook_sink_config",
     "compression",
     "extra_headers",
+    "headers_json_column_name",
 ]);
 /** Options whose values never appear in descriptions (changefeedbase.RedactedOptions). */
 const REDACTED_OPTIONS = new Set(["webhook_auth_header", "client_key"]);
@@ -144,17 +172,19 @@ export interface OptionEntry {
 export type ChangefeedOptionMap = Record<string, string | null>;
 
 /**
- * Checks option names and the value/no-value rule (exprutil KVOptions), then the typed values
- * (StatementOptions.ValidateForCreateChangefeed). `extra` lists names allowed beyond the
- * CREATE set (ALTER's `sink`).
+ * The KV-option step of the plan hook (exprutil KVOptions): option names and the
+ * value/no-value rule, with no SQLSTATE of their own; `initial_scan` values are checked here
+ * too (22023). Values of case-insensitive options are lower-cased. `extra` lists names allowed
+ * beyond the CREATE set (ALTER's `sink`).
  */
-export function validateOptions(
+export function parseOptionEntries(
     entries: readonly OptionEntry[],
+    specs: Readonly<Record<string, OptionSpec>>,
     extra: Record<string, OptionSpec> = {},
 ): ChangefeedOptionMap {
     const options: ChangefeedOptionMap = {};
     for (const { key, value } of entries) {
-        const spec = CHANGEFEED_OPTIONS[key] ?? extra[key];
+        const spec = specs[key] ?? extra[key];
         if (!spec) throw uncategorized(`invalid option "${key}"`);
         if (value === null && spec.kind !== "flag" && !spec.canBeEmpty) {
             throw uncategorized(`option "${key}" requires a value`);
@@ -162,15 +192,75 @@ export function validateOptions(
         if (value !== null && spec.kind === "flag") {
             throw uncategorized(`option "${key}" does not take a value`);
         }
-        options[key] = value !== null && CASE_INSENSITIVE.has(key) ? value.toLowerCase() : value;
+        const lowered = value !== null && CASE_INSENSITIVE.has(key) ? value.toLowerCase() : value;
+        if (key === "initial_scan" && lowered !== null && lowered !== "") {
+            if (!(spec.values ?? []).includes(lowered)) {
+                throw new CockroachError(
+                    SQLSTATE.invalidParameterValue,
+                    `cannot set "initial_scan" to "${lowered}". possible values for initial_scan are "yes", "no", "only", or no value`,
+                );
+            }
+        }
+        options[key] = lowered;
     }
-    for (const [key, value] of Object.entries(options)) {
-        const spec = CHANGEFEED_OPTIONS[key];
-        if (spec?.kind === "interval") durationOption(key, value, spec);
-        if (spec?.kind === "enum" && value !== null && value !== "") enumOption(key, value, spec);
-    }
-    validateInitialScan(options);
     return options;
+}
+
+/** StatementOptions.GetInitialScanType's conflicts, checked before anything else (no SQLSTATE). */
+export function checkInitialScanConflicts(options: ChangefeedOptionMap): void {
+    const has = (k: string) => Object.prototype.hasOwnProperty.call(options, k);
+    const both = (a: string, b: string) => uncategorized(`cannot specify both ${a} and ${b}`);
+    if (has("initial_scan") && has("no_initial_scan"))
+        throw both("initial_scan", "no_initial_scan");
+    if (has("initial_scan") && has("initial_scan_only"))
+        throw both("initial_scan", "initial_scan_only");
+    if (has("no_initial_scan") && has("initial_scan_only"))
+        throw both("initial_scan='only'", "no_initial_scan");
+}
+
+/**
+ * StatementOptions.ValidateForCreateChangefeed: typed values, the initial-scan-only and csv
+ * rules and incompatible pairs. Every error it raises is wrapped as 22023.
+ */
+export function validateForCreateChangefeed(
+    options: ChangefeedOptionMap,
+    specs: Readonly<Record<string, OptionSpec>>,
+): void {
+    try {
+        for (const [key, value] of Object.entries(options)) {
+            const spec = specs[key];
+            if (spec?.kind === "interval") durationOption(key, value, spec);
+            if (spec?.kind === "enum" && value !== null && value !== "")
+                enumOption(key, value, spec);
+            if (spec?.kind === "csv" && value !== null && value !== "") csvOption(key, value, spec);
+        }
+        validateInitialScan(options);
+    } catch (err) {
+        if (err instanceof CockroachError && err.code === SQLSTATE.uncategorized) {
+            throw new CockroachError(SQLSTATE.invalidParameterValue, err.message, err.hint);
+        }
+        throw err;
+    }
+}
+
+/** Option names and shapes, the initial-scan conflicts and the typed values in one go. */
+export function validateOptions(
+    entries: readonly OptionEntry[],
+    specs: Readonly<Record<string, OptionSpec>>,
+): ChangefeedOptionMap {
+    const options = parseOptionEntries(entries, specs);
+    checkInitialScanConflicts(options);
+    validateForCreateChangefeed(options, specs);
+    return options;
+}
+
+function csvOption(key: string, value: string, spec: OptionSpec): void {
+    const values = spec.values ?? [];
+    for (const part of value.split(",").map((v) => v.trim())) {
+        if (!values.includes(part)) {
+            throw uncategorized(`unknown ${key}: ${part}, valid values are: ${values.join(", ")}`);
+        }
+    }
 }
 
 function enumOption(key: string, value: string, spec: OptionSpec): void {
@@ -222,17 +312,11 @@ export function durationOption(
 
 function validateInitialScan(options: ChangefeedOptionMap): void {
     const has = (k: string) => Object.prototype.hasOwnProperty.call(options, k);
-    const both = (a: string, b: string) => uncategorized(`cannot specify both ${a} and ${b}`);
-    if (has("initial_scan") && has("no_initial_scan"))
-        throw both("initial_scan", "no_initial_scan");
-    if (has("initial_scan") && has("initial_scan_only"))
-        throw both("initial_scan", "initial_scan_only");
-    if (has("no_initial_scan") && has("initial_scan_only"))
-        throw both("initial_scan_only", "no_initial_scan");
     const only = has("initial_scan_only") || options.initial_scan === "only";
     if (only) {
         for (const unsupported of ["end_time", "resolved", "diff", "mvcc_timestamp", "updated"]) {
-            if (has(unsupported)) throw both("initial_scan_only", unsupported);
+            if (has(unsupported))
+                throw uncategorized(`cannot specify both initial_scan='only' and ${unsupported}`);
         }
     } else if (options.format === "csv") {
         throw uncategorized("format=csv is only usable with initial_scan_only");
@@ -442,15 +526,16 @@ const REDACTED_PARAMS = new Set([
 ]);
 
 /**
- * cloud.SanitizeExternalStorageURI: user info removed, secret query parameters set to
- * `redacted`, query re-encoded like Go's url.Values.Encode (sorted by key).
+ * cloud.SanitizeExternalStorageURI then changefeedbase.RedactUserFromURI: user info (name and
+ * password) becomes `redacted@`, secret query parameters become `redacted`, the query is
+ * re-encoded like Go's url.Values.Encode (sorted by key).
  */
 export function redactSinkUri(sinkUri: string): string {
     const match = /^([^:]+:)(\/\/)?([^/?#]*)([^?#]*)(?:\?([^#]*))?(#.*)?$/.exec(sinkUri);
     if (!match) return sinkUri;
     const [, scheme = "", slashes = "", authority = "", path = "", query, fragment = ""] = match;
     const host = authority.includes("@")
-        ? authority.slice(authority.lastIndexOf("@") + 1)
+        ? `redacted@${authority.slice(authority.lastIndexOf("@") + 1)}`
         : authority;
     if (query === undefined) return `${scheme}${slashes}${host}${path}${fragment}`;
     const params = new URLSearchParams(query);

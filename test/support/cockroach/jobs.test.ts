@@ -138,8 +138,11 @@ describe("CockroachDB test server: job state machine and ALTER CHANGEFEED (§6.5
             "XXUUU",
             "job with state failed cannot be resumed",
         );
+        // handleChangefeedError (changefeed_stmt.go): on_error=pause requests a pause.
         const pausing = await newJob(", on_error = 'pause'");
         server.failJob(pausing, "boom");
+        assert.equal(await status(pausing), "pause-requested");
+        await waitFor(async () => (await status(pausing)) === "paused");
         const paused = (await db.query(`SHOW CHANGEFEED JOB ${pausing}`)).rows[0];
         assert.equal(paused.status, "paused");
         assert.equal(
@@ -161,7 +164,8 @@ describe("CockroachDB test server: job state machine and ALTER CHANGEFEED (§6.5
             .catch((err: Error) => err);
         assert.ok(
             result instanceof Error &&
-                result.message === "client_key requires client_cert to be set",
+                result.message ===
+                    "failed to alter changefeed: client_key requires client_cert to be set",
         );
         const altered = await db.query(
             `ALTER CHANGEFEED ${id} ADD b WITH initial_scan = 'yes' SET resolved = '2s', sink = $1 UNSET updated`,
@@ -248,10 +252,13 @@ describe("CockroachDB test server: job state machine and ALTER CHANGEFEED (§6.5
         );
     });
 
-    it("a changefeed created while rangefeeds are disabled fails", async () => {
+    it("a job resumed while rangefeeds are disabled fails (its rangefeeds are refused)", async () => {
+        const id = await newJob();
+        await db.query(`PAUSE JOB ${id}`);
+        await waitFor(async () => (await status(id)) === "paused");
         await db.query("SET CLUSTER SETTING kv.rangefeed.enabled = false");
         try {
-            const id = await newJob();
+            await db.query(`RESUME JOB ${id}`);
             await waitFor(async () => (await status(id)) === "failed");
             const row = (await db.query(`SHOW CHANGEFEED JOB ${id}`)).rows[0];
             assert.match(
@@ -282,6 +289,9 @@ describe("JobRegistry: feed wiring and the 12 h rule (§6.4, §6.7)", () => {
         backingDatabaseUrl: "postgres://unused",
         clock: clock as unknown as HybridClock,
         rangefeedsEnabled: () => true,
+        gcThreshold: () => ({ wallNanos: 0n, logical: 0 }),
+        runningStatusIntervalMs: 0,
+        docsVersion: "25.4",
     });
     const definition = {
         targetNames: ["t"],
