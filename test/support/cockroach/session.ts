@@ -228,7 +228,10 @@ export class Session {
                         ? { kind: "string", value: id.value }
                         : { kind: "int", text: id.raw };
             const rows = showChangefeedJobs(context, jobId);
-            text = text.slice(0, source.start) + resultAsSubquery(rows) + text.slice(source.end);
+            text =
+                text.slice(0, source.start) +
+                resultAsSubquery(rows, source.aliased) +
+                text.slice(source.end);
         }
         return { text, tokens: tokenize(text) };
     }
