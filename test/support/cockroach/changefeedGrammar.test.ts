@@ -60,9 +60,9 @@ describe("CockroachDB test server: CREATE CHANGEFEED (§6.1, §6.2)", () => {
             job.description,
             "CREATE CHANGEFEED FOR TABLE orders, TABLE defaultdb.sales.payments INTO " +
                 "'webhook-https://127.0.0.1:30004/migration_db/public?ca_cert=redacted&client_cert=redacted&client_key=redacted' " +
-                `WITH cursor = '${cursor}', initial_scan = 'no', min_checkpoint_frequency = '250ms', resolved = '250ms', updated, ` +
+                `WITH OPTIONS (cursor = '${cursor}', initial_scan = 'no', min_checkpoint_frequency = '250ms', resolved = '250ms', updated, ` +
                 `webhook_auth_header = 'redacted', webhook_client_timeout = '10s', ` +
-                `webhook_sink_config = '{"Flush":{"Bytes":1048576,"Frequency":"1s"}}'`,
+                `webhook_sink_config = '{"Flush":{"Bytes":1048576,"Frequency":"1s"}}')`,
         );
         assert.equal(
             job.sink_uri,
@@ -86,7 +86,7 @@ describe("CockroachDB test server: CREATE CHANGEFEED (§6.1, §6.2)", () => {
         assert.equal(
             job.description,
             "CREATE CHANGEFEED FOR TABLE orders INTO 'webhook-https://redacted@127.0.0.1:30004/db?access_token=abc&insecure_tls_skip_verify=true' " +
-                "WITH diff, envelope = 'wrapped', format = 'json', resolved",
+                "WITH OPTIONS (diff, envelope = 'wrapped', format = 'json', resolved)",
         );
         assert.equal(job.format, "json");
     });
@@ -101,7 +101,7 @@ describe("CockroachDB test server: CREATE CHANGEFEED (§6.1, §6.2)", () => {
         await rejects(
             create("webhook-http://127.0.0.1:1/x", ""),
             "XXUUU",
-            "this sink requires https",
+            "this sink requires webhook-https",
         );
         await rejects(
             create("webhook-https://127.0.0.1:1/x?ca_cert=not*base64", ""),
@@ -164,8 +164,8 @@ describe("CockroachDB test server: CREATE CHANGEFEED (§6.1, §6.2)", () => {
         );
         await rejects(
             create(url, "WITH initial_scan = 'maybe'"),
-            "22023",
-            'cannot set "initial_scan" to "maybe". possible values for initial_scan are "yes", "no", "only", or no value',
+            "XXUUU",
+            "unknown initial_scan: maybe, valid values are 'yes', 'no',  and 'only'",
         );
         await rejects(
             create(url, "WITH initial_scan = 'yes', no_initial_scan"),
@@ -180,12 +180,12 @@ describe("CockroachDB test server: CREATE CHANGEFEED (§6.1, §6.2)", () => {
         await rejects(
             create(url, `WITH webhook_sink_config = '{"Flush":{"Messages":10}}'`),
             "XXUUU",
-            "invalid option value webhook_sink_config, flush frequency is not set, messages may never be sent",
+            "invalid sink config, Flush.Frequency is not set, messages may never be sent",
         );
         await rejects(
             create(url, `WITH webhook_sink_config = '{"Flush":{"Bytes":-1,"Frequency":"1s"}}'`),
             "XXUUU",
-            "invalid option value webhook_sink_config, all config values must be non-negative",
+            "invalid sink config, all values must be non-negative",
         );
         await rejects(
             create(url, `WITH webhook_sink_config = 'not json'`),

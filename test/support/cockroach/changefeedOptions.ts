@@ -193,14 +193,6 @@ export function parseOptionEntries(
             throw uncategorized(`option "${key}" does not take a value`);
         }
         const lowered = value !== null && CASE_INSENSITIVE.has(key) ? value.toLowerCase() : value;
-        if (key === "initial_scan" && lowered !== null && lowered !== "") {
-            if (!(spec.values ?? []).includes(lowered)) {
-                throw new CockroachError(
-                    SQLSTATE.invalidParameterValue,
-                    `cannot set "initial_scan" to "${lowered}". possible values for initial_scan are "yes", "no", "only", or no value`,
-                );
-            }
-        }
         options[key] = lowered;
     }
     return options;
@@ -216,7 +208,15 @@ export function checkInitialScanConflicts(options: ChangefeedOptionMap): void {
         throw both("initial_scan", "initial_scan_only");
     if (has("no_initial_scan") && has("initial_scan_only"))
         throw both("initial_scan='only'", "no_initial_scan");
+    // getEnumValue, still inside GetInitialScanType: a bad value has no SQLSTATE either.
+    const value = options.initial_scan;
+    if (value != null && value !== "" && !INITIAL_SCAN_VALUES.includes(value)) {
+        throw uncategorized(`unknown initial_scan: ${value}, ${describeEnum(INITIAL_SCAN_VALUES)}`);
+    }
 }
+
+/** `enum("yes", "no", "only")` in changefeedbase's option table, in that order. */
+const INITIAL_SCAN_VALUES = ["yes", "no", "only"] as const as readonly string[];
 
 /**
  * StatementOptions.ValidateForCreateChangefeed: typed values, the initial-scan-only and csv
@@ -266,12 +266,6 @@ function csvOption(key: string, value: string, spec: OptionSpec): void {
 function enumOption(key: string, value: string, spec: OptionSpec): void {
     const values = spec.values ?? [];
     if (values.includes(value)) return;
-    if (key === "initial_scan") {
-        throw new CockroachError(
-            SQLSTATE.invalidParameterValue,
-            `cannot set "initial_scan" to "${value}". possible values for initial_scan are "yes", "no", "only", or no value`,
-        );
-    }
     throw uncategorized(`unknown ${key}: ${value}, ${describeEnum(values)}`);
 }
 
@@ -339,24 +333,48 @@ export interface WebhookSink {
  * options, the webhook query parameters, `webhook_sink_config`, `webhook_client_timeout`.
  */
 export function validateSink(sinkUri: string, options: ChangefeedOptionMap): WebhookSink {
+    // sink.go getSink: the scheme picks the sink; an empty one is named as such.
+    // getSink reads the encoding options (StatementOptions.GetEncodingOptions) before it looks
+    // at the scheme.
+    for (const flag of ["key_in_value", "topic_in_value"]) {
+        if (flag in options && ["row", "key_only"].includes(options.envelope ?? "wrapped")) {
+            throw uncategorized(`${flag} is only usable with envelope=wrapped`);
+        }
+    }
+    if (options.envelope === "enriched" && !["json", "avro"].includes(options.format ?? "json")) {
+        throw uncategorized("envelope=enriched is only usable with format=json/avro");
+    }
+    if ("enriched_properties" in options && options.envelope !== "enriched") {
+        throw uncategorized("enriched_properties is only usable with envelope=enriched");
+    }
     const scheme = sinkScheme(sinkUri);
-    if (scheme === "webhook-http") throw uncategorized("this sink requires https");
-    if (scheme !== "webhook-https") throw uncategorized(`unsupported sink: ${scheme}`);
+    if (scheme === "") throw uncategorized(`no scheme found for sink URL ${goQuote(sinkUri)}`);
+    if (scheme !== "webhook-https" && scheme !== "webhook-http") {
+        throw uncategorized(`unsupported sink: ${scheme}`);
+    }
+    // validateSinkOptions, then makeWebhookSink: getSinkConfigFromJson before
+    // validateWebhookOpts (https, format, envelope), then the client's query parameters.
     for (const key of Object.keys(options)) {
         if (!COMMON_OPTIONS.has(key) && !WEBHOOK_OPTIONS.has(key)) {
             throw uncategorized(`this sink is incompatible with option ${key}`);
         }
     }
-    if (options.envelope && !["wrapped", "bare"].includes(options.envelope)) {
-        throw uncategorized(`this sink is incompatible with envelope=${options.envelope}`);
-    }
+    if (options.webhook_sink_config != null) validateWebhookSinkConfig(options.webhook_sink_config);
+    if (scheme === "webhook-http") throw uncategorized("this sink requires webhook-https");
     if (options.format && !["json", "csv"].includes(options.format)) {
         throw uncategorized(`this sink is incompatible with format=${options.format}`);
     }
+    if (options.envelope && !["wrapped", "bare"].includes(options.envelope)) {
+        throw uncategorized(`this sink is incompatible with envelope=${options.envelope}`);
+    }
     const url = parseSinkUrl(sinkUri);
     validateWebhookParams(url);
-    if (options.webhook_sink_config != null) validateWebhookSinkConfig(options.webhook_sink_config);
     return { uri: sinkUri, scheme };
+}
+
+/** Go's %q for the printable ASCII a sink URL holds (control characters escaped). */
+function goQuote(text: string): string {
+    return JSON.stringify(text);
 }
 
 /** The scheme as CockroachDB's url.Parse sees it (`""` when there is none). */
@@ -438,13 +456,12 @@ function decodeGoBase64(value: string): Buffer | number {
 
 /** sink_webhook_v2.go getSinkConfigFromJson (§6.2). */
 function validateWebhookSinkConfig(raw: string): void {
-    const invalid = (why: string) =>
-        uncategorized(`invalid option value webhook_sink_config, ${why}`);
+    const invalid = (why: string) => uncategorized(`invalid sink config, ${why}`);
     let parsed: unknown;
     try {
         parsed = JSON.parse(raw);
     } catch (err) {
-        throw uncategorized(`error unmarshalling json: ${(err as Error).message}`);
+        throw uncategorized(`error unmarshalling json: ${goJsonSyntaxError(raw, err as Error)}`);
     }
     const section = (name: string): Record<string, unknown> => {
         const value = (parsed as Record<string, unknown> | null)?.[name];
@@ -489,24 +506,65 @@ function validateWebhookSinkConfig(raw: string): void {
     const bytes = int("Flush", "Bytes", flush.Bytes);
     const frequency = duration(flush.Frequency);
     const backoff = duration(retry.Backoff);
-    let max = 0;
-    if (retry.Max !== undefined && retry.Max !== null) {
-        if (typeof retry.Max === "string") {
-            if (retry.Max.toLowerCase() !== "inf") {
-                throw uncategorized(
-                    `error unmarshalling json: retry max must be either a positive int or 'inf' for infinite retries`,
-                );
-            }
-        } else {
-            max = int("Retry", "Max", retry.Max);
-        }
-    }
+    const max = retryMax(retry.Max);
     if (messages < 0 || bytes < 0 || frequency < 0n || max < 0 || backoff < 0n) {
-        throw invalid("all config values must be non-negative");
+        throw invalid("all values must be non-negative");
     }
     if ((messages > 0 || bytes > 0) && frequency === 0n) {
-        throw invalid("flush frequency is not set, messages may never be sent");
+        throw invalid("Flush.Frequency is not set, messages may never be sent");
     }
+}
+
+/**
+ * sink.go jsonMaxRetries.UnmarshalJSON: a JSON integer must be positive; a string is `inf`
+ * (any case) or an integer in quotes (taken as is); anything else is refused. Its errors come
+ * back wrapped by getSinkConfigFromJson.
+ */
+function retryMax(value: unknown): number {
+    if (value === undefined || value === null) return 0;
+    const either = () =>
+        uncategorized(
+            "error unmarshalling json: Retry.Max must be either a positive int or 'inf' for infinite retries.",
+        );
+    if (typeof value === "number") {
+        if (!Number.isInteger(value)) throw either();
+        if (value <= 0) {
+            throw uncategorized(
+                "error unmarshalling json: Retry.Max must be a positive integer. use 'inf' for infinite retries.",
+            );
+        }
+        return value;
+    }
+    if (typeof value !== "string") throw either();
+    if (value.toLowerCase() === "inf") return 0;
+    if (/^[+-]?\d+$/.test(value)) return Number(value);
+    throw either();
+}
+
+/**
+ * encoding/json's scanner message for the common malformed inputs (empty, a bad first character,
+ * a misspelt literal, text after the value). Other syntax errors are not reproduced; their text
+ * says so instead of imitating Go.
+ */
+function goJsonSyntaxError(raw: string, jsError: Error): string {
+    const text = raw.replace(/^[ \t\r\n]+/, "");
+    if (text === "") return "unexpected end of JSON input";
+    const first = text[0] as string;
+    const literal = ({ n: "null", t: "true", f: "false" } as Record<string, string>)[first];
+    if (literal) {
+        for (let i = 1; i < literal.length; i++) {
+            if (i >= text.length) return "unexpected end of JSON input";
+            if (text[i] !== literal[i]) {
+                return `invalid character '${text[i]}' in literal ${literal} (expecting '${literal[i]}')`;
+            }
+        }
+        const after = text.slice(literal.length).replace(/^[ \t\r\n]+/, "");
+        if (after !== "") return `invalid character '${after[0]}' after top-level value`;
+    }
+    if (!/^[{["\-0-9]/.test(first)) {
+        return `invalid character '${first}' looking for beginning of value`;
+    }
+    return `malformed JSON (the exact encoding/json message is not supported by the test server): ${jsError.message}`;
 }
 
 function jsonKind(value: unknown): string {
@@ -565,7 +623,8 @@ function goQueryEscape(value: string): string {
 
 /**
  * The job description CockroachDB stores: targets as written, sanitized sink, options sorted by
- * name, valued options as `key = 'value'`, flags bare, secret values `redacted` (§6.1).
+ * name inside `WITH OPTIONS (…)`, valued options as `key = 'value'`, flags bare, secret values
+ * `redacted` (changefeed_stmt.go makeChangefeedDescription, tree.CreateChangefeed.Format).
  */
 export function changefeedDescription(
     targets: readonly string[],
@@ -580,6 +639,7 @@ export function changefeedDescription(
             return `${key} = ${formatString(REDACTED_OPTIONS.has(key) ? "redacted" : value)}`;
         });
     const forTables = targets.map((t) => `TABLE ${t}`).join(", ");
-    const withClause = rendered.length > 0 ? ` WITH ${rendered.join(", ")}` : "";
+    // tree.CreateChangefeed.Format writes the options as `WITH OPTIONS (…)`.
+    const withClause = rendered.length > 0 ? ` WITH OPTIONS (${rendered.join(", ")})` : "";
     return `CREATE CHANGEFEED FOR ${forTables} INTO ${formatString(redactSinkUri(sinkUri))}${withClause}`;
 }

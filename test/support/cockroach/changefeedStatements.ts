@@ -18,7 +18,7 @@ import {
 } from "./changefeedOptions";
 import { checkCursorAgainstGc, evaluateCursor, gcThresholdAt, hlcString } from "./cursor";
 import type { CockroachProfile } from "./profiles";
-import type { Hlc } from "./hlc";
+import { compareHlc, formatDecimal, parseDecimal, type Hlc } from "./hlc";
 import type { Job, JobRegistry, QualifiedTable } from "./jobs";
 import { formatName } from "./lexer";
 import type { AlterCommand, JobIdExpr, OptionExpr, StringOrPlaceholder, TableName } from "./parser";
@@ -135,6 +135,30 @@ function readDescriptorsAt(ctx: ChangefeedContext, cursorText: string, cursor: H
     checkCursorAgainstGc(cursorText, cursor, gcThresholdAt(ctx.now(), ctx.gcThresholdSeconds));
 }
 
+/**
+ * changefeed_stmt.go validateDetailsAndOptions: an end time before the statement time is
+ * refused. A feed that stops at its end time is not modelled, so a valid one is refused too.
+ */
+function checkEndTime(options: ChangefeedOptionMap, statementTime: Hlc): void {
+    const text = options.end_time;
+    if (text == null) return;
+    let endTime: Hlc | undefined;
+    try {
+        endTime = parseDecimal(text);
+    } catch {
+        endTime = undefined;
+    }
+    if (endTime && compareHlc(endTime, statementTime) < 0) {
+        throw uncategorized(
+            `specified end time ${formatDecimal(endTime)} cannot be less than statement time ${formatDecimal(statementTime)}`,
+        );
+    }
+    throw new CockroachError(
+        SQLSTATE.featureNotSupported,
+        "end_time is not supported by the CockroachDB test server",
+    );
+}
+
 export async function createChangefeed(
     ctx: ChangefeedContext,
     statement: { targets: TableName[]; sink: StringOrPlaceholder; options: OptionExpr[] },
@@ -157,6 +181,7 @@ export async function createChangefeed(
     const tables = await resolveTargets(ctx, statement.targets, cursor);
     requireChangefeedPrivilege(ctx, tables);
     validateForCreateChangefeed(options, specs);
+    checkEndTime(options, cursor ?? now);
     validateSink(sinkUri, options);
     const job = ctx.jobs.create(
         ctx.user,

@@ -178,7 +178,7 @@ describe("CockroachDB test server: job state machine and ALTER CHANGEFEED (§6.5
         assert.equal(
             altered.rows[0].job_description,
             "CREATE CHANGEFEED FOR TABLE defaultdb.public.a, TABLE defaultdb.public.b INTO 'webhook-https://127.0.0.1:2/db/public' " +
-                "WITH resolved = '2s', webhook_auth_header = 'redacted'",
+                "WITH OPTIONS (resolved = '2s', webhook_auth_header = 'redacted')",
         );
         assert.equal(db.tags.at(-1), "ALTER CHANGEFEED 1");
         await db.query(`ALTER CHANGEFEED ${id} DROP a`);

@@ -235,7 +235,7 @@ describe("CockroachDB test server follows CockroachDB's source", () => {
         const altered = await db.query(`ALTER CHANGEFEED ${id} SET resolved = '5s'`);
         assert.equal(
             altered.rows[0].job_description,
-            `CREATE CHANGEFEED FOR TABLE defaultdb.public.a INTO '${SINK}' WITH resolved = '5s', updated`,
+            `CREATE CHANGEFEED FOR TABLE defaultdb.public.a INTO '${SINK}' WITH OPTIONS (resolved = '5s', updated)`,
         );
     });
 
