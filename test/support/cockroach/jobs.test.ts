@@ -220,11 +220,8 @@ describe("CockroachDB test server: job state machine and ALTER CHANGEFEED (§6.5
             "22023",
             'target "b" already not watched by changefeed',
         );
-        await rejects(
-            db.query(`ALTER CHANGEFEED ${id} ADD a`),
-            "22023",
-            'target "a" already watched by changefeed',
-        );
+        // alter_changefeed_stmt.go before 26.2: adding a watched table again is not an error.
+        await db.query(`ALTER CHANGEFEED ${id} ADD a`);
         await rejects(
             db.query(`ALTER CHANGEFEED ${id} ADD nosuch`),
             "22023",

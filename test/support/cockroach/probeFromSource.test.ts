@@ -431,6 +431,27 @@ const PROBES: Probe[] = [
         },
     },
     {
+        source: "alter_changefeed_stmt.go generateAndValidateNewTargets (before 26.2): re-adding a watched table is taken silently",
+        sql: (s) => `ALTER CHANGEFEED ${s.jobId} ADD foo`,
+        expect: {
+            rows: (rows) =>
+                assert.match(
+                    String(rows[0]?.job_description),
+                    /^CREATE CHANGEFEED FOR TABLE (defaultdb\.public\.)?foo INTO /,
+                ),
+        },
+    },
+    {
+        source: "alter_changefeed_stmt.go generateAndValidateNewTargets: dropping a table not watched",
+        sql: (s) => `ALTER CHANGEFEED ${s.jobId} DROP nosuchtable`,
+        expect: err("22023", 'target "nosuchtable" does not exist'),
+    },
+    {
+        source: "alter_changefeed_test.go TestAlterChangefeedDropAllTargetsError; validateNewTargets",
+        sql: (s) => `ALTER CHANGEFEED ${s.jobId} DROP foo`,
+        expect: err("22023", /^cannot drop all targets/),
+    },
+    {
         source: "alter_changefeed_stmt.go generateNewOpts: the sink cannot be unset",
         sql: (s) => `ALTER CHANGEFEED ${s.jobId} UNSET sink`,
         expect: err("22023", 'cannot unset option "sink"'),
