@@ -219,6 +219,7 @@ export class SettingStore {
         const visible = DEFINITIONS.filter((d) => this.isVisible(d) && (all || d.isPublic)).sort(
             (a, b) => a.name.localeCompare(b.name),
         );
+        // delegateShowClusterSettingList: `public` comes before `description` in the ALL form.
         const columns = [
             textColumn("variable"),
             textColumn("value"),
