@@ -103,8 +103,9 @@ export class ReplicatorHost extends pulumi.ComponentResource {
     public readonly metricsUrl: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: ReplicatorHostArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Component args are stored in state: keep none (they hold secrets).
-        super(REPLICATOR_HOST_TYPE, name, {}, opts);
+        // Component args are stored in state: keep none (they hold secrets) but the auth mode,
+        // which the policy pack reads (external mode has no Deployment args to show it).
+        super(REPLICATOR_HOST_TYPE, name, { authMode: args.auth?.mode ?? "jwt" }, opts);
 
         let plan: ReplicatorHostPlan;
         try {
