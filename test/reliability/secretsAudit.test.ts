@@ -395,10 +395,12 @@ describe("secrets audit: each example run with its documented config, every back
             },
         });
         engines.push(engine);
-        await assert.rejects(
-            engine.up(),
-            /stagingConnection.*pulumi config set --secret stagingConnection/s,
-        );
+        const refused = /stagingConnection.*pulumi config set --secret stagingConnection/s;
+        await assert.rejects(engine.preview(), refused);
+        assert.deepEqual(findBackendLeaks(engine.stateDir, [password]), []);
+        // An `up` is refused too, before any resource (or the provider that would hold a copy
+        // of the config) is registered.
+        await assert.rejects(engine.up(), refused);
         const resources =
             JSON.parse(await engine.exportState()).checkpoint?.latest?.resources ?? [];
         assert.deepEqual(
@@ -408,6 +410,5 @@ describe("secrets audit: each example run with its documented config, every back
             [],
             "no resource (and no provider holding the config) was registered",
         );
-        assert.deepEqual(findBackendLeaks(engine.stateDir, [password]), []);
     });
 });
