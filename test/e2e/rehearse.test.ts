@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 
 import { REPO_ROOT } from "../support/engine/packageInstall";
 
-const BOUND_MS = 8 * 60_000;
+const BOUND_MS = 12 * 60_000;
 
 function rehearse(extra: string[]): Promise<{ code: number | null; output: string }> {
     return new Promise((resolve, reject) => {
