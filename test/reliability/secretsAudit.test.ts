@@ -365,7 +365,7 @@ describe("secrets audit: each example run with its documented config, every back
         }
     });
 
-    it("deploy/: an optional secret key set in plaintext is refused before anything is stored", async () => {
+    it("deploy/: an optional secret key set in plaintext is refused by preview, nothing stored", async () => {
         const secretKeys = documentedSecretKeys(REPO_ROOT);
         for (const key of [
             "stagingConnection",
