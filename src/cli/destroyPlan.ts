@@ -113,7 +113,9 @@ function targetGrantsStep(name: string, out: Record<string, unknown>): DestroySt
         resource: `TargetGrants ${name}`,
         what:
             `${str(out.server)}, grantee ${config.grantee}` +
-            (preexisting > 0 ? ` (${preexisting} privileges it held before are kept)` : ""),
+            (preexisting > 0
+                ? ` (${preexisting} ${preexisting === 1 ? "privilege" : "privileges"} it held before ${preexisting === 1 ? "is" : "are"} kept)`
+                : ""),
         statements: [
             "-- re-reads the grantee's privileges first; only what is still held is revoked",
             ...statements,
