@@ -23,7 +23,10 @@ export function pluginOf(sdkPackage: string): { name: string; version: string } 
     }
 }
 
-/** Installed in `$PULUMI_HOME/plugins` (default ~/.pulumi) or a `pulumi-resource-<name>` on PATH. */
+/**
+ * Installed in `$PULUMI_HOME/plugins` (default ~/.pulumi), or a `pulumi-resource-<name>` on PATH
+ * (which the engine ignores with `PULUMI_IGNORE_AMBIENT_PLUGINS`).
+ */
 export function pluginInstalled(
     plugin: { name: string; version: string },
     env: NodeJS.ProcessEnv = process.env,
@@ -32,6 +35,8 @@ export function pluginInstalled(
     if (fs.existsSync(path.join(home, "plugins", `resource-${plugin.name}-v${plugin.version}`))) {
         return true;
     }
+    // The engine also looks on PATH, unless told to ignore ambient plugins.
+    if (/^(1|true)$/i.test(env.PULUMI_IGNORE_AMBIENT_PLUGINS ?? "")) return false;
     const binary = `pulumi-resource-${plugin.name}`;
     return (env.PATH ?? "")
         .split(path.delimiter)
