@@ -43,6 +43,37 @@ function list(key: string): string[] | undefined {
         .filter((part) => part !== "");
 }
 
+/**
+ * Keys documented as SECRET that Pulumi.yaml cannot declare `secret: true` (Pulumi refuses a
+ * default on a secret key, and these are optional). A plain value would be copied by the engine
+ * into the dynamic provider's state and history, so it is refused before any resource exists.
+ */
+const OPTIONAL_SECRET_KEYS = [
+    "stagingConnection",
+    "tlsKeyPem",
+    "tlsClientKeyPem",
+    "jwtPrivateKeyPem",
+];
+
+/** Whether the stack holds `key` encrypted (`pulumi config set --secret`). */
+function isSecretConfig(key: string): boolean {
+    const full = `${pulumi.getProject()}:${key}`;
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+    if (typeof runtime.isConfigSecret === "function") return runtime.isConfigSecret(full);
+    const keys: unknown = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]");
+    return Array.isArray(keys) && keys.includes(full);
+}
+
+const plainSecrets = OPTIONAL_SECRET_KEYS.filter((key) => isSet(key) && !isSecretConfig(key));
+if (plainSecrets.length > 0) {
+    throw new Error(
+        `config ${plainSecrets.join(", ")} must be set as secret, not in plaintext (the engine would ` +
+            "copy a plain value into the state file and its history). Fix: " +
+            plainSecrets.map((key) => `pulumi config set --secret ${key} …`).join("; ") +
+            " — for a PEM file: cat key.pem | pulumi config set --secret <key>",
+    );
+}
+
 function oneOf<T extends string>(key: string, allowed: readonly T[]): T {
     const value = config.require(key);
     if (!allowed.includes(value as T)) {

@@ -53,7 +53,7 @@ function policyFor(rule: Rule, variant: Variant): RulePolicy {
             const dev = stack !== undefined && isDevStack(stack, patterns);
             if (dev !== onDevStacks) return;
             const scope = scopeNote(variant, stack, patterns);
-            for (const problem of rule.check(args.props)) report(`${problem} ${scope}`);
+            for (const problem of rule.check(args.props, args.name)) report(`${problem} ${scope}`);
         },
     };
 }

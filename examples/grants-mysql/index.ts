@@ -7,9 +7,11 @@ const tables = (config.get("tables") ?? "")
     .map((t) => t.trim())
     .filter((t) => t.length > 0);
 
-// `connection` may come from plain config: the resource stores it as a secret regardless.
+// `connection` holds the admin password: Pulumi.yaml declares it secret, so it is encrypted in
+// the stack file and in every state file (the engine copies plain config into the dynamic
+// provider's state and its history, whatever the program does with it).
 const grants = new TargetGrants("replicator-grants", {
-    connection: config.require("connection"),
+    connection: config.requireSecret("connection"),
     grantee: config.require("grantee"),
     granteeHost: config.get("granteeHost") ?? "%",
     schema: config.require("database"),

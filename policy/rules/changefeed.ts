@@ -1,6 +1,7 @@
 /**
  * Rules on the Changefeed dynamic resource's non-secret inputs (`webhookUrl`, `options`,
- * `exclusive`). Secret-bearing inputs (`connection`, `clientKeyPem`, `authToken`) are never read.
+ * `exclusive`). Secret-bearing inputs (`connection`, `clientKeyPem`, `authToken`) are never read;
+ * only whether `authToken` is given at all (its value may still be unknown in a preview).
  */
 import { isGoFalse, isRecord, type Rule } from "./rule";
 
@@ -103,6 +104,27 @@ export const changefeedNotExclusive: Rule = {
                 "already delivers to the same replicator host, port and path, and two feeds into one " +
                 "replicator interleave the same rows and checkpoints. Fix: remove exclusive (default true); " +
                 "to take over a changefeed created by hand, use adoptJobId instead.",
+        ];
+    },
+};
+
+export const changefeedWithoutAuthToken: Rule = {
+    name: "changefeed-without-auth-token",
+    description:
+        "A failback Changefeed must authenticate to the replicator with a bearer token (authToken).",
+    remediation:
+        "Pass the ReplicatorHost's authToken output (or a token from `replicator make-jwt`) as authToken, " +
+        "and run the replicator with JWT authentication (the ReplicatorHost default).",
+    severity: "high",
+    types: [CHANGEFEED_TYPE],
+    check(props) {
+        // `in`, not a read: the token is a secret and, in a preview, often still unknown.
+        if ("authToken" in props) return [];
+        return [
+            "Changefeed has no authToken: it sends no webhook_auth_header, so it can deliver only to a " +
+                "replicator that runs with --disableAuthentication, where any caller that reaches the " +
+                "webhook can write to every target schema. Fix: run the replicator with JWT auth (the " +
+                "ReplicatorHost default) and pass its authToken output to the Changefeed as authToken.",
         ];
     },
 };

@@ -3,6 +3,7 @@ import {
     changefeedNotExclusive,
     changefeedTlsVerifySkipped,
     changefeedWebhookNotHttps,
+    changefeedWithoutAuthToken,
 } from "./changefeed";
 import { clusterSettingsRetained } from "./clusterSettings";
 import { replicatorAuthDisabled, replicatorTlsSelfSigned } from "./replicator";
@@ -16,5 +17,6 @@ export const RULES: readonly Rule[] = [
     changefeedTlsVerifySkipped,
     changefeedWebhookNotHttps,
     changefeedNotExclusive,
+    changefeedWithoutAuthToken,
     clusterSettingsRetained,
 ];

@@ -1,11 +1,14 @@
 /**
- * Rules on the MOLT Replicator workload: the Kubernetes Deployment that ReplicatorHost creates
- * (or any Deployment running a `cockroachdb/replicator*` image). ReplicatorHost is a component
- * and keeps no args, so its auth and TLS choices are visible only in these container args.
+ * Rules on the MOLT Replicator: the Kubernetes Deployment that ReplicatorHost creates (or any
+ * Deployment running a `cockroachdb/replicator*` image), and the ReplicatorHost component itself,
+ * whose only registered input is its `authMode` (it keeps no other args: they hold secrets). In
+ * external mode there is no Deployment, so the component's `authMode` is what shows that
+ * authentication is off.
  */
 import { isGoFalse, isRecord, type Rule } from "./rule";
 
 export const DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment";
+export const REPLICATOR_HOST_TYPE = "crdb-failback:index:ReplicatorHost";
 
 /** `cockroachdb/replicator`, `cockroachdb/replicator-…`, with any registry, tag or digest. */
 const REPLICATOR_IMAGE = /(?:^|\/)cockroachdb\/replicator[^/]*$/;
@@ -77,7 +80,7 @@ function flagRule(
     };
 }
 
-export const replicatorAuthDisabled: Rule = flagRule(
+const authDisabledFlag: Rule = flagRule(
     {
         name: "replicator-auth-disabled",
         description:
@@ -112,3 +115,24 @@ export const replicatorTlsSelfSigned: Rule = flagRule(
         "verify (ReplicatorHost generates a CA and server certificate by default, or bring your own with " +
         "tls: { caCertPem, certPem, keyPem }) and give that CA to the Changefeed as caCertPem.",
 );
+
+/** The ReplicatorHost component's registered `authMode` input. */
+function componentAuthDisabled(props: Record<string, unknown>, resourceName?: string): string[] {
+    if (props.authMode !== "disabled") return [];
+    return [
+        `ReplicatorHost "${resourceName ?? "?"}" has auth.mode "disabled": the replicator runs with ` +
+            "--disableAuthentication (in Kubernetes or, with external, wherever you run it), so any caller " +
+            'that reaches the webhook can write to every target schema. Fix: remove auth: { mode: "disabled" } ' +
+            "(deploy/: remove the authMode config key) — JWT is the default: a key is registered in the " +
+            "staging schema and the token is the authToken output, which goes to the Changefeed.",
+    ];
+}
+
+export const replicatorAuthDisabled: Rule = {
+    ...authDisabledFlag,
+    types: [DEPLOYMENT_TYPE, REPLICATOR_HOST_TYPE],
+    check: (props, resourceName) =>
+        "authMode" in props
+            ? componentAuthDisabled(props, resourceName)
+            : authDisabledFlag.check(props, resourceName),
+};

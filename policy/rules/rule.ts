@@ -13,9 +13,10 @@ export interface Rule {
     severity: "low" | "medium" | "high" | "critical";
     /**
      * The findings in one resource's inputs; each is a complete message that says what is wrong
-     * and how to fix it. Must never quote a value that could hold a secret.
+     * and how to fix it. Must never quote a value that could hold a secret. `resourceName` is
+     * the resource's logical name (for messages).
      */
-    check(props: Record<string, unknown>): string[];
+    check(props: Record<string, unknown>, resourceName?: string): string[];
 }
 
 /** The literals Go's `strconv.ParseBool` reads as false (flags and sink parameters use it). */

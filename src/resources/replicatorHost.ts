@@ -21,6 +21,7 @@ import {
     type WorkloadSpec,
 } from "./replicatorHost/manifests";
 import { joinUrl, serviceDnsNames, splitHostnames } from "./replicatorHost/names";
+import { missingPluginWarning } from "./replicatorHost/plugins";
 import {
     connectionProblems,
     planReplicatorHost,
@@ -103,8 +104,9 @@ export class ReplicatorHost extends pulumi.ComponentResource {
     public readonly metricsUrl: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: ReplicatorHostArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Component args are stored in state: keep none (they hold secrets).
-        super(REPLICATOR_HOST_TYPE, name, {}, opts);
+        // Component args are stored in state: keep none (they hold secrets) but the auth mode,
+        // which the policy pack reads (external mode has no Deployment args to show it).
+        super(REPLICATOR_HOST_TYPE, name, { authMode: args.auth?.mode ?? "jwt" }, opts);
 
         let plan: ReplicatorHostPlan;
         try {
@@ -217,6 +219,17 @@ export class ReplicatorHost extends pulumi.ComponentResource {
         return pulumi.all([this.webhookBaseUrl, path]).apply(([base, p]) => joinUrl(base, p));
     }
 
+    /** Names the install command when a plugin the engine will need is missing (see plugins.ts). */
+    private warnIfPluginMissing(
+        name: string,
+        sdkPackage: string,
+        neededFor: string,
+        avoidWith: string,
+    ): void {
+        const warning = missingPluginWarning(sdkPackage, neededFor, avoidWith);
+        if (warning) void pulumi.log.warn(`ReplicatorHost "${name}": ${warning}`, this);
+    }
+
     /** Brought-in PEMs, validated offline; every output waits for the validation. */
     private broughtInTls(
         name: string,
@@ -270,6 +283,12 @@ export class ReplicatorHost extends pulumi.ComponentResource {
         serverNames: pulumi.Output<string[]>,
         plan: ReplicatorHostPlan,
     ): TlsOutputs {
+        this.warnIfPluginMissing(
+            name,
+            "@pulumi/tls",
+            "generating TLS material",
+            "bring your own TLS (tls: { caCertPem, certPem, keyPem })",
+        );
         const tls: typeof tlsTypes = require("@pulumi/tls");
         const child = { parent: this };
         const newKey = (keyName: string) =>
@@ -346,6 +365,12 @@ export class ReplicatorHost extends pulumi.ComponentResource {
     /** The JWT signing key: brought in, or an ECDSA P-256 key from @pulumi/tls. */
     private jwtPrivateKey(name: string, args: ReplicatorHostArgs): pulumi.Output<string> {
         if (args.auth?.privateKeyPem !== undefined) return pulumi.secret(args.auth.privateKeyPem);
+        this.warnIfPluginMissing(
+            name,
+            "@pulumi/tls",
+            "generating the JWT signing key",
+            "bring your own key (auth.privateKeyPem)",
+        );
         const tls: typeof tlsTypes = require("@pulumi/tls");
         const key = new tls.PrivateKey(
             `${name}-jwt-key`,
@@ -364,6 +389,12 @@ export class ReplicatorHost extends pulumi.ComponentResource {
         material: TlsOutputs,
         connections: pulumi.Output<{ target: string; staging: string }>,
     ): pulumi.Resource {
+        this.warnIfPluginMissing(
+            name,
+            "@pulumi/kubernetes",
+            "running the replicator in Kubernetes",
+            "run the replicator yourself (external: { url })",
+        );
         const k8s: typeof k8sTypes = require("@pulumi/kubernetes");
         const childOpts: pulumi.CustomResourceOptions = {
             parent: this,

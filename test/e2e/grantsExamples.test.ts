@@ -122,15 +122,25 @@ describe("examples/grants-mysql with the real engine", () => {
         });
     });
 
-    it("runs preview → up → preview → refresh → destroy with a plain-config connection", async () => {
+    it("runs preview → up → preview → refresh → destroy with the documented secret connection", async () => {
         const before = await snapshotMysqlPrivileges(MARIADB_ADMIN_URL, grantee, "%");
+        const connection = `mysql://${adminUser}:${encodeURIComponent(password)}@127.0.0.1:3306/`;
+        // Pulumi.yaml declares connection secret: the CLI refuses it in plaintext.
+        const plain = await createEngineStack({
+            programDir: path.join(EXAMPLES, "grants-mysql"),
+            config: { grantee, database, connection },
+        }).catch((err: Error) => err);
+        if (!(plain instanceof Error)) {
+            try {
+                await assert.rejects(plain.preview(), /must be encrypted as it's secret/);
+            } finally {
+                await plain.dispose();
+            }
+        }
         engine = await createEngineStack({
             programDir: path.join(EXAMPLES, "grants-mysql"),
-            config: {
-                grantee,
-                database,
-                connection: `mysql://${adminUser}:${encodeURIComponent(password)}@127.0.0.1:3306/`,
-            },
+            config: { grantee, database },
+            secrets: { connection },
         });
         const preview = await engine.preview();
         assert.equal(preview.changeSummary.create, 2, preview.stdout);
@@ -147,9 +157,8 @@ describe("examples/grants-mysql with the real engine", () => {
         assert.equal(refreshed.changeSummary.update ?? 0, 0, refreshed.stdout);
 
         const state = await engine.exportState();
-        // The connection came from plain config; the resource must still store it as a secret.
-        // (The engine itself copies plain stack config into the default dynamic provider's
-        // state, which is why the examples' README says `pulumi config set --secret`.)
+        // Secret config stays encrypted everywhere, the dynamic provider's copy included.
+        assert.deepEqual(findLeaks(state, [password]), [], "no plaintext password in state");
         const resourcesOnly = resourcesExceptDynamicProvider(state);
         assert.ok(resourcesOnly.includes("crdb-failback:TargetGrants"), "state has the resource");
         assert.deepEqual(

@@ -26,6 +26,7 @@ const VIOLATING_FINDINGS: ReadonlyArray<readonly [string, RegExp]> = [
     ["changefeed-not-exclusive", /Changefeed sets exclusive: false/],
     ["changefeed-tls-verify-skipped", /Changefeed options\.insecure_tls_skip_verify turns on/],
     ["changefeed-webhook-not-https", /Changefeed webhookUrl uses http:\/\/ instead of https:\/\//],
+    ["changefeed-without-auth-token", /Changefeed has no authToken/],
 ];
 
 /** `npm ci` in policy/ when its dependencies are missing (CI normally installs them first). */
@@ -80,7 +81,7 @@ describe("policy pack with the real engine", () => {
             programDir: path.join(PROGRAMS, program),
             stackName,
             config: { caCertPem, ...config },
-            secrets: { cockroachConnection: CONNECTION },
+            secrets: { cockroachConnection: CONNECTION, authToken: "policy-test-token-4711" },
         });
         engines.push(engine);
         return engine;
@@ -164,6 +165,55 @@ describe("policy pack with the real engine", () => {
         assert.equal(ok, true, output);
         assertViolation(output, "advisory", "changefeed-not-exclusive-dev-stacks");
         assert.match(output, /stack "staging" matches devStacks \["staging"\]/);
+    });
+
+    it("flags authMode disabled on the deploy program with externalUrl (no Deployment to read)", async () => {
+        // The replicator runs outside Kubernetes: no container args exist in the stack, so the
+        // ReplicatorHost and the Changefeed themselves must show that nothing authenticates.
+        const ca = pki!.selfSigned({
+            commonName: "policy-external-ca",
+            isCaCertificate: true,
+            allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
+        });
+        const server = pki!.signed(
+            {
+                commonName: "replicator.example.com",
+                dnsNames: ["replicator.example.com"],
+                allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
+            },
+            ca,
+        );
+        const engine = await createEngineStack({
+            programDir: REPO_ROOT,
+            stackName: "prod",
+            config: {
+                dialect: "postgres",
+                stagingSchema: "defaultdb._replicator",
+                grantee: "replicator",
+                database: "molt",
+                schema: "public",
+                tables: "orders",
+                externalUrl: "https://replicator.example.com:30004",
+                authMode: "disabled",
+                tlsCaCertPem: ca.certPem,
+                tlsCertPem: server.certPem,
+            },
+            secrets: {
+                cockroachConnection: CONNECTION,
+                targetAdminConnection: "postgres://admin:policy-test-pw-4711@127.0.0.1:5432/molt",
+                targetReplicatorConnection:
+                    "postgres://replicator:policy-test-pw-4711@127.0.0.1:5432/molt",
+                tlsKeyPem: server.keyPem,
+            },
+        });
+        engines.push(engine);
+        const { ok, output } = await previewWithPolicy(engine);
+        assert.equal(ok, false, output);
+        assertViolation(output, "mandatory", "replicator-auth-disabled");
+        // The engine stops at the first mandatory finding (the component, registered before the
+        // Changefeed); changefeed-without-auth-token is covered by the violating program.
+        assert.match(output, /ReplicatorHost "failback-replicator" has auth\.mode "disabled"/);
+        assert.deepEqual(findLeaks(output, ["policy-test-pw-4711", server.keyPem]), []);
     });
 
     it("passes the clean program on a non-dev stack with no finding", async () => {

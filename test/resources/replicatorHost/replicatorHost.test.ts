@@ -117,8 +117,10 @@ describe("ReplicatorHost (setMocks)", () => {
             assert.match(r.provider ?? "", /pulumi:providers:kubernetes::k8s::/);
         }
 
-        // Component args are not stored in state.
-        assert.deepEqual(only(registered, "crdb-failback:index:ReplicatorHost").inputs, {});
+        // Component args are not stored in state, except the auth mode the policy pack reads.
+        assert.deepEqual(only(registered, "crdb-failback:index:ReplicatorHost").inputs, {
+            authMode: "jwt",
+        });
 
         // TLS requests: CA, server SANs, usages.
         const ca = registered.find((r) => r.name === "pg-failback-ca")!;

@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { installPackedPackage, REPO_ROOT } from "./packageInstall";
 
 type Automation = typeof import("@pulumi/pulumi/automation");
@@ -189,4 +190,32 @@ export function findLeaks(text: string, secrets: ReadonlyArray<string>): string[
         }
     }
     return leaks;
+}
+
+/**
+ * Every file the `file://` backend in `stateDir` holds — the stack's state, its `.bak` backups,
+ * the update history and its checkpoints — as text (`.gz` files unpacked), by relative path.
+ */
+export function backendFiles(stateDir: string): Array<{ file: string; text: string }> {
+    const files: Array<{ file: string; text: string }> = [];
+    const walk = (dir: string) => {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory()) walk(full);
+            else if (entry.isFile()) {
+                const raw = fs.readFileSync(full);
+                const text = (entry.name.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8");
+                files.push({ file: path.relative(stateDir, full), text });
+            }
+        }
+    };
+    walk(stateDir);
+    return files;
+}
+
+/** `findLeaks` over every file of the backend, each leak prefixed with the file it is in. */
+export function findBackendLeaks(stateDir: string, secrets: ReadonlyArray<string>): string[] {
+    return backendFiles(stateDir).flatMap(({ file, text }) =>
+        findLeaks(text, secrets).map((leak) => `${file}: ${leak}`),
+    );
 }

@@ -81,6 +81,13 @@ const CASES: ReadonlyArray<{
         phrase: /sets exclusive: false.*Fix: remove exclusive/,
     },
     {
+        rule: "changefeed-without-auth-token",
+        type: CHANGEFEED_TYPE,
+        bad: { webhookUrl: WEBHOOK },
+        good: { webhookUrl: WEBHOOK, authToken: "token" },
+        phrase: /has no authToken.*Fix: run the replicator with JWT auth/,
+    },
+    {
         rule: "cluster-settings-retained-on-delete",
         type: CLUSTER_SETTINGS_TYPE,
         bad: { onDelete: "retain", rangefeedEnabled: true },

@@ -9,7 +9,10 @@ import {
     changefeedTlsVerifySkipped,
     changefeedWebhookNotHttps,
 } from "../../../policy/rules/changefeed";
-import { changefeedNotExclusive } from "../../../policy/rules/changefeed";
+import {
+    changefeedNotExclusive,
+    changefeedWithoutAuthToken,
+} from "../../../policy/rules/changefeed";
 import { clusterSettingsRetained } from "../../../policy/rules/clusterSettings";
 import {
     boolFlagSet,
@@ -150,6 +153,16 @@ describe("replicator rules (kubernetes:apps/v1:Deployment)", () => {
     });
 });
 
+describe("replicator-auth-disabled on the ReplicatorHost component (every mode)", () => {
+    it("flags the component's authMode disabled, named, and accepts jwt", () => {
+        const found = replicatorAuthDisabled.check({ authMode: "disabled" }, "failback-replicator");
+        assert.equal(found.length, 1);
+        assert.match(found[0]!, /^ReplicatorHost "failback-replicator" has auth\.mode "disabled"/);
+        assert.deepEqual(replicatorAuthDisabled.check({ authMode: "jwt" }, "r"), []);
+        assert.ok(replicatorAuthDisabled.types.includes("crdb-failback:index:ReplicatorHost"));
+    });
+});
+
 describe("changefeed rules", () => {
     const webhook = "https://failback.molt.svc:30004/molt/public";
 
@@ -202,6 +215,26 @@ describe("changefeed rules", () => {
         assert.match(bare[0]!, /uses replicator:\/\//);
         const none = changefeedWebhookNotHttps.check({ webhookUrl: "/a/b" });
         assert.match(none[0]!, /uses no scheme/);
+    });
+
+    it("flags a Changefeed without authToken; an unknown or secret token counts as given", () => {
+        const found = changefeedWithoutAuthToken.check({ webhookUrl: webhook });
+        assert.equal(found.length, 1);
+        assert.match(found[0]!, /^Changefeed has no authToken/);
+        assert.deepEqual(
+            changefeedWithoutAuthToken.check({ webhookUrl: webhook, authToken: "t" }),
+            [],
+        );
+        // In a preview the token is an unknown value: `in`, never a read.
+        const unknown = new Proxy(
+            { authToken: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" },
+            {
+                get: () => {
+                    throw new Error("read");
+                },
+            },
+        );
+        assert.deepEqual(changefeedWithoutAuthToken.check(unknown), []);
     });
 
     it("flags exclusive: false only", () => {

@@ -33,6 +33,7 @@ new failback.Changefeed(
         tables: ["public.orders"],
         webhookUrl: "https://replicator.failback.svc:30004/molt/public",
         caCertPem: config.require("caCertPem"),
+        authToken: config.requireSecret("authToken"),
     },
     { dependsOn: [settings] },
 );
