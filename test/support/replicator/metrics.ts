@@ -1,6 +1,9 @@
 /**
- * A few of the replicator's Prometheus metrics (reference/replicator.md §3), rendered in the
- * text exposition format served at `/_/varz`.
+ * A few of the replicator's Prometheus metrics, rendered in the text exposition format served
+ * at `/_/varz`. Names, help texts and label names are the real ones (see
+ * docs/replicator-behaviour.md, "Metrics"): the `apply_*` counters carry `schema` (the target
+ * table's schema, raw) and `table`; the conveyor gauges carry `kind` and `target`; the
+ * checkpoint counter carries `schema`.
  */
 
 interface Family {
@@ -13,23 +16,24 @@ const FAMILIES: Record<string, Omit<Family, "samples">> = {
     apply_upserts_total: { help: "the number of rows upserted", type: "counter" },
     apply_deletes_total: { help: "the number of rows deleted", type: "counter" },
     apply_errors_total: {
-        help: "the number of times an error was encountered while applying",
+        help: "the number of times an error was encountered while applying mutations",
         type: "counter",
     },
-    http_status_codes_total: {
-        help: "the number of HTTP responses by status code",
+    http_status_codes_total: { help: "HTTP response code counts", type: "counter" },
+    checkpoint_proposed_going_backwards_errors: {
+        help: "this counter indicates an error condition where the changefeed has been restarted",
         type: "counter",
     },
-    checkpoint_proposed_going_backwards_errors_total: {
-        help: "the number of times a proposed checkpoint went backwards",
-        type: "counter",
+    checkpoint_committed_time_seconds: {
+        help: "the wall time of the committed checkpoint",
+        type: "gauge",
     },
     target_pending_timestamp_seconds: {
-        help: "the wall time of the most recent resolved timestamp received",
+        help: "the wall time of the most recently received resolved timestamp",
         type: "gauge",
     },
     target_applied_timestamp_seconds: {
-        help: "the wall time of the most recent resolved timestamp applied",
+        help: "the wall time of the most recent applied resolved timestamp",
         type: "gauge",
     },
 };
@@ -50,10 +54,6 @@ export class Metrics {
     private readonly families = new Map<string, Family>(
         Object.entries(FAMILIES).map(([name, f]) => [name, { ...f, samples: new Map() }]),
     );
-
-    constructor() {
-        this.add("checkpoint_proposed_going_backwards_errors_total", {}, 0);
-    }
 
     add(name: MetricName, labels: Labels, delta = 1): void {
         const samples = this.family(name).samples;
