@@ -1,6 +1,6 @@
 /**
  * Delivery verification, the pure part: which checkpoint row proves that the replicator received
- * the feed, the query that reads it, and the troubleshooting hints (reference/cockroachdb.md
+ * the feed, the query that reads it, and the troubleshooting hints (docs/replicator-behaviour.md
  * §2.6, §5, §7 pitfall 3) for what the job reports when no proof arrives.
  *
  * The job's high-water is no proof: CockroachDB checkpoints it before it emits the resolved
@@ -118,7 +118,7 @@ const UNREACHABLE =
     /connection refused|no such host|no route to host|network is unreachable|i\/o timeout|connection reset/i;
 const TLS_PROBLEM = /x509|tls:|certificate/i;
 
-/** One hint per troubleshooting case the job's texts match (reference/cockroachdb.md §2.6). */
+/** One hint per troubleshooting case the job's texts match (docs/replicator-behaviour.md). */
 export function deliveryHints(o: DeliveryObservation): string[] {
     const texts = [o.error, o.lastTransientError, o.runningStatus].filter(
         (t): t is string => typeof t === "string" && t !== "",

@@ -2,8 +2,10 @@
  * A stand-in for MOLT Replicator's `replicator start` (failback mode) used by tests as the
  * changefeed's webhook sink: an HTTPS webhook server plus a plain-HTTP metrics server, staging
  * tables in a PostgreSQL-protocol staging database and rows applied to a real PostgreSQL or
- * MySQL/MariaDB target as the target user. Behaviour follows reference/replicator.md §3–§6 and
- * cockroachdb.md §5; see the module files for each rule.
+ * MySQL/MariaDB target as the target user. Like the real one, a webhook request only stages rows
+ * or records a checkpoint; the target is written in the background, after which the
+ * checkpoint's `target_applied_at` is set. Each modelled behaviour and its source is listed in
+ * docs/replicator-behaviour.md.
  */
 import {
     createServer as createHttpServer,

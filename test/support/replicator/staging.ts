@@ -2,7 +2,7 @@
  * The replicator's staging schema on a PostgreSQL-protocol server (the CockroachDB test server or
  * its backing PostgreSQL database): the tables `replicator start` creates there (memo,
  * checkpoints, leases, jwt_public_keys, jwt_revoked_ids and one staging table per target table,
- * reference/replicator.md §1, §4, §6), the checkpoint rules and the staged mutations.
+ * docs/replicator-behaviour.md), the checkpoint rules and the staged mutations.
  * Only PostgreSQL-compatible SQL is used (TEXT/BYTEA instead of STRING/BYTES, no virtual columns).
  */
 import { Pool } from "pg";

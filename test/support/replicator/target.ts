@@ -1,6 +1,6 @@
 /**
  * The target database as the replicator sees it: product picked from the `targetConnection`
- * URL scheme (reference/replicator.md §1), a catalog reader and a transactional applier.
+ * URL scheme (docs/replicator-behaviour.md), a catalog reader and a transactional applier.
  * Connections are made AS the user in the URL (the grantee), so missing privileges surface.
  */
 import { PlannedStatement } from "./applyPlan";
