@@ -1,7 +1,8 @@
 /**
  * Delivery verification, the pure part: which checkpoint row proves that the replicator received
- * the feed, the query that reads it, and the troubleshooting hints (docs/replicator-behaviour.md
- * §2.6, §5, §7 pitfall 3) for what the job reports when no proof arrives.
+ * and applied the feed, the query that reads it, and the troubleshooting hints for what the job
+ * reports when no proof arrives (the replicator's answers they key on are described in
+ * docs/replicator-behaviour.md).
  *
  * The job's high-water is no proof: CockroachDB checkpoints it before it emits the resolved
  * message, so on an idle feed it advances while the sink rejects every request. Nor is a
