@@ -44,6 +44,8 @@ export interface HandlerDeps {
     auth: JwtAuthenticator | undefined;
     metrics: Metrics;
     applier: BackgroundApplier;
+    /** Best-effort mode: a row for a table the target lacks is a 400 (`router.go`). */
+    refuseUnknownTables?: boolean;
     respondWith?: RespondWith;
 }
 
@@ -127,9 +129,13 @@ export class WebhookHandler {
                     "table name is empty, please ensure the table name is included in the path",
                 );
             }
+            const table = knownTable(tables, name);
+            if (!table && this.deps.refuseUnknownTables) {
+                throw new Error(`unknown table ${quotedName([...target.schema, name])}`);
+            }
             const stagingName = stagingTableName([...target.schema, name]);
             const list = byTable.get(stagingName) ?? [];
-            list.push(stagedMutation(knownTable(tables, name), row));
+            list.push(stagedMutation(table, row));
             byTable.set(stagingName, list);
         }
         if (byTable.size > 0) await this.deps.staging.stage(byTable);

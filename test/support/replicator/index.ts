@@ -53,6 +53,14 @@ export interface ReplicatorStandInOptions {
      * `target_applied_at` NULL), as a replicator whose apply loop is stuck would. Default false.
      */
     stageOnly?: boolean;
+    /**
+     * The real one's sequencer mode. `consistent` (default; the steady state, and what
+     * `--bestEffortWindow=0` forces): rows are staged whatever their table. `bestEffort` (the
+     * mode a group starts in while its applied checkpoint is older than `--bestEffortWindow`):
+     * rows for a table the target schema lacks are refused on the wire, `400 unknown table`.
+     * Either way the target is written in the background.
+     */
+    mode?: "consistent" | "bestEffort";
     /** Delay before a failed background apply is retried. Default 1000 ms. */
     applyRetryMs?: number;
     /** Also receives every log line (they are always kept in `logs`). */
@@ -147,6 +155,7 @@ async function serve(
         auth,
         metrics,
         applier,
+        refuseUnknownTables: options.mode === "bestEffort",
         respondWith: options.respondWith,
     });
     const inFlight = new Set<Promise<unknown>>();

@@ -563,6 +563,39 @@ describe("replicator stand-in startup and TLS", () => {
         }
     });
 
+    it("best-effort mode refuses rows for a table the target lacks with a 400, consistent mode stages them", async () => {
+        const rowsFor = (topic: string) =>
+            JSON.stringify({
+                payload: [{ after: { id: 1 }, key: [1], topic, updated: "1700000000000000000.0" }],
+                length: 1,
+            });
+        for (const mode of ["bestEffort", "consistent"] as const) {
+            const standIn = await startReplicatorStandIn({
+                targetConnection: adminUrl(db),
+                stagingConnection: adminUrl(db),
+                stagingSchema: "_replicator",
+                stagingCreateSchema: true,
+                disableAuthentication: true,
+                mode,
+                tls: { certPem: certs.serverCertPem, keyPem: certs.serverKeyPem },
+            });
+            try {
+                const answer = await send(`${standIn.url}/${db}/public`, {
+                    body: rowsFor("nope"),
+                    ca: certs.caPem,
+                });
+                assert.deepEqual(
+                    answer,
+                    mode === "bestEffort"
+                        ? { status: 400, body: `unknown table "${db}"."public"."nope"` }
+                        : { status: 200, body: "OK" },
+                );
+            } finally {
+                await standIn.stop();
+            }
+        }
+    });
+
     it("lets a test force responses with respondWith (auth disabled)", async () => {
         const standIn = await startReplicatorStandIn({
             targetConnection: adminUrl(db),
