@@ -26,6 +26,22 @@ export interface CounterSnapshot {
     matched: boolean;
 }
 
+const START_TIME_METRICS = ["cdc_sink_start_seconds", "process_start_time_seconds"] as const;
+
+/**
+ * The start time (seconds since the epoch) of the replicator process that served `samples`:
+ * `cdc_sink_start_seconds` (set at startup, `internal/util/metrics/metrics.go` `init`), else the
+ * Prometheus client's `process_start_time_seconds`; undefined when neither is served. A change
+ * between two scrapes means another process answered (a restart, or another replica).
+ */
+export function startTimeOf(samples: ReadonlyArray<PrometheusSample>): number | undefined {
+    for (const name of START_TIME_METRICS) {
+        const sample = samples.find((s) => s.name === name && Number.isFinite(s.value));
+        if (sample) return sample.value;
+    }
+    return undefined;
+}
+
 /** The schema a counter sample belongs to, or undefined when it has no `schema` label. */
 export function schemaOfLabels(labels: Record<string, string>): string | undefined {
     const schema = labels.schema;

@@ -22,7 +22,7 @@
  */
 import { progressOf } from "../common/progress";
 import { redactUrl } from "../common/redact";
-import { aggregateCounters, DELETES_METRIC, UPSERTS_METRIC } from "./counters";
+import { aggregateCounters, DELETES_METRIC, startTimeOf, UPSERTS_METRIC } from "./counters";
 import { DrainTracker, type Observation } from "./quietPeriod";
 import { metricsEndpoint, type ScrapeFailure, type ScrapeResult } from "./scrape";
 
@@ -128,10 +128,12 @@ export async function waitForDrain(
                 progress.observe(nothingToMeasure(settings, snapshot.bySchema));
             } else {
                 uncountedSince = undefined;
+                const startedAt = startTimeOf(result.samples);
                 const state = tracker.observe({
                     at,
                     totals: snapshot.totals,
                     bySchema: snapshot.bySchema,
+                    ...(startedAt === undefined ? {} : { startedAt }),
                 });
                 if (state.drained) {
                     return {
@@ -302,6 +304,14 @@ function timeoutMessage(
         if (tracker.resets > 0) {
             parts.push(
                 `The counters went down ${tracker.resets} time(s): the forward replicator restarted.`,
+            );
+        }
+        if (tracker.restarts > 0) {
+            parts.push(
+                `The replicator's start time (cdc_sink_start_seconds) changed ${tracker.restarts} ` +
+                    "time(s) between scrapes: the forward replicator restarted, or metricsUrl reaches more " +
+                    "than one replica (a Service in front of several pods) whose counters differ. Point " +
+                    "metricsUrl at one replicator process (its pod address), the one that applies.",
             );
         }
     }

@@ -136,7 +136,13 @@ describe("forward drain gate policy", () => {
             totals: { upserts: 1, deletes: 0 },
             bySchema: new Map(),
         });
-        assert.deepEqual(state, { drained: false, quietForMs: 0, changed: true, reset: true });
+        assert.deepEqual(state, {
+            drained: false,
+            quietForMs: 0,
+            changed: true,
+            reset: true,
+            restarted: false,
+        });
     });
 
     it("watches only the given schema: other schemas may keep moving", async () => {
