@@ -3,7 +3,8 @@
  * at `/_/varz`. Names, help texts and label names are the real ones (see
  * docs/replicator-behaviour.md, "Metrics"): the `apply_*` counters carry `schema` (the target
  * table's schema, raw) and `table`; the conveyor gauges carry `kind` and `target`; the
- * checkpoint counter carries `schema`.
+ * checkpoint counter carries `schema`. `cdc_sink_start_seconds` is the wall time the process
+ * started (`internal/util/metrics/metrics.go` `init`): it changes when the replicator restarts.
  */
 
 interface Family {
@@ -13,6 +14,10 @@ interface Family {
 }
 
 const FAMILIES: Record<string, Omit<Family, "samples">> = {
+    cdc_sink_start_seconds: {
+        help: "the wall time at which Replicator was started",
+        type: "gauge",
+    },
     apply_upserts_total: { help: "the number of rows upserted", type: "counter" },
     apply_deletes_total: { help: "the number of rows deleted", type: "counter" },
     apply_errors_total: {
@@ -54,6 +59,10 @@ export class Metrics {
     private readonly families = new Map<string, Family>(
         Object.entries(FAMILIES).map(([name, f]) => [name, { ...f, samples: new Map() }]),
     );
+
+    constructor(startedAtMs = Date.now()) {
+        this.set("cdc_sink_start_seconds", {}, startedAtMs / 1000);
+    }
 
     add(name: MetricName, labels: Labels, delta = 1): void {
         const samples = this.family(name).samples;
