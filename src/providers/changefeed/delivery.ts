@@ -73,10 +73,12 @@ export function targetSchemaMismatch(
     if ("problem" in parsed) return undefined;
     let segments: string[];
     try {
+        // As the replicator reads the path (docs/replicator-behaviour.md): empty segments are
+        // ignored and each segment is query-unescaped, so `+` is a space.
         segments = parsed.path
             .split("/")
-            .slice(1)
-            .map((s) => decodeURIComponent(s));
+            .filter((s) => s !== "")
+            .map((s) => decodeURIComponent(s.replace(/\+/g, " ")));
     } catch {
         return undefined;
     }

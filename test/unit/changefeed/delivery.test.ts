@@ -259,3 +259,32 @@ describe("delivery verification (pure)", () => {
         );
     });
 });
+
+describe("targetSchemaMismatch reads the path as the replicator does (request.go parseURL)", () => {
+    it("ignores empty segments: a trailing or doubled slash names the same schema", () => {
+        assert.equal(
+            targetSchemaMismatch(["molt", "public"], "https://replicator:30004/molt/public/"),
+            undefined,
+        );
+        assert.equal(
+            targetSchemaMismatch(["molt", "public"], "https://replicator:30004/molt//public"),
+            undefined,
+        );
+    });
+
+    it("query-unescapes each segment: + is a space, %2B is a plus", () => {
+        assert.equal(
+            targetSchemaMismatch(["my db", "public"], "https://replicator:30004/my+db/public"),
+            undefined,
+        );
+        assert.equal(
+            targetSchemaMismatch(["a+b", "public"], "https://replicator:30004/a%2Bb/public"),
+            undefined,
+        );
+        assert.match(
+            targetSchemaMismatch(["my+db", "public"], "https://replicator:30004/my+db/public") ??
+                "",
+            /must name the schema of the webhook path/,
+        );
+    });
+});
