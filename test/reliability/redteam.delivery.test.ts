@@ -316,6 +316,14 @@ describe(
             assertRefused(result, "another staging schema");
         });
 
+        it("a receiver that echoes the token in its 400 answers: refused, the token never shown", async () => {
+            const result = await createAgainst("s_echo", async (db, hlc, p) => {
+                await record(db, CHECKPOINTS, p, p, hlc);
+                throw new Error(`refused request with Authorization: Bearer ${TOKEN}`);
+            });
+            assertRefused(result, "echoed token");
+        });
+
         it("control: a receiver that applies and then sets target_applied_at passes", async () => {
             const result = await createAgainst("s_good", async (db, hlc, p) => {
                 await record(db, CHECKPOINTS, p, p, hlc);
