@@ -173,7 +173,7 @@ describe(
                 verifyDelivery: {
                     stagingSchema: STAGING,
                     targetSchema: ["defaultdb", schema],
-                    timeoutSeconds: 5,
+                    timeoutSeconds: 8,
                 },
             };
         }
