@@ -206,6 +206,23 @@ export function connectionTarget(url: string): ConnectionTarget | undefined {
 }
 
 /**
+ * The URL with the port and database that {@link connectionTarget} assumes written out. `pg`
+ * fills what a URL leaves out from the provider's environment (PGPORT, PGDATABASE) and then from
+ * its own defaults (5432, a database named after the user), which would make a session reach
+ * another endpoint than the one the resource records and compares.
+ */
+export function explicitEndpoint(url: string): string {
+    const parsed = new URL(url);
+    const target = connectionTarget(url);
+    if (!target) return url;
+    if (parsed.port === "") parsed.port = target.port;
+    if (parsed.pathname === "" || parsed.pathname === "/") {
+        parsed.pathname = `/${encodeURIComponent(target.database)}`;
+    }
+    return parsed.toString();
+}
+
+/**
  * The `options` query parameter: on CockroachDB Cloud `--cluster=<routing id>` in it picks the
  * cluster behind a shared host, so it is part of where a URL points.
  */
@@ -299,7 +316,7 @@ export async function connectCockroach(
     const allSecrets = [url, ...secrets];
     const server = describeServer(url);
     const client = new pg.Client({
-        connectionString: url,
+        connectionString: explicitEndpoint(url),
         connectionTimeoutMillis: timeouts.connectMs ?? 10_000,
         query_timeout: timeouts.statementMs ?? 30_000,
         types: {
