@@ -19,7 +19,9 @@ import { logCreatePreview, logDiffPreview } from "./preview";
 import * as pulumi from "@pulumi/pulumi";
 
 import { newResourceId } from "../common/ids";
+import { withoutUndefined } from "../common/lazyProvider";
 import { PartialStateError } from "../common/partialState";
+import { progressOf } from "../common/progress";
 import { scrubSecrets } from "../common/redact";
 import {
     type CockroachSession,
@@ -34,7 +36,6 @@ import { diffChangefeed } from "./diff";
 import {
     cancel,
     describeJob,
-    isHealthy,
     type JobInfo,
     listJobs,
     pause,
@@ -53,6 +54,7 @@ import {
     targetTables,
 } from "./plan";
 import { findMissingPrivileges, missingPrivilegesMessage } from "./privileges";
+import { waitForStart } from "./startup";
 import { describeSink, type SinkIdentity, sameSink, sinkIdentityOf } from "./sink";
 import {
     type AlterPlan,
@@ -68,7 +70,6 @@ import {
     type ChangefeedInputs,
     type ChangefeedOutputs,
     type DeliveryVerificationInputs,
-    TERMINAL_STATUSES,
 } from "./types";
 import {
     DeliveryNotVerified,
@@ -246,7 +247,22 @@ function outputsOf(
         clusterId: fields.clusterId,
         lastDeliveredResolved: fields.proof?.lastDeliveredResolved ?? fields.lastCheckpoint,
         deliveryVerifiedAt: fields.proof?.deliveryVerifiedAt,
+        deliveryVerified: fields.proof !== undefined,
+        deliveryNote: deliveryNoteOf(inputs, fields.proof !== undefined),
     };
+}
+
+/** What the outputs say about delivery, in words (`deliveryNote`). */
+function deliveryNoteOf(inputs: ChangefeedInputs, verified: boolean): string {
+    if (verified)
+        return "delivery verified: the replicator recorded a checkpoint newer than the start";
+    if (verificationOf(inputs)) {
+        return "delivery not verified yet: the last verification did not complete; the next `up` verifies again";
+    }
+    return (
+        "delivery not verified: the job runs and its high-water advances, but CockroachDB advances both while " +
+        "the sink rejects requests; only verifyDelivery proves that the replicator received anything"
+    );
 }
 
 /** Refuses when another active changefeed already delivers to the same replicator. */
@@ -382,21 +398,19 @@ async function startJob(
             });
             return { job: proof.job, proof };
         }
-        const { job, reached } = await waitForJob(session, jobId, isHealthy, {
+        const started = await waitForStart(session, jobId, {
+            from: cursor,
             timeoutMs: waitMs(inputs),
+            progress: progressOf(`changefeed job ${jobId} to start`, logInfo),
         });
-        if (!reached || !job) {
-            const what =
-                job && TERMINAL_STATUSES.has(job.status)
-                    ? `stopped before it ran (${describeJob(job)})`
-                    : `did not run without error within ${waitMs(inputs) / 1000}s (${describeJob(job)})`;
+        if (!started.ok) {
             throw failure(
-                `changefeed job ${jobId} ${what}. Check that rangefeeds are enabled and that the replicator is ` +
+                `changefeed job ${jobId} ${started.reason}. Check that rangefeeds are enabled and that the replicator is ` +
                     "reachable at webhookUrl, trusts the client certificate and accepts the token.",
                 secrets,
             );
         }
-        return { job };
+        return { job: started.job };
     } catch (err) {
         let fate: string;
         try {
@@ -406,10 +420,13 @@ async function startJob(
                 return after ? `job ${jobId} is ${after.status}` : `job ${jobId} is gone`;
             });
         } catch (cancelErr) {
-            throw failure(
-                `${(err as Error).message}; cancelling job ${jobId} failed too (${(cancelErr as Error).message}): ` +
-                    `run CANCEL JOB ${jobId} so it does not keep delivering`,
-                secrets,
+            throw new StartFailed(
+                scrubSecrets(
+                    `${(err as Error).message}; cancelling job ${jobId} failed too (${(cancelErr as Error).message}): ` +
+                        `run CANCEL JOB ${jobId} so it does not keep delivering`,
+                    secrets,
+                ),
+                jobId,
             );
         }
         throw failure(
@@ -417,6 +434,52 @@ async function startJob(
             secrets,
         );
     }
+}
+
+/** A start that failed; `jobLeft` names a job that may still exist because cancelling it failed. */
+class StartFailed extends Error {
+    constructor(
+        message: string,
+        readonly jobLeft?: string,
+    ) {
+        super(message);
+    }
+}
+
+function logInfo(line: string): void {
+    void pulumi.log.info(line);
+}
+
+/**
+ * A create that failed after the cursor was taken: state records the cursor (and no job, or the
+ * job a failed cancel left behind), so the next `up` starts from the same cursor. `__provider`
+ * is kept so a `destroy` of this state still finds the provider.
+ */
+function cursorKept(
+    id: string,
+    inputs: ChangefeedInputs,
+    cursor: string,
+    cluster: string,
+    err: unknown,
+    secrets: readonly string[],
+): PartialStateError {
+    const jobLeft = err instanceof StartFailed ? err.jobLeft : undefined;
+    const outs = outputsOf(inputs, {
+        jobId: jobLeft ?? "",
+        cursor,
+        job: undefined,
+        clusterId: cluster,
+    });
+    const properties = withoutUndefined({
+        ...(outs as unknown as Record<string, unknown>),
+        status: jobLeft ? "unknown" : "missing",
+        __provider: (inputs as unknown as Record<string, unknown>).__provider,
+    });
+    const message = scrubSecrets((err as Error).message, secrets);
+    return new PartialStateError(id, properties, [
+        `${message} The cursor ${cursor} is kept in state: the next \`up\` starts a changefeed from it, so no ` +
+            "change written since is lost. To start from a new cursor instead, set the `cursor` argument.",
+    ]);
 }
 
 /**
@@ -458,18 +521,18 @@ async function create(ctx: Ctx, inputs: ChangefeedInputs): Promise<pulumi.dynami
             }
             if (inputs.exclusive ?? true) await guardExclusive(session, sink, undefined);
             const cursor = inputs.cursor ?? (await clusterLogicalTimestamp(session));
-            const verification =
-                staging && verify
-                    ? { staging, verify, baseline: await baselineOf(staging, verify, cursor) }
-                    : undefined;
-            const { job, proof } = await startJob(
-                ctx,
-                session,
-                inputs,
-                cursor,
-                secrets,
-                verification,
-            );
+            // From here on the cursor is the single point of truth: any failure records it.
+            let started: { job: JobInfo; proof?: DeliveryProof };
+            try {
+                const verification =
+                    staging && verify
+                        ? { staging, verify, baseline: await baselineOf(staging, verify, cursor) }
+                        : undefined;
+                started = await startJob(ctx, session, inputs, cursor, secrets, verification);
+            } catch (err) {
+                throw cursorKept(id, inputs, cursor, cluster, err, secrets);
+            }
+            const { job, proof } = started;
             warnUnverified(inputs, job.jobId);
             return {
                 id,
@@ -651,12 +714,13 @@ async function alterInPlace(
     await resume(session, jobId).catch((err: unknown) => {
         throw reportAfterAlter(err, secrets, how.partial, undefined);
     });
-    return afterResume(ctx, session, jobId, inputs, secrets, { verification }).catch(
-        async (err: unknown) => {
-            const job = await showJob(session, jobId).catch(() => undefined);
-            throw reportAfterAlter(err, secrets, how.partial, job);
-        },
-    );
+    return afterResume(ctx, session, jobId, inputs, secrets, {
+        verification,
+        from: pausedWait.job?.highWaterTimestamp,
+    }).catch(async (err: unknown) => {
+        const job = await showJob(session, jobId).catch(() => undefined);
+        throw reportAfterAlter(err, secrets, how.partial, job);
+    });
 }
 
 /** Waits for the resumed job to run (or for proof of delivery). */
@@ -666,7 +730,7 @@ async function afterResume(
     jobId: string,
     inputs: ChangefeedInputs,
     secrets: readonly string[],
-    how: { verification: Verification | undefined },
+    how: { verification: Verification | undefined; from: string | undefined },
 ): Promise<{ job: JobInfo | undefined; proof?: DeliveryProof }> {
     if (how.verification) {
         const proof = await waitForDelivery(session, how.verification.staging, {
@@ -678,14 +742,15 @@ async function afterResume(
         });
         return { job: proof.job, proof };
     }
-    const wait = { timeoutMs: waitMs(inputs) };
-    const running = await waitForJob(session, jobId, isHealthy, wait);
-    if (!running.reached) {
-        throw new Error(
-            `changefeed job ${jobId} did not run without error within ${wait.timeoutMs / 1000}s after the change (${describeJob(running.job)})`,
-        );
+    const started = await waitForStart(session, jobId, {
+        from: how.from,
+        timeoutMs: waitMs(inputs),
+        progress: progressOf(`changefeed job ${jobId} to run after the change`, logInfo),
+    });
+    if (!started.ok) {
+        throw new Error(`changefeed job ${jobId} after the change: ${started.reason}`);
     }
-    return { job: running.job };
+    return { job: started.job };
 }
 
 /** The error for a failure after ALTER took effect: partial state when possible. */
@@ -735,7 +800,14 @@ async function update(
                     "host/port/database so the changefeed is replaced.",
             );
         }
-        const current = await showJob(session, olds.jobId);
+        // An empty job id: a create that failed after taking its cursor (no job to look at).
+        // Status `unknown`: that create could not cancel its job; it never proved anything, so
+        // it is cancelled now and a new job starts from the recorded cursor.
+        if (olds.status === "unknown" && olds.jobId) await cancel(session, olds.jobId);
+        const current =
+            olds.jobId && olds.status !== "unknown"
+                ? await showJob(session, olds.jobId)
+                : undefined;
         const sink = sinkIdentityOfInputs(news);
 
         return withOptionalStaging(ctx, news, secrets, async (staging) => {
@@ -866,7 +938,7 @@ async function read(
     props: ChangefeedOutputs,
 ): Promise<pulumi.dynamic.ReadResult> {
     return ctx.open(props.connection, secretsOf(props), async (session) => {
-        const job = await showJob(session, props.jobId);
+        const job = props.jobId ? await showJob(session, props.jobId) : undefined;
         return {
             id,
             props: {
@@ -881,6 +953,7 @@ async function read(
 }
 
 async function deleteChangefeed(ctx: Ctx, props: ChangefeedOutputs): Promise<void> {
+    if (!props.jobId) return;
     await ctx.open(props.connection, secretsOf(props), async (session) => {
         const job = await showJob(session, props.jobId);
         if (!job || needsRecreate(job.status)) return;

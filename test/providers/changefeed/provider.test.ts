@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import * as net from "node:net";
 import { afterEach, before, describe, it } from "node:test";
 
+import type { PartialStateError } from "../../../src/providers/common/partialState";
 import { provider } from "../../../src/providers/changefeed/provider";
 import { buildSinkUri, encodeSinkParam } from "../../../src/providers/changefeed/sink";
 import type { ChangefeedOutputs } from "../../../src/providers/changefeed/types";
@@ -126,7 +128,10 @@ describe("Changefeed provider against the CockroachDB test server", () => {
                 err.message,
                 /stopped before it ran \(status failed, error "rangefeeds require the kv\.rangefeed\.enabled setting/,
             );
-            assert.match(err.message, /The job \d+ is failed: no changefeed was left behind\.$/);
+            assert.match(
+                err.message,
+                /The job \d+ is failed: no changefeed was left behind\. The cursor \d+\.\d{10} is kept in state/,
+            );
             assertNoSecrets(err.message, env);
             return true;
         });
@@ -150,7 +155,7 @@ describe("Changefeed provider against the CockroachDB test server", () => {
             );
             assert.match(
                 err.message,
-                /The job \d+ is (canceled|cancel-requested): no changefeed was left behind\.$/,
+                /The job \d+ is (canceled|cancel-requested): no changefeed was left behind\./,
             );
             assertNoSecrets(err.message, env);
             return true;
@@ -401,3 +406,113 @@ describe("Changefeed provider against the CockroachDB test server", () => {
         assert.equal(outs.status, "running");
     });
 });
+
+describe("Changefeed provider: a failed create keeps its cursor (no write lost on retry)", () => {
+    it("a dead sink fails create with partial state holding the cursor; the retry starts from it", async () => {
+        const env = await environment();
+        const dead = `https://127.0.0.1:${await closedPort()}/defaultdb/public`;
+        const first = env.inputs(["t1"], { webhookUrl: dead, waitForRunningSeconds: 3 });
+        const partial = await provider.create(first).then(
+            () => assert.fail("create must fail on a dead sink"),
+            (err: unknown) => err as PartialStateError,
+        );
+        assert.equal(partial.name, "PartialStateError", String(partial));
+        const recorded = partial.properties as unknown as ChangefeedOutputs;
+        assert.match(recorded.cursor, /^\d+\.\d{10}$/);
+        assert.equal(recorded.jobId, "");
+        assert.equal(recorded.status, "missing");
+        assert.equal(recorded.highWaterTimestamp, undefined);
+        assert.match(partial.message, /The cursor \d+\.\d{10} is kept in state/);
+        assertNoSecrets(partial.message, env);
+        assert.ok(
+            env.server
+                .jobs()
+                .every((j) => ["canceled", "cancel-requested", "failed"].includes(j.status)),
+            "no job left running",
+        );
+
+        await env.sql("INSERT INTO t1 (id, v) VALUES (11, 'after-failed-up'), (12, 'x')");
+        const fixed = env.inputs(["t1"]);
+        assert.deepEqual(await provider.diff(partial.id, recorded, fixed), { changes: true });
+        const retried = (await provider.update(partial.id, recorded, fixed))
+            .outs as ChangefeedOutputs;
+        assert.equal(retried.cursor, recorded.cursor, "the retry starts from the first cursor");
+        assert.equal(retried.status, "running");
+        await eventually(
+            () => ["[11]", "[12]"].every((k) => keysOf(env, "t1").includes(k)),
+            "rows written between the failed up and the retry",
+        );
+        await provider.delete(partial.id, retried);
+    });
+
+    it("a retry that fails again keeps the same cursor (state is left as it was)", async () => {
+        const env = await environment();
+        const dead = `https://127.0.0.1:${await closedPort()}/defaultdb/public`;
+        const first = env.inputs(["t1"], { webhookUrl: dead, waitForRunningSeconds: 2 });
+        const partial = (await provider
+            .create(first)
+            .catch((e: unknown) => e)) as PartialStateError;
+        const recorded = partial.properties as unknown as ChangefeedOutputs;
+        await assert.rejects(provider.update(partial.id, recorded, first));
+        const last = env.server.statements.filter((s) => s.startsWith("CREATE CHANGEFEED")).pop()!;
+        assert.ok(last.includes(`cursor = '${recorded.cursor}'`), last);
+        await provider.delete(partial.id, recorded);
+    });
+
+    it("delete of a partial state without a job does nothing", async () => {
+        const env = await environment();
+        const outs = {
+            ...env.inputs(["t1"]),
+            jobId: "",
+            status: "missing",
+        } as unknown as ChangefeedOutputs;
+        await provider.delete("changefeed-0", outs);
+        assert.equal((await provider.read("changefeed-0", outs)).props.status, "missing");
+    });
+});
+
+describe("Changefeed provider: no silent success", () => {
+    it("a sink answering 401 to every POST fails create and cancels the job", async () => {
+        const env = await environment();
+        env.receiver.respond = () => ({ status: 401, body: "unauthorized" });
+        const started = Date.now();
+        await assert.rejects(
+            provider.create(env.inputs(["t1"], { waitForRunningSeconds: 20 })),
+            (err: Error) => {
+                assert.match(err.message, /transient error/);
+                assert.match(err.message, /401/);
+                assertNoSecrets(err.message, env);
+                return true;
+            },
+        );
+        assert.ok(
+            Date.now() - started < 15_000,
+            "fails on the first transient error, not at the timeout",
+        );
+        assert.ok(
+            env.server.jobs().every((j) => ["canceled", "cancel-requested"].includes(j.status)),
+            env.server
+                .jobs()
+                .map((j) => j.status)
+                .join(","),
+        );
+    });
+
+    it("without delivery verification the outputs say delivery is unverified", async () => {
+        const env = await environment();
+        const { outs } = await create(env.inputs(["t1"]));
+        assert.equal(outs.deliveryVerified, false);
+        assert.match(String(outs.deliveryNote), /not verified/);
+    });
+});
+
+function closedPort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.listen(0, "127.0.0.1", () => {
+            const port = (server.address() as net.AddressInfo).port;
+            server.close(() => resolve(port));
+        });
+        server.on("error", reject);
+    });
+}
