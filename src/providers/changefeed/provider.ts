@@ -55,7 +55,13 @@ import {
 } from "./plan";
 import { findMissingPrivileges, missingPrivilegesMessage } from "./privileges";
 import { waitForStart } from "./startup";
-import { describeSink, type SinkIdentity, sameSink, sinkIdentityOf } from "./sink";
+import {
+    describeSink,
+    type SinkIdentity,
+    sameSink,
+    sameSinkResolved,
+    sinkIdentityOf,
+} from "./sink";
 import {
     type AlterPlan,
     alterChangefeed,
@@ -271,12 +277,14 @@ async function guardExclusive(
     sink: SinkIdentity,
     ignoreJobId: string | undefined,
 ): Promise<void> {
-    const clash = (await listJobs(session)).find(
-        (job) =>
-            job.jobId !== ignoreJobId &&
-            ACTIVE_STATUSES.has(job.status) &&
-            sameSink(sinkIdentityOf(job.sinkUri), sink),
-    );
+    let clash: JobInfo | undefined;
+    for (const job of await listJobs(session)) {
+        if (job.jobId === ignoreJobId || !ACTIVE_STATUSES.has(job.status)) continue;
+        if (await sameSinkResolved(sinkIdentityOf(job.sinkUri), sink)) {
+            clash = job;
+            break;
+        }
+    }
     if (clash) {
         throw new Error(
             `only one changefeed per replicator: changefeed job ${clash.jobId} (status ${clash.status}) already ` +

@@ -111,6 +111,19 @@ describe("Changefeed provider against the CockroachDB test server", () => {
             return true;
         });
         assert.equal(env.server.jobs().length, 1);
+        // The same replicator under another loopback name, case or percent-encoding of the path.
+        for (const alias of [
+            `https://localhost:${env.receiver.port}/defaultdb/public`,
+            `https://[::1]:${env.receiver.port}/defaultdb/Public`,
+            `https://127.0.0.1:${env.receiver.port}/defaultdb/%70ublic`,
+        ]) {
+            await assert.rejects(
+                create(env.inputs(["t2"], { webhookUrl: alias })),
+                /only one changefeed per replicator/,
+                alias,
+            );
+        }
+        assert.equal(env.server.jobs().length, 1);
         // Another path on the same host is another replicator target: allowed.
         const other = await create(
             env.inputs(["t2"], {
