@@ -648,13 +648,60 @@ async function adopt(
     });
 }
 
+/** How alterInPlace reports a failure after the change took effect. */
+type PartialOf = (
+    job: JobInfo | undefined,
+    reason: string,
+    lastCheckpoint?: string,
+) => PartialStateError;
+
+/** A statement of the PAUSE → ALTER → RESUME sequence went unanswered (connection cut/timeout). */
+class NoAnswer extends Error {
+    constructor(
+        readonly statement: string,
+        reason: unknown,
+    ) {
+        super(`${statement} got no answer (${(reason as Error).message})`);
+    }
+}
+
+/** Runs one statement of the sequence; an error without a SQLSTATE becomes {@link NoAnswer}. */
+async function answered<T>(statement: string, run: () => Promise<T>): Promise<T> {
+    try {
+        return await run();
+    } catch (err) {
+        if (sqlState(err) === undefined && !(err instanceof NoAnswer))
+            throw new NoAnswer(statement, err);
+        throw err;
+    }
+}
+
+/**
+ * What is left of `plan` for a job that already watches `watched`: tables already added are not
+ * added again, tables already dropped not dropped again. Sink and option changes are kept: they
+ * set absolute values, so applying them twice is harmless.
+ */
+export function remainingPlan(plan: AlterPlan, watched: readonly string[]): AlterPlan {
+    if (watched.length === 0) return plan;
+    const have = new Set(watched);
+    return {
+        ...plan,
+        add: plan.add.filter((t) => !have.has(t.key)),
+        drop: plan.drop.filter((t) => have.has(t.key)),
+    };
+}
+
 /**
  * PAUSE → wait paused → ALTER → RESUME → wait running (with `verification`: wait for proof of
  * delivery). A job an operator paused before this began is altered but not resumed (a warning
- * says so) and not verified. If ALTER fails, the job is resumed (unless operator-paused) before
- * the error is thrown. Failures after ALTER took effect — including no proof of delivery — leave
- * the job running and throw a PartialStateError built by `partial` (when given), so state
- * records the applied change.
+ * says so) and not verified. If ALTER is refused, the job is resumed (unless operator-paused)
+ * before the error is thrown. Failures after ALTER took effect — including no proof of
+ * delivery — leave the job running and throw a PartialStateError built by `partial` (when
+ * given), so state records the applied change.
+ *
+ * A statement that got no answer (cut connection, timeout) has an unknown outcome: the job is
+ * re-read on a fresh session (status, watched tables), the remaining change is computed from
+ * what the job really watches, and the sequence converges from there.
  */
 async function alterInPlace(
     ctx: Ctx,
@@ -666,20 +713,64 @@ async function alterInPlace(
     secrets: readonly string[],
     how: {
         verification: Verification | undefined;
-        partial:
-            | ((
-                  job: JobInfo | undefined,
-                  reason: string,
-                  lastCheckpoint?: string,
-              ) => PartialStateError)
-            | undefined;
+        partial: PartialOf | undefined;
     },
 ): Promise<{ job: JobInfo | undefined; proof?: DeliveryProof }> {
     const operatorPaused = current.status === "paused" || current.status === "pause-requested";
+    try {
+        return await alterSteps(
+            ctx,
+            session,
+            jobId,
+            current,
+            plan,
+            inputs,
+            secrets,
+            how,
+            operatorPaused,
+        );
+    } catch (err) {
+        if (!(err instanceof NoAnswer)) throw err;
+        void pulumi.log.warn(
+            scrubSecrets(
+                `changefeed job ${jobId}: ${err.message}; its outcome is unknown, re-reading the job on a new session`,
+                secrets,
+            ),
+        );
+        return ctx.open(inputs.connection, secrets, async (live) => {
+            const job = await showJob(live, jobId);
+            if (!job || needsRecreate(job.status)) {
+                throw failure(
+                    `changefeed job ${jobId} is ${job?.status ?? "gone"} after ${err.statement} got no answer; ` +
+                        "the next `up` starts a new job from the recorded high-water",
+                    secrets,
+                );
+            }
+            const rest = remainingPlan(plan, job.fullTableNames);
+            return alterSteps(ctx, live, jobId, job, rest, inputs, secrets, how, operatorPaused);
+        });
+    }
+}
+
+/** The PAUSE → ALTER → RESUME → wait sequence on one session (see {@link alterInPlace}). */
+async function alterSteps(
+    ctx: Ctx,
+    session: CockroachSession,
+    jobId: string,
+    current: JobInfo,
+    plan: AlterPlan,
+    inputs: ChangefeedInputs,
+    secrets: readonly string[],
+    how: { verification: Verification | undefined; partial: PartialOf | undefined },
+    operatorPaused: boolean,
+): Promise<{ job: JobInfo | undefined; proof?: DeliveryProof }> {
     const wait = { timeoutMs: waitMs(inputs) };
     const paused = (job: JobInfo) => job.status === "paused";
-    if (!operatorPaused) await pause(session, jobId);
-    const pausedWait = await waitForJob(session, jobId, paused, wait);
+    const alreadyPaused = current.status === "paused" || current.status === "pause-requested";
+    if (!alreadyPaused) await answered(`PAUSE JOB ${jobId}`, () => pause(session, jobId));
+    const pausedWait = await answered(`SHOW CHANGEFEED JOB ${jobId}`, () =>
+        waitForJob(session, jobId, paused, wait),
+    );
     if (!pausedWait.reached) {
         if (!operatorPaused) await resumeWhenPaused(session, jobId, wait.timeoutMs);
         throw failure(
@@ -698,19 +789,24 @@ async function alterInPlace(
                 how.verification.baseline,
         ),
     };
-    try {
-        const statement = alterChangefeed(jobId, plan);
-        await session.query(statement.text, statement.params);
-    } catch (err) {
-        if (!operatorPaused) {
-            await onLiveSession(ctx, session, inputs.connection, secrets, (live) =>
-                resume(live, jobId),
-            ).catch(() => undefined);
+    if (!alterPlanIsEmpty(plan)) {
+        try {
+            const statement = alterChangefeed(jobId, plan);
+            await answered(`ALTER CHANGEFEED ${jobId}`, () =>
+                session.query(statement.text, statement.params),
+            );
+        } catch (err) {
+            if (err instanceof NoAnswer) throw err;
+            if (!operatorPaused) {
+                await onLiveSession(ctx, session, inputs.connection, secrets, (live) =>
+                    resume(live, jobId),
+                ).catch(() => undefined);
+            }
+            throw failure(
+                `ALTER CHANGEFEED ${jobId} failed, the job was left as it was: ${(err as Error).message}`,
+                secrets,
+            );
         }
-        throw failure(
-            `ALTER CHANGEFEED ${jobId} failed, the job was left as it was: ${(err as Error).message}`,
-            secrets,
-        );
     }
     if (operatorPaused) {
         pulumi.log.warn(
@@ -719,13 +815,21 @@ async function alterInPlace(
         );
         return { job: await showJob(session, jobId) };
     }
-    await resume(session, jobId).catch((err: unknown) => {
+    await answered(`RESUME JOB ${jobId}`, () => resume(session, jobId)).catch((err: unknown) => {
+        if (err instanceof NoAnswer) throw err;
         throw reportAfterAlter(err, secrets, how.partial, undefined);
     });
     return afterResume(ctx, session, jobId, inputs, secrets, {
         verification,
         from: pausedWait.job?.highWaterTimestamp,
     }).catch(async (err: unknown) => {
+        if (
+            sqlState(err) === undefined &&
+            !(err instanceof DeliveryNotVerified) &&
+            !(err instanceof Error && /^changefeed job/.test(err.message))
+        ) {
+            throw new NoAnswer(`waiting for job ${jobId} after RESUME`, err);
+        }
         const job = await showJob(session, jobId).catch(() => undefined);
         throw reportAfterAlter(err, secrets, how.partial, job);
     });
@@ -862,7 +966,9 @@ async function update(
                 };
             }
 
-            const plan = planAlter(olds, news);
+            // Plan from what the job really watches: an earlier ALTER whose answer was lost (or a
+            // change made by hand) must not be applied twice ("already watched").
+            const plan = planAlter(withWatchedTables(olds, current), news);
             const base = {
                 jobId: olds.jobId,
                 cursor: olds.cursor,
@@ -940,6 +1046,22 @@ async function update(
     });
 }
 
+/**
+ * `state` with `tables` replaced by the tables the job really watches (`full_table_names`) when
+ * they differ from the recorded ones, so refresh shows the difference as drift and update plans
+ * from the truth.
+ */
+function withWatchedTables(state: ChangefeedOutputs, job: JobInfo | undefined): ChangefeedOutputs {
+    if (!job || job.fullTableNames.length === 0) return state;
+    const recorded = targetTables(state)
+        .map((t) => t.key)
+        .sort()
+        .join(",");
+    const watched = [...job.fullTableNames].sort();
+    if (watched.join(",") === recorded) return state;
+    return { ...state, tables: watched };
+}
+
 async function read(
     ctx: Ctx,
     id: string,
@@ -950,7 +1072,7 @@ async function read(
         return {
             id,
             props: {
-                ...props,
+                ...withWatchedTables(props, job),
                 status: job?.status ?? "missing",
                 runningStatus: job?.runningStatus ?? "",
                 error: job?.error ?? "",

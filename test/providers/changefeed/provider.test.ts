@@ -6,6 +6,7 @@ import type { PartialStateError } from "../../../src/providers/common/partialSta
 import { provider } from "../../../src/providers/changefeed/provider";
 import { buildSinkUri, encodeSinkParam } from "../../../src/providers/changefeed/sink";
 import type { ChangefeedOutputs } from "../../../src/providers/changefeed/types";
+import { startTcpProxy, type TcpProxy } from "../../support/faults/tcpProxy";
 import { POSTGRES_ADMIN_URL, requireService } from "../../support/services";
 import {
     type Environment,
@@ -17,6 +18,7 @@ import {
 } from "./harness";
 
 const environments: Environment[] = [];
+const proxies: TcpProxy[] = [];
 
 async function environment(): Promise<Environment> {
     const env = await startEnvironment();
@@ -56,6 +58,7 @@ before(async () => {
 });
 
 afterEach(async () => {
+    await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
     await Promise.all(environments.splice(0).map((env) => env.close()));
 });
 
@@ -529,3 +532,58 @@ function closedPort(): Promise<number> {
         server.on("error", reject);
     });
 }
+
+describe("Changefeed provider: a cut connection leaves an unknown outcome that is re-read", () => {
+    async function proxied(env: Environment): Promise<TcpProxy> {
+        const port = Number(new URL(env.server.url).port);
+        const proxy = await startTcpProxy({ targetPort: port });
+        proxies.push(proxy);
+        return proxy;
+    }
+
+    for (const statement of ["PAUSE JOB", "ALTER CHANGEFEED", "RESUME JOB"]) {
+        it(`a cut right after the server ran ${statement}: update converges; later ups and refresh see the job as it is`, async () => {
+            const env = await environment();
+            const { id, outs } = await create(env.inputs(["t1"]));
+            const proxy = await proxied(env);
+            const news = env.inputs(["t1", "t2"], { connection: proxy.urlFor(env.server.url) });
+            proxy.armCut({
+                direction: "toServer",
+                afterMatch: statement,
+                thenDirection: "toClient",
+                thenBytes: 1,
+            });
+            const first = await provider.update(id, outs, news).then(
+                (r) => r.outs as ChangefeedOutputs,
+                (err: Error) => err,
+            );
+            assert.equal(proxy.cuts, 1, "the cut happened");
+            if (first instanceof Error) assertNoSecrets(first.message, env);
+            await eventually(
+                async () =>
+                    (await env.sql(`SHOW CHANGEFEED JOB ${outs.jobId}`))[0]?.status === "running",
+                "the job to run again after the cut",
+            );
+
+            // Refresh from the state before the update shows what the job really watches.
+            const refreshed = (await provider.read(id, outs)).props as ChangefeedOutputs;
+            const watched = (await env.sql(`SHOW CHANGEFEED JOB ${outs.jobId}`))[0]
+                ?.full_table_names;
+            const watchesT2 = String(watched).includes("t2");
+            assert.equal(
+                refreshed.tables.some((t) => t.endsWith("t2")),
+                watchesT2,
+                `refresh reports the job's tables (${String(watched)} vs ${refreshed.tables.join(",")})`,
+            );
+
+            // Whatever the first update returned, the next `up` (from the old state too) converges.
+            const again = (await provider.update(id, outs, env.inputs(["t1", "t2"])))
+                .outs as ChangefeedOutputs;
+            assert.equal(again.status, "running");
+            const final = (await env.sql(`SHOW CHANGEFEED JOB ${outs.jobId}`))[0];
+            assert.match(String(final?.full_table_names), /t1/);
+            assert.match(String(final?.full_table_names), /t2/);
+            assert.equal(env.server.jobs().filter((j) => j.status === "running").length, 1);
+        });
+    }
+});

@@ -1,7 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
-// The engine test copies this program next to the packed package, where it resolves by name;
-// the type comes from the sources so the repository's typecheck covers this file.
-const { Changefeed } = require("pulumi-crdb-failback") as typeof import("../../../../src");
+// One Changefeed whose first `up` fails (engine test of the cursor kept across a failed up).
+// Plain JavaScript: the engine test copies it next to the packed package, where
+// `pulumi-crdb-failback` resolves by name.
+"use strict";
+const pulumi = require("@pulumi/pulumi");
+const { Changefeed } = require("pulumi-crdb-failback");
 
 const config = new pulumi.Config();
 
@@ -19,7 +21,7 @@ const feed = new Changefeed("feed", {
     verifyDelivery: false,
 });
 
-export const jobId = feed.jobId;
-export const cursor = feed.cursor;
-export const status = feed.status;
-export const deliveryVerified = feed.deliveryVerified;
+exports.jobId = feed.jobId;
+exports.cursor = feed.cursor;
+exports.status = feed.status;
+exports.deliveryVerified = feed.deliveryVerified;
