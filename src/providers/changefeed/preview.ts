@@ -303,7 +303,7 @@ export function plannedUpdateSql(
 }
 
 /** The hooks the provider calls from `check` and `diff`. */
-export const { logCreatePreview, logDiffPreview } = previewLoggers<
+export const { logCreatePreview, logDiffPreview, noteRead, logRefreshPreview } = previewLoggers<
     ChangefeedInputs,
     ChangefeedOutputs
 >({

@@ -15,7 +15,7 @@
  * - read: SHOW CHANGEFEED JOB <id>, so refresh shows a failed/cancelled/missing job as drift.
  * - delete: CANCEL JOB; a job already finished or gone is success.
  */
-import { logCreatePreview, logDiffPreview } from "./preview";
+import { logCreatePreview, logDiffPreview, logRefreshPreview, noteRead } from "./preview";
 import * as pulumi from "@pulumi/pulumi";
 
 import { newResourceId } from "../common/ids";
@@ -1122,7 +1122,15 @@ export function makeChangefeedProvider(
         create: (inputs) => create(ctx, inputs as ChangefeedInputs),
         update: (id, olds, news) =>
             update(ctx, id, olds as ChangefeedOutputs, news as ChangefeedInputs),
-        read: (id, props) => read(ctx, id, props as ChangefeedOutputs),
+        async read(id, props) {
+            noteRead();
+            const result = await read(ctx, id, props as ChangefeedOutputs);
+            // What the recorded inputs would make the next `up` do with the job as it is now.
+            const refreshed = result.props as ChangefeedOutputs;
+            const inputs = props as ChangefeedInputs;
+            if (diffChangefeed(refreshed, inputs).changes) logRefreshPreview(refreshed, inputs);
+            return result;
+        },
         delete: (_id, props) => deleteChangefeed(ctx, props as ChangefeedOutputs),
     };
 }
