@@ -120,7 +120,13 @@ export interface ChangefeedArgs {
     /**
      * Whether tables added later are scanned (`ADD … WITH initial_scan = 'yes'`): a table added
      * to a running feed is watched from the current high-water only, so without a scan its
-     * existing rows never reach the target. Default `true`. Changing it is an update.
+     * existing rows — including rows written on CockroachDB since the cursor — never reach the
+     * target. With the scan every current row is sent to the target as an upsert (a full
+     * backfill of that table: load on CockroachDB, the replicator and the target; target rows
+     * that no longer exist on CockroachDB are not deleted). For failback keep the default unless
+     * the target already holds the table's rows (it was not written on CockroachDB since the
+     * cursor). Default `true`. Changing it is an update with no effect on the job; it applies to
+     * the next table added.
      */
     addedTablesInitialScan?: pulumi.Input<boolean>;
     /**
