@@ -940,6 +940,12 @@ async function update(
                     ),
                 };
                 const cursor = recreateCursor(known);
+                if (!olds.jobId) {
+                    // A create that failed after taking its cursor: a CREATE whose answer was
+                    // lost may have committed after that create looked. Such a job carries our
+                    // cursor, sink and tables; it is ours and never proved anything: cancel it.
+                    await cancelUnacknowledgedJobs(ctx, olds, olds.cursor, secrets);
+                }
                 await checkPrivileges(
                     session,
                     { ...news, adoptJobId: undefined },
@@ -1083,15 +1089,26 @@ async function read(
 }
 
 async function deleteChangefeed(ctx: Ctx, props: ChangefeedOutputs): Promise<void> {
-    if (!props.jobId) return;
+    if (!props.jobId) {
+        // A create that failed after taking its cursor: a CREATE whose answer was lost may have
+        // committed after it looked; that job (our cursor, sink and tables) is cancelled here.
+        if (props.cursor && props.webhookUrl) {
+            await cancelUnacknowledgedJobs(ctx, props, props.cursor, secretsOf(props));
+        }
+        return;
+    }
     await ctx.open(props.connection, secretsOf(props), async (session) => {
         const job = await showJob(session, props.jobId);
         if (!job || needsRecreate(job.status)) return;
-        await cancel(session, props.jobId);
-        // Bounded wait for `canceled`, so a replacement created next does not overlap with a
-        // feed still delivering; cancel-requested after the wait is accepted (it is on its way).
-        await waitForJob(session, props.jobId, (j) => j.status === "canceled", {
-            timeoutMs: 30_000,
+        // A CANCEL whose answer is lost may have run: re-read and finish on a fresh session.
+        await onLiveSession(ctx, session, props.connection, secretsOf(props), async (live) => {
+            const now = await showJob(live, props.jobId);
+            if (now && !needsRecreate(now.status)) await cancel(live, props.jobId);
+            // Bounded wait for `canceled`, so a replacement created next does not overlap with a
+            // feed still delivering; cancel-requested after the wait is accepted (on its way).
+            await waitForJob(live, props.jobId, (j) => j.status === "canceled", {
+                timeoutMs: 30_000,
+            });
         });
     });
 }

@@ -587,3 +587,84 @@ describe("Changefeed provider: a cut connection leaves an unknown outcome that i
         });
     }
 });
+
+describe("Changefeed provider: a cut after CREATE or CANCEL ran", () => {
+    it("create: the CREATE committed but its answer was lost; the job is cancelled, the cursor kept, the retry starts from it", async () => {
+        const env = await environment();
+        const proxy = await startTcpProxy({ targetPort: Number(new URL(env.server.url).port) });
+        proxies.push(proxy);
+        const inputs = env.inputs(["t1"], { connection: proxy.urlFor(env.server.url) });
+        proxy.armCut({
+            direction: "toServer",
+            afterMatch: "CREATE CHANGEFEED",
+            thenDirection: "toClient",
+            thenBytes: 1,
+        });
+        const partial = (await provider
+            .create(inputs)
+            .catch((e: unknown) => e)) as PartialStateError;
+        assert.equal(partial.name, "PartialStateError", String(partial));
+        // Whether the server ran it before the cut depends on where the answer was cut; either
+        // way nothing may be left running after the retry.
+        assert.match(
+            partial.message,
+            /The statement had committed: job \d+ was cancelled|No job was created/,
+        );
+        const recorded = partial.properties as unknown as ChangefeedOutputs;
+        await env.sql("INSERT INTO t1 (id, v) VALUES (21, 'after the cut')");
+        const retried = (await provider.update(partial.id, recorded, env.inputs(["t1"])))
+            .outs as ChangefeedOutputs;
+        assert.equal(retried.cursor, recorded.cursor);
+        await eventually(() => keysOf(env, "t1").includes("[21]"), "the row written after the cut");
+        assert.deepEqual(
+            env.server
+                .jobs()
+                .filter((j) => j.status === "running")
+                .map((j) => j.jobId),
+            [retried.jobId],
+        );
+    });
+
+    it("create cut after CREATE, then destroy instead of a retry: no job is left running", async () => {
+        const env = await environment();
+        const proxy = await startTcpProxy({ targetPort: Number(new URL(env.server.url).port) });
+        proxies.push(proxy);
+        const inputs = env.inputs(["t1"], { connection: proxy.urlFor(env.server.url) });
+        proxy.armCut({
+            direction: "toServer",
+            afterMatch: "CREATE CHANGEFEED",
+            thenDirection: "toClient",
+            thenBytes: 1,
+        });
+        const partial = (await provider
+            .create(inputs)
+            .catch((e: unknown) => e)) as PartialStateError;
+        assert.equal(partial.name, "PartialStateError", String(partial));
+        await eventually(() => env.server.jobs().length > 0, "the CREATE to have run");
+        await provider.delete(partial.id, partial.properties);
+        await eventually(
+            () =>
+                env.server.jobs().every((j) => ["canceled", "cancel-requested"].includes(j.status)),
+            "no job left running after destroy",
+        );
+    });
+
+    it("delete: CANCEL ran but its answer was lost; delete still succeeds and no job runs", async () => {
+        const env = await environment();
+        const { id, outs } = await create(env.inputs(["t1"]));
+        const proxy = await startTcpProxy({ targetPort: Number(new URL(env.server.url).port) });
+        proxies.push(proxy);
+        proxy.armCut({
+            direction: "toServer",
+            afterMatch: "CANCEL JOB",
+            thenDirection: "toClient",
+            thenBytes: 1,
+        });
+        await provider.delete(id, { ...outs, connection: proxy.urlFor(env.server.url) });
+        assert.equal(proxy.cuts, 1);
+        await eventually(
+            () => env.server.jobs().every((j) => j.status === "canceled"),
+            "the job to be cancelled",
+        );
+    });
+});
