@@ -668,3 +668,20 @@ describe("Changefeed provider: a cut after CREATE or CANCEL ran", () => {
         );
     });
 });
+
+describe("Changefeed provider: text CockroachDB echoes is scrubbed where the job is read", () => {
+    it("a job error quoting a token, user info and sink parameters reaches state scrubbed", async () => {
+        const env = await environment();
+        const { id, outs } = await create(env.inputs(["t1"]));
+        env.server.failJob(
+            outs.jobId,
+            `Post "https://alice:pw-77@127.0.0.1:1/defaultdb/public?client_key=S3CR3T": 401 Authorization: Bearer ${TOKEN}`,
+        );
+        const refreshed = (await provider.read(id, outs)).props as ChangefeedOutputs;
+        assert.equal(refreshed.status, "failed");
+        for (const secret of [TOKEN, "pw-77", "S3CR3T", "alice"]) {
+            assert.ok(!String(refreshed.error).includes(secret), `${secret} in ${refreshed.error}`);
+        }
+        assert.match(String(refreshed.error), /127\.0\.0\.1:1\/defaultdb\/public/);
+    });
+});
