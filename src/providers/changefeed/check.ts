@@ -16,6 +16,7 @@ import {
     parseHlc,
 } from "../dialects/cockroach";
 import { parseStagingSchema } from "../replicatorAuthKey/stagingSchema";
+import { KNOWN_OPTIONS, SINK_URL_PARAMETERS } from "./clusterVersion";
 import { targetSchemaMismatch } from "./delivery";
 import { optionValueProblem, REJECTED_OPTIONS, RESERVED_OPTIONS } from "./options";
 import { parseWebhookUrl } from "./sink";
@@ -366,6 +367,21 @@ function checkOptions(f: CheckFailures, options: unknown): void {
             f.add(property, "is not a changefeed option name (lower-case words joined by _)");
             continue;
         }
+        const sinkParameter = SINK_URL_PARAMETERS[name];
+        if (sinkParameter !== undefined) {
+            f.add(
+                property,
+                `is a query parameter of the sink URL, not a changefeed option (CockroachDB refuses it in WITH): ${sinkParameter}`,
+            );
+            continue;
+        }
+        if (!KNOWN_OPTIONS.has(name)) {
+            f.add(
+                property,
+                `is not a CockroachDB changefeed option; options that may be set here: ${settableOptions().join(", ")}`,
+            );
+            continue;
+        }
         if (name === "initial_scan" && value === "no") continue;
         if (RESERVED_OPTIONS[name]) {
             f.add(property, `cannot be set in options: it ${RESERVED_OPTIONS[name]}`);
@@ -383,4 +399,11 @@ function checkOptions(f: CheckFailures, options: unknown): void {
         const problem = optionValueProblem(name, value);
         if (problem) f.add(property, problem);
     }
+}
+
+/** Known options that are neither set by a dedicated argument nor refused for the replicator. */
+function settableOptions(): string[] {
+    return [...KNOWN_OPTIONS]
+        .filter((name) => !RESERVED_OPTIONS[name] && !REJECTED_OPTIONS[name])
+        .sort();
 }

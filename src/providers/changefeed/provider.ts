@@ -31,6 +31,8 @@ import {
     sqlState,
 } from "../dialects/cockroach";
 import { checkChangefeed } from "./check";
+import { requireOptionsOnClusterVersion } from "./clusterVersion";
+import { explainChangefeedStatementError } from "./createErrors";
 import { deliveryPartition, verificationOf } from "./delivery";
 import { diffChangefeed } from "./diff";
 import {
@@ -379,7 +381,7 @@ async function startJob(
     try {
         rows = await session.query(statement.text, statement.params);
     } catch (err) {
-        if (sqlState(err) !== undefined) throw err;
+        if (sqlState(err) !== undefined) throw explainChangefeedStatementError(err, "CREATE");
         let note: string;
         try {
             const cancelled = await cancelUnacknowledgedJobs(ctx, inputs, cursor, secrets);
@@ -514,6 +516,7 @@ async function create(ctx: Ctx, inputs: ChangefeedInputs): Promise<pulumi.dynami
         const sink = sinkIdentityOfInputs(inputs);
         const cluster = await clusterId(session);
         await checkPrivileges(session, inputs, tables);
+        await requireOptionsOnClusterVersion(session, inputs.options);
         return withOptionalStaging(ctx, inputs, secrets, async (staging) => {
             if (inputs.adoptJobId !== undefined) {
                 const outs = await adopt(
@@ -803,7 +806,7 @@ async function alterSteps(
                 ).catch(() => undefined);
             }
             throw failure(
-                `ALTER CHANGEFEED ${jobId} failed, the job was left as it was: ${(err as Error).message}`,
+                `ALTER CHANGEFEED ${jobId} failed, the job was left as it was: ${(explainChangefeedStatementError(err, "ALTER") as Error).message}`,
                 secrets,
             );
         }
@@ -921,6 +924,7 @@ async function update(
                 ? await showJob(session, olds.jobId)
                 : undefined;
         const sink = sinkIdentityOfInputs(news);
+        await requireOptionsOnClusterVersion(session, news.options);
 
         return withOptionalStaging(ctx, news, secrets, async (staging) => {
             const verificationFrom = async (from: string | undefined) =>

@@ -43,13 +43,39 @@ export function resolveTables(tables: readonly string[], defaultDatabase: string
 }
 
 /**
- * Parses CockroachDB's `full_table_names` (a STRING[]: the driver gives an array, or the text
- * form `{a.b.c,d.e.f}`) into `db.schema.table` keys.
+ * Parses CockroachDB's `full_table_names` (a STRING[] of raw `db.schema.table` names joined with
+ * dots, never quoted: docs/cockroachdb-behaviour.md, "SHOW CHANGEFEED JOBS"). The driver gives an
+ * array, or the array's text form `{a.b.c,"d.e.My, Table"}` whose quoted elements use backslash
+ * escapes.
  */
 export function parseFullTableNames(value: unknown): string[] {
     if (Array.isArray(value)) return value.map(String);
     if (typeof value !== "string") return [];
-    const inner = value.replace(/^\{/, "").replace(/\}$/, "");
-    if (inner === "") return [];
-    return inner.split(",").map((s) => s.trim().replace(/^"(.*)"$/, "$1"));
+    const text = value.trim();
+    if (!text.startsWith("{") || !text.endsWith("}")) return [];
+    const out: string[] = [];
+    let i = 1;
+    const end = text.length - 1;
+    while (i < end) {
+        let element = "";
+        if (text[i] === '"') {
+            i += 1;
+            while (i < end && text[i] !== '"') {
+                if (text[i] === "\\") i += 1;
+                element += text[i] ?? "";
+                i += 1;
+            }
+            i += 1; // closing quote
+        } else {
+            while (i < end && text[i] !== ",") {
+                element += text[i];
+                i += 1;
+            }
+            element = element.trim();
+        }
+        out.push(element);
+        while (i < end && text[i] !== ",") i += 1;
+        i += 1; // comma
+    }
+    return out;
 }

@@ -119,7 +119,9 @@ describe("Changefeed delivery verification (CockroachDB test server + replicator
             await c.query(`GRANT USAGE ON SCHEMA public TO ${grantee}`);
             await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON public.t1 TO ${grantee}`);
         });
-        crdb = await startCockroachTestServer();
+        // The TLS-hint test reads each `transient error: …` status; a real cluster shows at most
+        // one a minute (runStatusUpdateFrequency), so this file shortens that explicitly.
+        crdb = await startCockroachTestServer({ runningStatusIntervalMs: 0 });
         await withPg(crdb.url, async (c) => {
             await c.query("SET CLUSTER SETTING kv.rangefeed.enabled = true");
             await c.query("CREATE TABLE t1 (id INT PRIMARY KEY, v STRING)");

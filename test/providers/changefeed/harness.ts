@@ -52,9 +52,11 @@ export interface Environment {
     close(): Promise<void>;
 }
 
-export async function startEnvironment(): Promise<Environment> {
+export async function startEnvironment(
+    serverOptions: Parameters<typeof startCockroachTestServer>[0] = {},
+): Promise<Environment> {
     const certs = await testCertificates();
-    const server = await startCockroachTestServer();
+    const server = await startCockroachTestServer(serverOptions);
     const receiver = await startWebhookReceiver(certs.server, certs.ca.certPem);
     receiver.respond = (request) =>
         request.clientAuthorized && request.headers.authorization === `Bearer ${TOKEN}`

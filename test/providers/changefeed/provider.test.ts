@@ -53,6 +53,26 @@ function keysOf(env: Environment, topic: string): string[] {
         .map((r) => r.key);
 }
 
+/** What a running job's rangefeeds report once kv.rangefeed.enabled is switched off under it. */
+const RANGEFEEDS_OFF =
+    "rangefeeds require the kv.rangefeed.enabled setting. See https://www.cockroachlabs.com/docs/v25.4/create-and-configure-changefeeds.html#enable-rangefeeds";
+
+/**
+ * Fails the first job as soon as it exists (CREATE itself is refused while rangefeeds are off,
+ * so a job that fails to start is one whose rangefeeds are refused right after CREATE).
+ */
+async function failFirstJobOnceCreated(env: Environment, error: string): Promise<void> {
+    for (let i = 0; i < 500; i++) {
+        const job = env.server.jobs()[0];
+        if (job) {
+            env.server.failJob(job.jobId, error);
+            return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error("no job was created");
+}
+
 before(async () => {
     await requireService("PostgreSQL", POSTGRES_ADMIN_URL);
 });
@@ -138,7 +158,7 @@ describe("Changefeed provider against the CockroachDB test server", () => {
 
     it("leaves no orphan job when the job fails to start (rangefeeds disabled)", async () => {
         const env = await environment();
-        await env.sql("SET CLUSTER SETTING kv.rangefeed.enabled = false");
+        const failing = failFirstJobOnceCreated(env, RANGEFEEDS_OFF);
         await assert.rejects(create(env.inputs(["t1"])), (err: Error) => {
             assert.match(
                 err.message,
@@ -151,6 +171,7 @@ describe("Changefeed provider against the CockroachDB test server", () => {
             assertNoSecrets(err.message, env);
             return true;
         });
+        await failing;
         assert.deepEqual(
             env.server.jobs().map((j) => j.status),
             ["failed"],
@@ -159,11 +180,11 @@ describe("Changefeed provider against the CockroachDB test server", () => {
 
     it("cancels the job it created when it does not run in time (paused by on_error = 'pause')", async () => {
         const env = await environment();
-        await env.sql("SET CLUSTER SETTING kv.rangefeed.enabled = false");
         const inputs = env.inputs(["t1"], {
             waitForRunningSeconds: 1,
             options: { on_error: "pause" },
         });
+        const failing = failFirstJobOnceCreated(env, RANGEFEEDS_OFF);
         await assert.rejects(create(inputs), (err: Error) => {
             assert.match(
                 err.message,
@@ -176,6 +197,7 @@ describe("Changefeed provider against the CockroachDB test server", () => {
             assertNoSecrets(err.message, env);
             return true;
         });
+        await failing;
         const jobs = env.server.jobs();
         assert.equal(jobs.length, 1);
         assert.ok(["canceled", "cancel-requested"].includes(jobs[0]!.status), jobs[0]!.status);

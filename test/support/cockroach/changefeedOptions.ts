@@ -7,8 +7,9 @@ import { X509Certificate, createPrivateKey } from "node:crypto";
 import { CockroachError, SQLSTATE, uncategorized } from "./errors";
 import { parseGoDuration } from "./durations";
 import { formatString } from "./lexer";
+import type { CockroachProfile } from "./profiles";
 
-type OptionKind = "flag" | "string" | "interval" | "timestamp" | "enum" | "json";
+type OptionKind = "flag" | "string" | "interval" | "timestamp" | "enum" | "json" | "csv";
 
 interface OptionSpec {
     kind: OptionKind;
@@ -28,8 +29,11 @@ const timestamp: OptionSpec = { kind: "timestamp" };
 const json: OptionSpec = { kind: "json" };
 const oneOf = (...values: string[]): OptionSpec => ({ kind: "enum", values });
 
-/** Every CREATE CHANGEFEED option (v25.x) and how it takes a value. */
-export const CHANGEFEED_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+/**
+ * Every CREATE CHANGEFEED option of the oldest profile (v24.3) and how it takes a value;
+ * `optionSpecsFor` adds what newer releases take.
+ */
+const BASE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     avro_schema_prefix: text,
     compression: oneOf("gzip", "zstd"),
     confluent_schema_registry: text,
@@ -37,13 +41,11 @@ export const CHANGEFEED_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     diff: flag,
     encode_json_value_null_as_object: flag,
     end_time: timestamp,
-    envelope: oneOf("row", "key_only", "wrapped", "deprecated_row", "bare", "enriched"),
+    envelope: oneOf("row", "key_only", "wrapped", "deprecated_row", "bare"),
     execution_locality: text,
-    extra_headers: json,
-    format: oneOf("json", "avro", "csv", "experimental_avro", "parquet", "protobuf"),
+    format: oneOf("json", "avro", "csv", "experimental_avro", "parquet"),
     full_table_name: flag,
     gc_protect_expires_after: interval,
-    headers_json_column_name: text,
     ignore_disable_changefeed_replication: flag,
     initial_scan: { ...oneOf("yes", "no", "only"), canBeEmpty: true },
     initial_scan_only: flag,
@@ -71,6 +73,30 @@ export const CHANGEFEED_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     webhook_client_timeout: interval,
     webhook_sink_config: json,
 };
+
+/** Options newer profiles add, with how they take a value. */
+const ADDED_OPTION_SPECS: Readonly<Record<string, OptionSpec>> = {
+    enriched_properties: { kind: "csv", values: ["source", "schema"] },
+    extra_headers: json,
+    headers_json_column_name: text,
+};
+
+/** The CREATE CHANGEFEED option table of one profile. */
+export function optionSpecsFor(profile: CockroachProfile): Record<string, OptionSpec> {
+    const specs: Record<string, OptionSpec> = { ...BASE_OPTIONS };
+    for (const name of profile.addedOptions) {
+        const spec = ADDED_OPTION_SPECS[name];
+        if (spec) specs[name] = spec;
+    }
+    for (const [name, values] of Object.entries(profile.addedEnumValues)) {
+        const spec = specs[name];
+        if (spec?.values) specs[name] = { ...spec, values: [...spec.values, ...values] };
+    }
+    if (profile.gcProtectExpiresAfterCanBeZero) {
+        specs.gc_protect_expires_after = zeroableInterval;
+    }
+    return specs;
+}
 
 /** Options accepted by every sink (changefeedbase.CommonOptions). */
 const COMMON_OPTIONS = new Set([
@@ -104,6 +130,7 @@ const COMMON_OPTIONS = new Set([
     "gc_protect_expires_after",
     "key_column",
     "unordered",
+    "enriched_properties",
 ]);
 /** Options only the webhook sink adds (changefeedbase.WebhookValidOptions). */
 const WEBHOOK_OPTIONS = new Set([
@@ -112,6 +139,7 @@ const WEBHOOK_OPTIONS = new Set([
     "webhook_sink_config",
     "compression",
     "extra_headers",
+    "headers_json_column_name",
 ]);
 /** Options whose values never appear in descriptions (changefeedbase.RedactedOptions). */
 const REDACTED_OPTIONS = new Set(["webhook_auth_header", "client_key"]);
@@ -144,17 +172,19 @@ export interface OptionEntry {
 export type ChangefeedOptionMap = Record<string, string | null>;
 
 /**
- * Checks option names and the value/no-value rule (exprutil KVOptions), then the typed values
- * (StatementOptions.ValidateForCreateChangefeed). `extra` lists names allowed beyond the
- * CREATE set (ALTER's `sink`).
+ * The KV-option step of the plan hook (exprutil KVOptions): option names and the
+ * value/no-value rule, with no SQLSTATE of their own; `initial_scan` values are checked here
+ * too (22023). Values of case-insensitive options are lower-cased. `extra` lists names allowed
+ * beyond the CREATE set (ALTER's `sink`).
  */
-export function validateOptions(
+export function parseOptionEntries(
     entries: readonly OptionEntry[],
+    specs: Readonly<Record<string, OptionSpec>>,
     extra: Record<string, OptionSpec> = {},
 ): ChangefeedOptionMap {
     const options: ChangefeedOptionMap = {};
     for (const { key, value } of entries) {
-        const spec = CHANGEFEED_OPTIONS[key] ?? extra[key];
+        const spec = specs[key] ?? extra[key];
         if (!spec) throw uncategorized(`invalid option "${key}"`);
         if (value === null && spec.kind !== "flag" && !spec.canBeEmpty) {
             throw uncategorized(`option "${key}" requires a value`);
@@ -162,26 +192,80 @@ export function validateOptions(
         if (value !== null && spec.kind === "flag") {
             throw uncategorized(`option "${key}" does not take a value`);
         }
-        options[key] = value !== null && CASE_INSENSITIVE.has(key) ? value.toLowerCase() : value;
+        const lowered = value !== null && CASE_INSENSITIVE.has(key) ? value.toLowerCase() : value;
+        options[key] = lowered;
     }
-    for (const [key, value] of Object.entries(options)) {
-        const spec = CHANGEFEED_OPTIONS[key];
-        if (spec?.kind === "interval") durationOption(key, value, spec);
-        if (spec?.kind === "enum" && value !== null && value !== "") enumOption(key, value, spec);
-    }
-    validateInitialScan(options);
     return options;
+}
+
+/** StatementOptions.GetInitialScanType's conflicts, checked before anything else (no SQLSTATE). */
+export function checkInitialScanConflicts(options: ChangefeedOptionMap): void {
+    const has = (k: string) => Object.prototype.hasOwnProperty.call(options, k);
+    const both = (a: string, b: string) => uncategorized(`cannot specify both ${a} and ${b}`);
+    if (has("initial_scan") && has("no_initial_scan"))
+        throw both("initial_scan", "no_initial_scan");
+    if (has("initial_scan") && has("initial_scan_only"))
+        throw both("initial_scan", "initial_scan_only");
+    if (has("no_initial_scan") && has("initial_scan_only"))
+        throw both("initial_scan='only'", "no_initial_scan");
+    // getEnumValue, still inside GetInitialScanType: a bad value has no SQLSTATE either.
+    const value = options.initial_scan;
+    if (value != null && value !== "" && !INITIAL_SCAN_VALUES.includes(value)) {
+        throw uncategorized(`unknown initial_scan: ${value}, ${describeEnum(INITIAL_SCAN_VALUES)}`);
+    }
+}
+
+/** `enum("yes", "no", "only")` in changefeedbase's option table, in that order. */
+const INITIAL_SCAN_VALUES = ["yes", "no", "only"] as const as readonly string[];
+
+/**
+ * StatementOptions.ValidateForCreateChangefeed: typed values, the initial-scan-only and csv
+ * rules and incompatible pairs. Every error it raises is wrapped as 22023.
+ */
+export function validateForCreateChangefeed(
+    options: ChangefeedOptionMap,
+    specs: Readonly<Record<string, OptionSpec>>,
+): void {
+    try {
+        for (const [key, value] of Object.entries(options)) {
+            const spec = specs[key];
+            if (spec?.kind === "interval") durationOption(key, value, spec);
+            if (spec?.kind === "enum" && value !== null && value !== "")
+                enumOption(key, value, spec);
+            if (spec?.kind === "csv" && value !== null && value !== "") csvOption(key, value, spec);
+        }
+        validateInitialScan(options);
+    } catch (err) {
+        if (err instanceof CockroachError && err.code === SQLSTATE.uncategorized) {
+            throw new CockroachError(SQLSTATE.invalidParameterValue, err.message, err.hint);
+        }
+        throw err;
+    }
+}
+
+/** Option names and shapes, the initial-scan conflicts and the typed values in one go. */
+export function validateOptions(
+    entries: readonly OptionEntry[],
+    specs: Readonly<Record<string, OptionSpec>>,
+): ChangefeedOptionMap {
+    const options = parseOptionEntries(entries, specs);
+    checkInitialScanConflicts(options);
+    validateForCreateChangefeed(options, specs);
+    return options;
+}
+
+function csvOption(key: string, value: string, spec: OptionSpec): void {
+    const values = spec.values ?? [];
+    for (const part of value.split(",").map((v) => v.trim())) {
+        if (!values.includes(part)) {
+            throw uncategorized(`unknown ${key}: ${part}, valid values are: ${values.join(", ")}`);
+        }
+    }
 }
 
 function enumOption(key: string, value: string, spec: OptionSpec): void {
     const values = spec.values ?? [];
     if (values.includes(value)) return;
-    if (key === "initial_scan") {
-        throw new CockroachError(
-            SQLSTATE.invalidParameterValue,
-            `cannot set "initial_scan" to "${value}". possible values for initial_scan are "yes", "no", "only", or no value`,
-        );
-    }
     throw uncategorized(`unknown ${key}: ${value}, ${describeEnum(values)}`);
 }
 
@@ -222,17 +306,11 @@ export function durationOption(
 
 function validateInitialScan(options: ChangefeedOptionMap): void {
     const has = (k: string) => Object.prototype.hasOwnProperty.call(options, k);
-    const both = (a: string, b: string) => uncategorized(`cannot specify both ${a} and ${b}`);
-    if (has("initial_scan") && has("no_initial_scan"))
-        throw both("initial_scan", "no_initial_scan");
-    if (has("initial_scan") && has("initial_scan_only"))
-        throw both("initial_scan", "initial_scan_only");
-    if (has("no_initial_scan") && has("initial_scan_only"))
-        throw both("initial_scan_only", "no_initial_scan");
     const only = has("initial_scan_only") || options.initial_scan === "only";
     if (only) {
         for (const unsupported of ["end_time", "resolved", "diff", "mvcc_timestamp", "updated"]) {
-            if (has(unsupported)) throw both("initial_scan_only", unsupported);
+            if (has(unsupported))
+                throw uncategorized(`cannot specify both initial_scan='only' and ${unsupported}`);
         }
     } else if (options.format === "csv") {
         throw uncategorized("format=csv is only usable with initial_scan_only");
@@ -255,24 +333,48 @@ export interface WebhookSink {
  * options, the webhook query parameters, `webhook_sink_config`, `webhook_client_timeout`.
  */
 export function validateSink(sinkUri: string, options: ChangefeedOptionMap): WebhookSink {
+    // sink.go getSink: the scheme picks the sink; an empty one is named as such.
+    // getSink reads the encoding options (StatementOptions.GetEncodingOptions) before it looks
+    // at the scheme.
+    for (const flag of ["key_in_value", "topic_in_value"]) {
+        if (flag in options && ["row", "key_only"].includes(options.envelope ?? "wrapped")) {
+            throw uncategorized(`${flag} is only usable with envelope=wrapped`);
+        }
+    }
+    if (options.envelope === "enriched" && !["json", "avro"].includes(options.format ?? "json")) {
+        throw uncategorized("envelope=enriched is only usable with format=json/avro");
+    }
+    if ("enriched_properties" in options && options.envelope !== "enriched") {
+        throw uncategorized("enriched_properties is only usable with envelope=enriched");
+    }
     const scheme = sinkScheme(sinkUri);
-    if (scheme === "webhook-http") throw uncategorized("this sink requires https");
-    if (scheme !== "webhook-https") throw uncategorized(`unsupported sink: ${scheme}`);
+    if (scheme === "") throw uncategorized(`no scheme found for sink URL ${goQuote(sinkUri)}`);
+    if (scheme !== "webhook-https" && scheme !== "webhook-http") {
+        throw uncategorized(`unsupported sink: ${scheme}`);
+    }
+    // validateSinkOptions, then makeWebhookSink: getSinkConfigFromJson before
+    // validateWebhookOpts (https, format, envelope), then the client's query parameters.
     for (const key of Object.keys(options)) {
         if (!COMMON_OPTIONS.has(key) && !WEBHOOK_OPTIONS.has(key)) {
             throw uncategorized(`this sink is incompatible with option ${key}`);
         }
     }
-    if (options.envelope && !["wrapped", "bare"].includes(options.envelope)) {
-        throw uncategorized(`this sink is incompatible with envelope=${options.envelope}`);
-    }
+    if (options.webhook_sink_config != null) validateWebhookSinkConfig(options.webhook_sink_config);
+    if (scheme === "webhook-http") throw uncategorized("this sink requires webhook-https");
     if (options.format && !["json", "csv"].includes(options.format)) {
         throw uncategorized(`this sink is incompatible with format=${options.format}`);
     }
+    if (options.envelope && !["wrapped", "bare"].includes(options.envelope)) {
+        throw uncategorized(`this sink is incompatible with envelope=${options.envelope}`);
+    }
     const url = parseSinkUrl(sinkUri);
     validateWebhookParams(url);
-    if (options.webhook_sink_config != null) validateWebhookSinkConfig(options.webhook_sink_config);
     return { uri: sinkUri, scheme };
+}
+
+/** Go's %q for the printable ASCII a sink URL holds (control characters escaped). */
+function goQuote(text: string): string {
+    return JSON.stringify(text);
 }
 
 /** The scheme as CockroachDB's url.Parse sees it (`""` when there is none). */
@@ -354,13 +456,12 @@ function decodeGoBase64(value: string): Buffer | number {
 
 /** sink_webhook_v2.go getSinkConfigFromJson (§6.2). */
 function validateWebhookSinkConfig(raw: string): void {
-    const invalid = (why: string) =>
-        uncategorized(`invalid option value webhook_sink_config, ${why}`);
+    const invalid = (why: string) => uncategorized(`invalid sink config, ${why}`);
     let parsed: unknown;
     try {
         parsed = JSON.parse(raw);
     } catch (err) {
-        throw uncategorized(`error unmarshalling json: ${(err as Error).message}`);
+        throw uncategorized(`error unmarshalling json: ${goJsonSyntaxError(raw, err as Error)}`);
     }
     const section = (name: string): Record<string, unknown> => {
         const value = (parsed as Record<string, unknown> | null)?.[name];
@@ -405,24 +506,65 @@ function validateWebhookSinkConfig(raw: string): void {
     const bytes = int("Flush", "Bytes", flush.Bytes);
     const frequency = duration(flush.Frequency);
     const backoff = duration(retry.Backoff);
-    let max = 0;
-    if (retry.Max !== undefined && retry.Max !== null) {
-        if (typeof retry.Max === "string") {
-            if (retry.Max.toLowerCase() !== "inf") {
-                throw uncategorized(
-                    `error unmarshalling json: retry max must be either a positive int or 'inf' for infinite retries`,
-                );
-            }
-        } else {
-            max = int("Retry", "Max", retry.Max);
-        }
-    }
+    const max = retryMax(retry.Max);
     if (messages < 0 || bytes < 0 || frequency < 0n || max < 0 || backoff < 0n) {
-        throw invalid("all config values must be non-negative");
+        throw invalid("all values must be non-negative");
     }
     if ((messages > 0 || bytes > 0) && frequency === 0n) {
-        throw invalid("flush frequency is not set, messages may never be sent");
+        throw invalid("Flush.Frequency is not set, messages may never be sent");
     }
+}
+
+/**
+ * sink.go jsonMaxRetries.UnmarshalJSON: a JSON integer must be positive; a string is `inf`
+ * (any case) or an integer in quotes (taken as is); anything else is refused. Its errors come
+ * back wrapped by getSinkConfigFromJson.
+ */
+function retryMax(value: unknown): number {
+    if (value === undefined || value === null) return 0;
+    const either = () =>
+        uncategorized(
+            "error unmarshalling json: Retry.Max must be either a positive int or 'inf' for infinite retries.",
+        );
+    if (typeof value === "number") {
+        if (!Number.isInteger(value)) throw either();
+        if (value <= 0) {
+            throw uncategorized(
+                "error unmarshalling json: Retry.Max must be a positive integer. use 'inf' for infinite retries.",
+            );
+        }
+        return value;
+    }
+    if (typeof value !== "string") throw either();
+    if (value.toLowerCase() === "inf") return 0;
+    if (/^[+-]?\d+$/.test(value)) return Number(value);
+    throw either();
+}
+
+/**
+ * encoding/json's scanner message for the common malformed inputs (empty, a bad first character,
+ * a misspelt literal, text after the value). Other syntax errors are not reproduced; their text
+ * says so instead of imitating Go.
+ */
+function goJsonSyntaxError(raw: string, jsError: Error): string {
+    const text = raw.replace(/^[ \t\r\n]+/, "");
+    if (text === "") return "unexpected end of JSON input";
+    const first = text[0] as string;
+    const literal = ({ n: "null", t: "true", f: "false" } as Record<string, string>)[first];
+    if (literal) {
+        for (let i = 1; i < literal.length; i++) {
+            if (i >= text.length) return "unexpected end of JSON input";
+            if (text[i] !== literal[i]) {
+                return `invalid character '${text[i]}' in literal ${literal} (expecting '${literal[i]}')`;
+            }
+        }
+        const after = text.slice(literal.length).replace(/^[ \t\r\n]+/, "");
+        if (after !== "") return `invalid character '${after[0]}' after top-level value`;
+    }
+    if (!/^[{["\-0-9]/.test(first)) {
+        return `invalid character '${first}' looking for beginning of value`;
+    }
+    return `malformed JSON (the exact encoding/json message is not supported by the test server): ${jsError.message}`;
 }
 
 function jsonKind(value: unknown): string {
@@ -442,15 +584,16 @@ const REDACTED_PARAMS = new Set([
 ]);
 
 /**
- * cloud.SanitizeExternalStorageURI: user info removed, secret query parameters set to
- * `redacted`, query re-encoded like Go's url.Values.Encode (sorted by key).
+ * cloud.SanitizeExternalStorageURI then changefeedbase.RedactUserFromURI: user info (name and
+ * password) becomes `redacted@`, secret query parameters become `redacted`, the query is
+ * re-encoded like Go's url.Values.Encode (sorted by key).
  */
 export function redactSinkUri(sinkUri: string): string {
     const match = /^([^:]+:)(\/\/)?([^/?#]*)([^?#]*)(?:\?([^#]*))?(#.*)?$/.exec(sinkUri);
     if (!match) return sinkUri;
     const [, scheme = "", slashes = "", authority = "", path = "", query, fragment = ""] = match;
     const host = authority.includes("@")
-        ? authority.slice(authority.lastIndexOf("@") + 1)
+        ? `redacted@${authority.slice(authority.lastIndexOf("@") + 1)}`
         : authority;
     if (query === undefined) return `${scheme}${slashes}${host}${path}${fragment}`;
     const params = new URLSearchParams(query);
@@ -480,7 +623,8 @@ function goQueryEscape(value: string): string {
 
 /**
  * The job description CockroachDB stores: targets as written, sanitized sink, options sorted by
- * name, valued options as `key = 'value'`, flags bare, secret values `redacted` (§6.1).
+ * name inside `WITH OPTIONS (…)`, valued options as `key = 'value'`, flags bare, secret values
+ * `redacted` (changefeed_stmt.go makeChangefeedDescription, tree.CreateChangefeed.Format).
  */
 export function changefeedDescription(
     targets: readonly string[],
@@ -495,6 +639,7 @@ export function changefeedDescription(
             return `${key} = ${formatString(REDACTED_OPTIONS.has(key) ? "redacted" : value)}`;
         });
     const forTables = targets.map((t) => `TABLE ${t}`).join(", ");
-    const withClause = rendered.length > 0 ? ` WITH ${rendered.join(", ")}` : "";
+    // tree.CreateChangefeed.Format writes the options as `WITH OPTIONS (…)`.
+    const withClause = rendered.length > 0 ? ` WITH OPTIONS (${rendered.join(", ")})` : "";
     return `CREATE CHANGEFEED FOR ${forTables} INTO ${formatString(redactSinkUri(sinkUri))}${withClause}`;
 }

@@ -1,20 +1,24 @@
 /**
  * CREATE CHANGEFEED, SHOW CHANGEFEED JOB(S), PAUSE/RESUME/CANCEL JOB and ALTER CHANGEFEED for one
- * session, in CockroachDB's validation order (reference §6.1, §6.4–§6.7).
+ * session, in CockroachDB's validation order (docs/cockroachdb-behaviour.md, "CREATE CHANGEFEED:
+ * validation order").
  */
 import { CockroachError, SQLSTATE, uncategorized } from "./errors";
 import {
-    CHANGEFEED_OPTIONS as OPTION_NAMES,
     UNALTERABLE_OPTIONS,
     changefeedDescription,
+    checkInitialScanConflicts,
+    optionSpecsFor,
+    parseOptionEntries,
     sinkScheme,
-    validateOptions,
+    validateForCreateChangefeed,
     validateSink,
     type ChangefeedOptionMap,
     type OptionEntry,
 } from "./changefeedOptions";
-import { checkCursorAgainstGc, evaluateCursor, hlcString } from "./cursor";
-import type { Hlc } from "./hlc";
+import { checkCursorAgainstGc, evaluateCursor, gcThresholdAt, hlcString } from "./cursor";
+import type { CockroachProfile } from "./profiles";
+import { compareHlc, formatDecimal, parseDecimal, type Hlc } from "./hlc";
 import type { Job, JobRegistry, QualifiedTable } from "./jobs";
 import { formatName } from "./lexer";
 import type { AlterCommand, JobIdExpr, OptionExpr, StringOrPlaceholder, TableName } from "./parser";
@@ -29,6 +33,11 @@ export interface ChangefeedContext {
     privileges: PrivilegeModel;
     now(): Hlc;
     gcThresholdSeconds: number;
+    profile: CockroachProfile;
+    /** `kv.rangefeed.enabled` as the cluster has it now. */
+    rangefeedsEnabled(): boolean;
+    /** Sends a NOTICE with the statement's result. */
+    notice(text: string): void;
     bind(value: StringOrPlaceholder): string;
     bindJobId(value: JobIdExpr): string;
     tableExists(table: QualifiedTable): Promise<boolean>;
@@ -97,27 +106,83 @@ function wantsInitialScan(options: ChangefeedOptionMap): boolean {
     return !("cursor" in options);
 }
 
+/** validateSettings: changefeeds other than initial-scan-only ones need rangefeeds. */
+function requireRangefeeds(ctx: ChangefeedContext, options: ChangefeedOptionMap): void {
+    const scanOnly = "initial_scan_only" in options || options.initial_scan === "only";
+    if (scanOnly || ctx.rangefeedsEnabled()) return;
+    throw uncategorized(
+        `rangefeeds require the kv.rangefeed.enabled setting. See https://www.cockroachlabs.com/docs/v${ctx.profile.clusterVersion}/create-and-configure-changefeeds.html#enable-rangefeeds`,
+    );
+}
+
+/** Deprecation notices of StatementOptions.DeprecationWarnings. */
+function deprecationNotices(ctx: ChangefeedContext, options: ChangefeedOptionMap): void {
+    if (options.format === "experimental_avro") {
+        ctx.notice("avro is no longer experimental, use format=avro");
+    } else if (
+        ctx.profile.protectDataFromGcOnPauseRetired &&
+        "protect_data_from_gc_on_pause" in options
+    ) {
+        ctx.notice("protect_data_from_gc_on_pause option is no longer needed");
+    }
+}
+
+/**
+ * Reading the target descriptors at the cursor time: below the GC threshold the read fails, and
+ * the plan hook wraps that error with the cursor and the threshold.
+ */
+function readDescriptorsAt(ctx: ChangefeedContext, cursorText: string, cursor: Hlc): void {
+    checkCursorAgainstGc(cursorText, cursor, gcThresholdAt(ctx.now(), ctx.gcThresholdSeconds));
+}
+
+/**
+ * changefeed_stmt.go validateDetailsAndOptions: an end time before the statement time is
+ * refused. A feed that stops at its end time is not modelled, so a valid one is refused too.
+ */
+function checkEndTime(options: ChangefeedOptionMap, statementTime: Hlc): void {
+    const text = options.end_time;
+    if (text == null) return;
+    let endTime: Hlc | undefined;
+    try {
+        endTime = parseDecimal(text);
+    } catch {
+        endTime = undefined;
+    }
+    if (endTime && compareHlc(endTime, statementTime) < 0) {
+        throw uncategorized(
+            `specified end time ${formatDecimal(endTime)} cannot be less than statement time ${formatDecimal(statementTime)}`,
+        );
+    }
+    throw new CockroachError(
+        SQLSTATE.featureNotSupported,
+        "end_time is not supported by the CockroachDB test server",
+    );
+}
+
 export async function createChangefeed(
     ctx: ChangefeedContext,
     statement: { targets: TableName[]; sink: StringOrPlaceholder; options: OptionExpr[] },
 ): Promise<ResultSet> {
+    const specs = optionSpecsFor(ctx.profile);
     const sinkUri = ctx.bind(statement.sink);
     if (sinkUri === "") {
         throw uncategorized("omit the SINK clause for inline results");
     }
-    const options = validateOptions(bindOptions(ctx, statement.options));
+    const options = parseOptionEntries(bindOptions(ctx, statement.options), specs);
+    checkInitialScanConflicts(options);
+    requireRangefeeds(ctx, options);
+    deprecationNotices(ctx, options);
     const now = ctx.now();
-    const cursor = options.cursor != null ? evaluateCursor(options.cursor, now) : undefined;
+    let cursor: Hlc | undefined;
+    if (options.cursor != null) {
+        cursor = evaluateCursor(options.cursor, now);
+        readDescriptorsAt(ctx, options.cursor, cursor);
+    }
     const tables = await resolveTargets(ctx, statement.targets, cursor);
     requireChangefeedPrivilege(ctx, tables);
+    validateForCreateChangefeed(options, specs);
+    checkEndTime(options, cursor ?? now);
     validateSink(sinkUri, options);
-    if (cursor && options.cursor != null) {
-        const threshold: Hlc = {
-            wallNanos: now.wallNanos - BigInt(ctx.gcThresholdSeconds) * 1_000_000_000n,
-            logical: 0,
-        };
-        checkCursorAgainstGc(options.cursor, cursor, threshold);
-    }
     const job = ctx.jobs.create(
         ctx.user,
         ctx.privileges.isAdmin(ctx.user),
@@ -201,9 +266,15 @@ export async function alterChangefeed(
     } catch {
         throw new CockroachError(SQLSTATE.datatypeMismatch, "changefeed ID must be an INT value");
     }
-    const job = findJob(ctx, id);
+    const job = ctx.jobs.get(id);
+    if (!job) {
+        throw uncategorized(
+            `could not load job with job id ${id}: job with ID ${id} does not exist`,
+        );
+    }
     requireControl(ctx, job);
     if (job.status !== "paused") throw uncategorized(`job ${job.id} is not paused`);
+    const specs = optionSpecsFor(ctx.profile);
 
     const previous = job.definition;
     let tables = [...previous.tables];
@@ -220,7 +291,7 @@ export async function alterChangefeed(
                 if (UNALTERABLE_OPTIONS.has(entry.key))
                     throw alterError(`cannot alter option "${entry.key}"`);
             }
-            const validated = validateOptions(entries, { sink: { kind: "string" } });
+            const validated = parseOptionEntries(entries, specs, { sink: { kind: "string" } });
             for (const [key, value] of Object.entries(validated)) {
                 if (key === "sink") {
                     const newSink = value ?? "";
@@ -240,7 +311,7 @@ export async function alterChangefeed(
             for (const key of command.keys) {
                 if (key === "sink") throw alterError(`cannot unset option "sink"`);
                 if (UNALTERABLE_OPTIONS.has(key)) throw alterError(`cannot alter option "${key}"`);
-                if (!(key in OPTION_NAMES)) throw alterError(`invalid option "${key}"`);
+                if (!(key in specs)) throw alterError(`invalid option "${key}"`);
                 delete options[key];
             }
         } else if (command.kind === "add") {
@@ -270,11 +341,9 @@ export async function alterChangefeed(
                 if (!table || !(await ctx.tableExists(table))) {
                     throw alterError(`target "${displayName(target)}" does not exist`);
                 }
-                if (tables.some((t) => same(t, table))) {
-                    throw alterError(
-                        `target "${displayName(target)}" already watched by changefeed`,
-                    );
-                }
+                // Up to 26.1 a table already watched is taken again without a word (and, being
+                // among the existing spans, is not scanned again); 26.2 refuses it.
+                if (tables.some((t) => same(t, table))) continue;
                 tables.push(table);
                 if (scan) scanTables.push(`${table.schema}.${table.table}`);
             }
@@ -294,8 +363,25 @@ export async function alterChangefeed(
             if (tables.length === 0) throw alterError("cannot drop all targets");
         }
     }
+    checkInitialScanConflicts(options);
+    requireRangefeeds(ctx, options);
     requireChangefeedPrivilege(ctx, tables);
-    validateSink(sinkUri, options);
+    try {
+        validateForCreateChangefeed(options, specs);
+        validateSink(sinkUri, options);
+    } catch (err) {
+        // alterTableChangefeed wraps what createChangefeedJobRecord reports.
+        if (err instanceof CockroachError) {
+            throw new CockroachError(
+                err.code,
+                `failed to alter changefeed: ${err.message}`,
+                err.hint,
+            );
+        }
+        throw err;
+    }
+    // The rebuilt job description leaves out the initial-scan options of the original.
+    for (const key of ["initial_scan", "no_initial_scan"]) delete options[key];
     const targetNames = tables.map(qualifiedName);
     const description = changefeedDescription(targetNames, sinkUri, options);
     ctx.jobs.alter(job, { targetNames, tables, sinkUri, options }, description, scanTables);

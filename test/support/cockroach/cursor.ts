@@ -3,7 +3,7 @@
  * decimal HLC, integer nanoseconds, timestamp strings and negative intervals; zero and future
  * timestamps rejected; older than the GC threshold rejected with the changefeed's hint.
  */
-import { CockroachError, SQLSTATE, uncategorized } from "./errors";
+import { type CockroachError, uncategorized } from "./errors";
 import { parseSqlInterval } from "./durations";
 import type { Hlc } from "./hlc";
 
@@ -16,8 +16,9 @@ export function hlcString(t: Hlc): string {
     return `${seconds}.${nanos},${t.logical}`;
 }
 
+/** The changefeed's cursor errors reach the client without a SQLSTATE of their own (XXUUU). */
 function asOfError(message: string): CockroachError {
-    return new CockroachError(SQLSTATE.invalidParameterValue, `AS OF SYSTEM TIME: ${message}`);
+    return uncategorized(`AS OF SYSTEM TIME: ${message}`);
 }
 
 /** Evaluates a cursor string against `now`; throws CockroachDB's errors. */
@@ -80,12 +81,22 @@ function parseTimestamp(value: string): Hlc | undefined {
     return { wallNanos: BigInt(millis) * 1_000_000n + BigInt(fraction), logical: 0 };
 }
 
+/** The replica GC threshold the server models: `now - gc.ttlseconds`. */
+export function gcThresholdAt(now: Hlc, gcThresholdSeconds: number): Hlc {
+    return { wallNanos: now.wallNanos - BigInt(gcThresholdSeconds) * 1_000_000_000n, logical: 0 };
+}
+
+/** KV's BatchTimestampBeforeGCError text for a read at `at` below `threshold`. */
+export function batchTimestampBeforeGc(at: Hlc, threshold: Hlc): string {
+    return `batch timestamp ${hlcString(at)} must be after replica GC threshold ${hlcString(threshold)}`;
+}
+
 /** The changefeed's GC check (newest changefeed_stmt.go wraps the KV error this way). */
 export function checkCursorAgainstGc(cursor: string, at: Hlc, threshold: Hlc): void {
     if (at.wallNanos > threshold.wallNanos) return;
     throw uncategorized(
         `could not create changefeed: cursor ${cursor} is older than the GC threshold ${threshold.wallNanos}: ` +
-            `batch timestamp ${hlcString(at)} must be after replica GC threshold ${hlcString(threshold)}`,
+            batchTimestampBeforeGc(at, threshold),
         "use a more recent cursor",
     );
 }

@@ -1,7 +1,7 @@
 /**
  * CockroachDB test server: speaks pgwire on 127.0.0.1 and implements the CockroachDB statements
- * of the contract (/tmp/crdb-contract.md) itself, delegating plain SQL to a PostgreSQL database
- * it creates for itself and drops on stop().
+ * the package uses itself (docs/cockroachdb-behaviour.md), delegating plain SQL to a PostgreSQL
+ * database it creates for itself and drops on stop().
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:net";
@@ -13,7 +13,9 @@ import { installChangeCapture, startFeed } from "./feed";
 import { JobRegistry, type QualifiedTable } from "./jobs";
 import { PrivilegeModel } from "./privileges";
 import type { ServerState } from "./session";
+import { resolveProfile, type CockroachProfileName } from "./profiles";
 import { SettingStore } from "./settings";
+import { gcThresholdAt } from "./cursor";
 
 export interface CockroachTestServerOptions {
     /** Name of the one CockroachDB database. Default `defaultdb`. */
@@ -26,6 +28,17 @@ export interface CockroachTestServerOptions {
     gcThresholdSeconds?: number;
     /** Admin URL of the PostgreSQL server that hosts the backing database. */
     postgresAdminUrl?: string;
+    /**
+     * The CockroachDB release to behave like (docs/cockroachdb-behaviour.md, "Version
+     * profiles"). Default: `CRDB_PROFILE` from the environment, else the newest profile.
+     */
+    profile?: CockroachProfileName;
+    /**
+     * Minimum time between two `running_status` updates of a job (CockroachDB's
+     * runStatusUpdateFrequency). Default 60000 (one minute), like a real cluster; tests that
+     * need to watch several updates set it lower explicitly.
+     */
+    runningStatusIntervalMs?: number;
 }
 
 export interface CockroachTestServer {
@@ -34,6 +47,8 @@ export interface CockroachTestServer {
     /** A URL for another user (with its password, if it has one). */
     urlFor(user: string, password?: string): string;
     port: number;
+    /** The CockroachDB release this server behaves like. */
+    profile: CockroachProfileName;
     /** The real PostgreSQL database behind the server. */
     backingDatabaseUrl: string;
     /** Every statement text received, in order. */
@@ -50,8 +65,8 @@ export interface CockroachTestServer {
     stop(): Promise<void>;
 }
 
-const VERSION =
-    "CockroachDB CCL v25.4.0 (x86_64-pc-linux-gnu, built 2025/11/03 16:30:45, go1.23.12 X:nocoverageredesign)";
+/** changefeedccl runStatusUpdateFrequency. */
+const RUN_STATUS_UPDATE_FREQUENCY_MS = 60_000;
 
 function databaseUrl(adminUrl: string, database: string): string {
     const url = new URL(adminUrl);
@@ -82,14 +97,17 @@ export async function startCockroachTestServer(
     });
     catalog.on("error", () => undefined);
 
+    const profile = resolveProfile(options.profile);
+    const gcThresholdSeconds = options.gcThresholdSeconds ?? 14_400;
     const virtualCluster = options.virtualCluster ?? false;
     const settings = new SettingStore(virtualCluster);
     const clock = new HybridClock();
     const state: ServerState = {
         database,
         clusterId: options.clusterId ?? randomUUID(),
-        version: VERSION,
-        gcThresholdSeconds: options.gcThresholdSeconds ?? 14_400,
+        version: profile.versionText,
+        profile,
+        gcThresholdSeconds,
         settings,
         privileges: new PrivilegeModel(database),
         clock,
@@ -100,6 +118,10 @@ export async function startCockroachTestServer(
             backingDatabaseUrl,
             clock,
             rangefeedsEnabled: () => settings.valueText("kv.rangefeed.enabled") === "true",
+            gcThreshold: () => gcThresholdAt(clock.now(), gcThresholdSeconds),
+            runningStatusIntervalMs:
+                options.runningStatusIntervalMs ?? RUN_STATUS_UPDATE_FREQUENCY_MS,
+            docsVersion: profile.clusterVersion,
         }),
         tableExists: async (table: QualifiedTable) => {
             const result = await catalog.query(
@@ -137,6 +159,7 @@ export async function startCockroachTestServer(
         url: urlFor("root"),
         urlFor,
         port,
+        profile: profile.name,
         backingDatabaseUrl,
         statements: state.statements,
         jobs: () =>

@@ -8,7 +8,7 @@ import {
     redactSinkUri,
     type ChangefeedOptionMap,
 } from "./changefeedOptions";
-import { formatName } from "./lexer";
+import { batchTimestampBeforeGc } from "./cursor";
 import { compareHlc, formatDecimal, type Hlc, type HybridClock } from "./hlc";
 import type { FeedSpec, RunningFeed, StartFeed } from "./feedTypes";
 import {
@@ -81,6 +81,15 @@ export interface JobRegistryOptions {
     clock: HybridClock;
     /** Checked when a feed starts; changefeeds fail while rangefeeds are disabled (§6.1). */
     rangefeedsEnabled: () => boolean;
+    /** The replica GC threshold now: a feed starting below it fails (its data was collected). */
+    gcThreshold: () => Hlc;
+    /**
+     * At most one `running_status` update per this many ms from the frontier, and one
+     * `transient error: …` per this many ms from the resumer (runStatusUpdateFrequency).
+     */
+    runningStatusIntervalMs: number;
+    /** The docs version in CockroachDB's error links (e.g. `25.4`). */
+    docsVersion: string;
 }
 
 export class JobRegistry {
@@ -207,8 +216,12 @@ export class JobRegistry {
         if (["failed", "canceled", "succeeded"].includes(job.status)) return;
         void this.stopFeed(job);
         if (job.definition.options.on_error === "pause") {
+            // handleChangefeedError: PauseRequested with the status message set directly.
             job.runningStatus = `job failed (${error}) but is being paused because of on_error=pause`;
-            this.setStatus(job, "paused");
+            this.setStatus(job, "pause-requested");
+            this.later(async () => {
+                if (job.status === "pause-requested") this.setStatus(job, "paused");
+            });
             return;
         }
         job.error = error;
@@ -276,10 +289,9 @@ export class JobRegistry {
             job.highWater ? formatTimestamptz(job.highWater.wallNanos / 1000n) : null,
             job.error,
             redactSinkUri(job.definition.sinkUri),
+            // concat(database_name, '.', schema_name, '.', name): raw names, never quoted.
             formatTextArray(
-                job.definition.tables.map((t) =>
-                    [t.database, t.schema, t.table].map(formatName).join("."),
-                ),
+                job.definition.tables.map((t) => `${t.database}.${t.schema}.${t.table}`),
             ),
             null,
             job.definition.options.format ?? "json",
@@ -309,12 +321,24 @@ export class JobRegistry {
                 if (current()) {
                     this.fail(
                         job,
-                        "rangefeeds require the kv.rangefeed.enabled setting. See https://www.cockroachlabs.com/docs/v25.4/create-and-configure-changefeeds.html#enable-rangefeeds",
+                        `rangefeeds require the kv.rangefeed.enabled setting. See https://www.cockroachlabs.com/docs/v${this.options.docsVersion}/create-and-configure-changefeeds.html#enable-rangefeeds`,
                     );
                 }
             });
             return;
         }
+        const startAt = job.highWater ?? job.statementTime;
+        const threshold = this.options.gcThreshold();
+        if (compareHlc(startAt, threshold) <= 0) {
+            // The catch-up scan reads below the GC threshold: the data under it was collected.
+            this.later(async () => {
+                if (current()) this.fail(job, batchTimestampBeforeGc(startAt, threshold));
+            });
+            return;
+        }
+        const interval = this.options.runningStatusIntervalMs;
+        let lastFrontierStatus = -Infinity;
+        let lastTransientStatus = -Infinity;
         const tables = scanTables ?? job.pendingInitialScan;
         job.pendingInitialScan = undefined;
         const spec: FeedSpec = {
@@ -335,6 +359,17 @@ export class JobRegistry {
                 },
                 runningStatus: (text) => {
                     if (!current()) return;
+                    const now = Date.now();
+                    if (text.startsWith("transient error")) {
+                        // The resumer throttles its message; the flow restarts, and the new
+                        // frontier may report again at once.
+                        lastFrontierStatus = -Infinity;
+                        if (now - lastTransientStatus < interval) return;
+                        lastTransientStatus = now;
+                    } else {
+                        if (now - lastFrontierStatus < interval) return;
+                        lastFrontierStatus = now;
+                    }
                     job.runningStatus = text;
                     job.modifiedMicros = this.nowMicros();
                 },

@@ -36,7 +36,12 @@ export interface OptionExpr {
 }
 
 export type Builtin =
-    "cluster_id" | "version" | "cluster_logical_timestamp" | "current_user" | "is_admin";
+    | "cluster_id"
+    | "version"
+    | "cluster_logical_timestamp"
+    | "current_user"
+    | "is_admin"
+    | "node_executable_version";
 
 export type AlterCommand =
     | { kind: "add"; targets: TableName[]; options: OptionExpr[] }
@@ -289,6 +294,7 @@ const BUILTIN_COLUMNS: Record<Builtin, string> = {
     cluster_logical_timestamp: "cluster_logical_timestamp",
     current_user: "current_user",
     is_admin: "crdb_internal.is_admin",
+    node_executable_version: "crdb_internal.node_executable_version",
 };
 
 /** `SELECT <builtin> [[AS] alias] {, ...}` with no FROM; undefined when it is anything else. */
@@ -325,7 +331,12 @@ function parseBuiltin(c: Cursor): Builtin | undefined {
         const fn = c.peek(2);
         if (fn.kind !== "ident" || c.peek(3).value !== "(" || c.peek(4).value !== ")")
             return undefined;
-        if (fn.value !== "cluster_id" && fn.value !== "is_admin") return undefined;
+        if (
+            fn.value !== "cluster_id" &&
+            fn.value !== "is_admin" &&
+            fn.value !== "node_executable_version"
+        )
+            return undefined;
         for (let i = 0; i < 5; i++) c.next();
         return fn.value;
     }

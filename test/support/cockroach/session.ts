@@ -4,7 +4,8 @@
  * PostgreSQL session, and keeps transaction state consistent between the two.
  */
 import { CockroachError, SQLSTATE } from "./errors";
-import { splitStatements, type StatementText } from "./lexer";
+import { splitStatements, tokenize, type StatementText, type Token } from "./lexer";
+import { findShowChangefeedSources, resultAsSubquery } from "./statementSource";
 import {
     parseStatement,
     type JobIdExpr,
@@ -25,6 +26,7 @@ import {
     type ChangefeedContext,
 } from "./changefeedStatements";
 import { formatDecimal, type HybridClock } from "./hlc";
+import type { CockroachProfile } from "./profiles";
 import { OID, boolColumn, textColumn, type Column, type ResultSet } from "./results";
 
 /** Server-wide state every session shares. */
@@ -32,6 +34,7 @@ export interface ServerState {
     database: string;
     clusterId: string;
     version: string;
+    profile: CockroachProfile;
     gcThresholdSeconds: number;
     settings: SettingStore;
     privileges: PrivilegeModel;
@@ -104,7 +107,8 @@ export class Session {
         this.server.statements.push(statement.text);
         const parsed = parseStatement(statement.tokens);
         if (parsed.type === "delegate") {
-            const text = rewriteForPostgres(statement.text, statement.tokens, this.server.database);
+            const source = this.expandStatementSources(statement, params);
+            const text = rewriteForPostgres(source.text, source.tokens, this.server.database);
             return this.backing.run(text, params);
         }
         if (this.backing.status === "E") {
@@ -131,9 +135,16 @@ export class Session {
             hasPrivilege: (p: string) => privileges.hasSystemPrivilege(this.user, p),
             inExplicitTransaction: inBatch || this.backing.status !== "I",
         };
-        const changefeeds = this.changefeedContext(params);
+        const notices: string[] = [];
+        const changefeeds = this.changefeedContext(params, notices);
+        const withNotices = (result: ResultSet): ResultSet =>
+            notices.length > 0
+                ? { ...result, notices: [...(result.notices ?? []), ...notices] }
+                : result;
         switch (statement.type) {
             case "showClusterSetting":
+                if (statement.name.toLowerCase() === "version")
+                    return this.showVersionSetting(statement.name);
                 return settings.show(statement.name, caller);
             case "showClusterSettings":
                 return settings.list(statement.all, caller);
@@ -142,7 +153,7 @@ export class Session {
             case "selectBuiltins":
                 return this.selectBuiltins(statement.items);
             case "createChangefeed":
-                return createChangefeed(changefeeds, statement);
+                return withNotices(await createChangefeed(changefeeds, statement));
             case "showChangefeedJobs":
                 return showChangefeedJobs(changefeeds, statement.jobId);
             case "controlJob":
@@ -197,9 +208,52 @@ export class Session {
         }
     }
 
-    private changefeedContext(params: ReadonlyArray<string | null>): ChangefeedContext {
+    /** Replaces each `[SHOW CHANGEFEED JOB(S) …]` statement source with its rows. */
+    private expandStatementSources(
+        statement: StatementText,
+        params: ReadonlyArray<string | null>,
+    ): { text: string; tokens: readonly Token[] } {
+        const sources = findShowChangefeedSources(statement.tokens);
+        if (sources.length === 0) return statement;
+        const context = this.changefeedContext(params, []);
+        let text = statement.text;
+        for (const source of [...sources].reverse()) {
+            const id = source.jobId;
+            const jobId: JobIdExpr | undefined =
+                id === undefined
+                    ? undefined
+                    : id.kind === "placeholder"
+                      ? { kind: "placeholder", index: Number(id.value) }
+                      : id.kind === "string"
+                        ? { kind: "string", value: id.value }
+                        : { kind: "int", text: id.raw };
+            const rows = showChangefeedJobs(context, jobId);
+            text =
+                text.slice(0, source.start) +
+                resultAsSubquery(rows, source.aliased) +
+                text.slice(source.end);
+        }
+        return { text, tokens: tokenize(text) };
+    }
+
+    /** `SHOW CLUSTER SETTING version`: the active cluster version, typed like CockroachDB's. */
+    private showVersionSetting(rawName: string): ResultSet {
+        return {
+            columns: [textColumn(rawName)],
+            rows: [[this.server.profile.clusterVersion]],
+            tag: "SHOW CLUSTER SETTING 1",
+        };
+    }
+
+    private changefeedContext(
+        params: ReadonlyArray<string | null>,
+        notices: string[],
+    ): ChangefeedContext {
         const server = this.server;
         return {
+            profile: server.profile,
+            rangefeedsEnabled: () => server.settings.valueText("kv.rangefeed.enabled") === "true",
+            notice: (text) => notices.push(text),
             user: this.user,
             database: server.database,
             jobs: server.jobs,
@@ -255,6 +309,10 @@ export class Session {
                 case "version":
                     columns.push(textColumn(item.column));
                     row.push(this.server.version);
+                    break;
+                case "node_executable_version":
+                    columns.push(textColumn(item.column));
+                    row.push(this.server.profile.clusterVersion);
                     break;
                 case "cluster_logical_timestamp":
                     columns.push({ name: item.column, oid: OID.numeric });

@@ -216,12 +216,13 @@ export class SettingStore {
         const visible = DEFINITIONS.filter((d) => this.isVisible(d) && (all || d.isPublic)).sort(
             (a, b) => a.name.localeCompare(b.name),
         );
+        // delegateShowClusterSettingList: `public` comes before `description` in the ALL form.
         const columns = [
             textColumn("variable"),
             textColumn("value"),
             textColumn("setting_type"),
-            textColumn("description"),
             ...(all ? [{ name: "public", ...COLUMN_TYPES.b }] : []),
+            textColumn("description"),
             textColumn("default_value"),
             textColumn("origin"),
         ];
@@ -229,8 +230,8 @@ export class SettingStore {
             d.name,
             plainText(d, this.current(d)),
             d.type,
-            d.description,
             ...(all ? [d.isPublic ? "t" : "f"] : []),
+            d.description,
             plainText(d, this.defaultOf(d)),
             this.overrides.has(d.name) ? "override" : "default",
         ]);

@@ -88,8 +88,13 @@ export function readSinkConfig(json: string | undefined): WebhookSinkConfig {
     config.flush.bytes = flush.Bytes ?? 0;
     config.flush.frequencyMs = flush.Frequency ? durationMs(flush.Frequency) : 0;
     const retry = parsed.Retry ?? {};
-    if (retry.Max === "inf") config.retry.max = Infinity;
-    else if (typeof retry.Max === "number" && retry.Max > 0) config.retry.max = retry.Max;
+    // jsonMaxRetries: "inf" in any case, or an integer (also in quotes); 0 means no limit.
+    if (typeof retry.Max === "string" && retry.Max.toLowerCase() === "inf") {
+        config.retry.max = Infinity;
+    } else if (retry.Max !== undefined && Number.isInteger(Number(retry.Max))) {
+        const max = Number(retry.Max);
+        config.retry.max = max === 0 ? Infinity : max;
+    }
     if (retry.Backoff) config.retry.backoffMs = durationMs(retry.Backoff);
     return config;
 }

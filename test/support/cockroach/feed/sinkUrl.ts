@@ -26,7 +26,9 @@ export function parseWebhookSinkUri(sinkUri: string): WebhookTarget {
     const scheme = schemeEnd < 0 ? "" : sinkUri.slice(0, schemeEnd);
     if (scheme !== "webhook-https") {
         throw new Error(
-            scheme === "webhook-http" ? "this sink requires https" : `unsupported sink: ${scheme}`,
+            scheme === "webhook-http"
+                ? "this sink requires webhook-https"
+                : `unsupported sink: ${scheme}`,
         );
     }
     const rest = sinkUri.slice(schemeEnd + 3);

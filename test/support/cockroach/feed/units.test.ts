@@ -46,7 +46,10 @@ describe("webhook sink URI", () => {
     });
 
     it("only accepts webhook-https", () => {
-        assert.throws(() => parseWebhookSinkUri("webhook-http://h/p"), /this sink requires https/);
+        assert.throws(
+            () => parseWebhookSinkUri("webhook-http://h/p"),
+            /this sink requires webhook-https/,
+        );
     });
 });
 
