@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { changefeedProvider } from "../providers/changefeed";
 
 /**
- * Where to look for proof that the replicator received the feed: the replicator records every
- * resolved timestamp it accepts in `<stagingSchema>.checkpoints` on its staging cluster, under
- * the target schema. See {@link ChangefeedArgs.verifyDelivery}.
+ * Where to look for proof that the replicator received and applied the feed: the replicator
+ * records every resolved timestamp it accepts in `<stagingSchema>.checkpoints` on its staging
+ * cluster, under the target schema, and sets its `target_applied_at` once the data up to it is
+ * written to the target. See {@link ChangefeedArgs.verifyDelivery}.
  */
 export interface ChangefeedDeliveryVerificationArgs {
     /**
@@ -138,14 +139,18 @@ export interface ChangefeedArgs {
     adoptJobId?: pulumi.Input<string>;
     /**
      * Prove delivery after create and after every update: wait (bounded by `timeoutSeconds`)
-     * until the replicator has recorded, in `<stagingSchema>.checkpoints` for `targetSchema`, a
-     * resolved timestamp newer than the cursor (update: newer than the high-water at the start
-     * of the update) while the job's `running_status` shows no transient error. `running` and
-     * the high-water are no proof: CockroachDB checkpoints the high-water before it emits the
-     * resolved message, so both advance while the replicator rejects every request.
+     * until the replicator has recorded AND applied to the target (`target_applied_at` set), in
+     * `<stagingSchema>.checkpoints` for `targetSchema`, a resolved timestamp newer than the
+     * cursor (update: newer than the high-water at the start of the update) while the job's
+     * `running_status` shows no transient error. `running` and the high-water are no proof:
+     * CockroachDB checkpoints the high-water before it emits the resolved message, so both
+     * advance while the replicator rejects every request; nor is a checkpoint not yet applied
+     * (the replicator records it before it writes the target, and retries apply failures in the
+     * background). A progress line is logged every few seconds while waiting.
      *
      * On timeout the error quotes the job's `running_status`/`error` with a hint per case
-     * (connection refused, 400 unknown schema, 401, TLS/x509, checkpoint going backwards).
+     * (connection refused, 400 unknown schema, 401, TLS/x509, checkpoint going backwards,
+     * received but not applied: target privileges, missing tables, the replicator's logs).
      * A job created by this create/update is then cancelled (no orphan); a job altered in place
      * is left running and the update fails with a partial-state error recording the change
      * (`deliveryVerifiedAt` unset), so the next `up` verifies again.
@@ -195,8 +200,8 @@ export class Changefeed extends pulumi.dynamic.Resource {
     /** The full sink URI with TLS material (secret). */
     declare public readonly sinkUri: pulumi.Output<string>;
     /**
-     * The latest resolved timestamp (DECIMAL HLC) the replicator had recorded for the target
-     * schema when delivery was last verified (undefined without `verifyDelivery`).
+     * The latest resolved timestamp (DECIMAL HLC) the replicator had applied to the target for
+     * the target schema when delivery was last verified (undefined without `verifyDelivery`).
      */
     declare public readonly lastDeliveredResolved: pulumi.Output<string | undefined>;
     /** When delivery was last proven (ISO 8601); undefined when not verified. */

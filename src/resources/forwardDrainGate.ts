@@ -16,8 +16,10 @@ export interface ForwardDrainGateArgs {
     /**
      * Watch only the counters whose `schema` label is this target schema of forward
      * replication, as the replicator labels it: the raw dotted name such as `defaultdb.public`
-     * (compared case-insensitively, quotes ignored). Default: the sum over every schema.
-     * Changing it is an update with no new wait.
+     * (compared case-insensitively, quotes ignored). Default: the sum over every schema. When
+     * no counter carries it (a typo, or nothing applied there yet) there is nothing to measure:
+     * `create` fails naming the schemas that do have counters, never passes. Changing it is an
+     * update with no new wait.
      */
     schema?: pulumi.Input<string>;
     /**
@@ -49,7 +51,8 @@ export interface ForwardDrainGateArgs {
  * The runbook step before failback: wait for forward replication (source → CockroachDB) to
  * drain, then stop it (reference/cockroachdb.md §1.6, §2.5). `create` polls the forward
  * replicator's `/_/varz` until `apply_upserts_total` + `apply_deletes_total` have not moved for
- * `quietPeriodSeconds`, and fails after `timeoutSeconds` with the rates it saw. Afterwards it
+ * `quietPeriodSeconds`, logging progress every few seconds, and fails after `timeoutSeconds`
+ * with the rates it saw; an endpoint without those counters is an error, not a drain. Afterwards it
  * warns when the forward replicator still answers (stop it before failback starts). Make the
  * failback changefeed depend on this resource.
  *

@@ -1,12 +1,16 @@
 /**
  * Delivery verification, the pure part: which checkpoint row proves that the replicator received
- * the feed, the query that reads it, and the troubleshooting hints (reference/cockroachdb.md
- * §2.6, §5, §7 pitfall 3) for what the job reports when no proof arrives.
+ * and applied the feed, the query that reads it, and the troubleshooting hints for what the job
+ * reports when no proof arrives (the replicator's answers they key on are described in
+ * docs/replicator-behaviour.md).
  *
  * The job's high-water is no proof: CockroachDB checkpoints it before it emits the resolved
- * message, so on an idle feed it advances while the sink rejects every request. The replicator
- * records each accepted resolved timestamp in `<stagingSchema>.checkpoints` (group and partition
- * = the target schema), which is.
+ * message, so on an idle feed it advances while the sink rejects every request. Nor is a
+ * checkpoint row alone: the replicator records each accepted resolved timestamp in
+ * `<stagingSchema>.checkpoints` (group and partition = the target schema) with
+ * `target_applied_at` NULL before it has written anything to the target, and sets
+ * `target_applied_at` only once the data up to it was applied in the background. Proof is a
+ * checkpoint newer than the cursor WITH `target_applied_at` set (docs/replicator-behaviour.md).
  */
 import { parseStagingSchema } from "../replicatorAuthKey/stagingSchema";
 import { quoteQualifiedName } from "../dialects/cockroach";
@@ -42,16 +46,18 @@ export function formatStaging(stagingSchema: string): string {
 }
 
 /**
- * The latest checkpoint of one partition: `$1` is the group/partition name (never SQL text),
- * the table name is quoted by CockroachDB's rules. Returns one row, `source_hlc` TEXT or NULL.
+ * The latest checkpoint of one partition, recorded (`source_hlc`) and applied to the target
+ * (`applied_hlc`, `target_applied_at` set): `$1` is the group/partition name (never SQL text),
+ * the table name is quoted by CockroachDB's rules. Returns one row, both TEXT or NULL.
  */
 export function latestCheckpointQuery(stagingSchema: string): string {
     const staging = parseStagingSchema(stagingSchema);
     if (!staging) throw new Error(`verifyDelivery.stagingSchema "${stagingSchema}" is invalid`);
     const table = quoteQualifiedName([staging.database, staging.schema, "checkpoints"]);
     return (
-        `SELECT CAST(max(source_hlc) AS TEXT) AS source_hlc FROM ${table} ` +
-        "WHERE group_name = $1 AND partition = $1"
+        "SELECT CAST(max(source_hlc) AS TEXT) AS source_hlc, " +
+        "CAST(max(CASE WHEN target_applied_at IS NOT NULL THEN source_hlc END) AS TEXT) AS applied_hlc " +
+        `FROM ${table} WHERE group_name = $1 AND partition = $1`
     );
 }
 
@@ -67,10 +73,12 @@ export function targetSchemaMismatch(
     if ("problem" in parsed) return undefined;
     let segments: string[];
     try {
+        // As the replicator reads the path (docs/replicator-behaviour.md): empty segments are
+        // ignored and each segment is query-unescaped, so `+` is a space.
         segments = parsed.path
             .split("/")
-            .slice(1)
-            .map((s) => decodeURIComponent(s));
+            .filter((s) => s !== "")
+            .map((s) => decodeURIComponent(s.replace(/\+/g, " ")));
     } catch {
         return undefined;
     }
@@ -90,8 +98,15 @@ export interface DeliveryObservation {
     stagingSchema: string;
     webhookUrl: string;
     hasToken: boolean;
-    /** Latest checkpoint of the partition seen, if any. */
+    /** Latest checkpoint of the partition seen (applied or not), if any. */
     lastCheckpoint?: string;
+    /** Latest checkpoint of the partition with `target_applied_at` set, if any. */
+    lastAppliedCheckpoint?: string;
+    /**
+     * True when a checkpoint newer than the baseline was recorded but none newer than the
+     * baseline was applied: the replicator receives the feed but does not write the target.
+     */
+    receivedNotApplied?: boolean;
     /** True when the checkpoints table was missing at the last look. */
     tableMissing: boolean;
     status?: string;
@@ -106,7 +121,7 @@ const UNREACHABLE =
     /connection refused|no such host|no route to host|network is unreachable|i\/o timeout|connection reset/i;
 const TLS_PROBLEM = /x509|tls:|certificate/i;
 
-/** One hint per troubleshooting case the job's texts match (reference/cockroachdb.md §2.6). */
+/** One hint per troubleshooting case the job's texts match (docs/replicator-behaviour.md). */
 export function deliveryHints(o: DeliveryObservation): string[] {
     const texts = [o.error, o.lastTransientError, o.runningStatus].filter(
         (t): t is string => typeof t === "string" && t !== "",
@@ -165,6 +180,17 @@ export function deliveryHints(o: DeliveryObservation): string[] {
             "GC threshold: the cursor is older than the tables' GC window; take a newer cursor or raise gc.ttlseconds.",
         );
     }
+    if (o.receivedNotApplied) {
+        hints.push(
+            `received but not applied: the replicator accepted the feed (checkpoint ${o.lastCheckpoint} recorded in ` +
+                `${staging}.checkpoints) but has not applied it to the target — its target_applied_at is still NULL. ` +
+                "The replicator writes the target in the background and retries failures there, so the changefeed sees " +
+                "no error. Check the replicator's target user privileges (SELECT, INSERT, UPDATE, DELETE on every " +
+                "table of the target schema, USAGE on the schema), missing tables (every changefeed table must exist " +
+                "in the target schema, with the same columns), constraint violations, and the replicator's logs " +
+                `("error while copying data for ${o.partition}; will restart") and its apply_errors_total metric on /_/varz.`,
+        );
+    }
     if (o.tableMissing) {
         hints.push(
             `${staging}.checkpoints does not exist on the staging cluster: the replicator has not started there with ` +
@@ -194,11 +220,13 @@ export function deliveryFailureMessage(o: DeliveryObservation): string {
     }
     if (o.highWater) job.push(`high-water ${o.highWater}`);
     const last = o.lastCheckpoint ?? "none";
+    const applied = o.lastAppliedCheckpoint ?? "none";
     return (
-        `changefeed job ${o.jobId}: delivery not verified within ${o.timeoutSeconds}s — the replicator recorded no ` +
-        `resolved timestamp newer than ${o.baseline} for ${o.partition} in ${formatStaging(o.stagingSchema)}.checkpoints ` +
-        `(latest: ${last}); the job's high-water is no proof, CockroachDB checkpoints it before emitting the resolved ` +
-        `message. Job: ${job.join(", ")}. Hints: ${deliveryHints(o)
+        `changefeed job ${o.jobId}: delivery not verified within ${o.timeoutSeconds}s — the replicator applied no ` +
+        `resolved timestamp newer than ${o.baseline} for ${o.partition} to the target (${formatStaging(o.stagingSchema)}` +
+        `.checkpoints: latest recorded ${last}, latest applied ${applied}); the job's high-water is no proof, ` +
+        "CockroachDB checkpoints it before emitting the resolved message, and neither is a checkpoint that was " +
+        `recorded but not applied. Job: ${job.join(", ")}. Hints: ${deliveryHints(o)
             .map((h, i) => `(${i + 1}) ${h}`)
             .join(" ")}`
     );

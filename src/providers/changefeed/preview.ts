@@ -176,7 +176,7 @@ function startSteps(
     steps.push(
         describedStep(
             verify
-                ? `wait until the replicator records a newer checkpoint (SHOW CHANGEFEED JOB ${NEW_JOB})`
+                ? `wait until the replicator has applied a newer checkpoint to the target (target_applied_at set; SHOW CHANGEFEED JOB ${NEW_JOB})`
                 : `wait up to ${seconds} s until the job runs without error (SHOW CHANGEFEED JOB ${NEW_JOB})`,
         ),
     );

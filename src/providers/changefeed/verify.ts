@@ -1,9 +1,12 @@
 /**
  * Delivery verification, the I/O part: polls the job (`SHOW CHANGEFEED JOB`) and the
  * replicator's latest checkpoint for the target schema on the staging cluster until a resolved
- * timestamp newer than the baseline is recorded while the job runs without error, or the bound
- * is reached.
+ * timestamp newer than the baseline has been APPLIED to the target (`target_applied_at` set)
+ * while the job runs without error, or the bound is reached. While it waits it logs a progress
+ * line every few seconds: what it waits for and the latest observation.
  */
+import { progressOf } from "../common/progress";
+import { scrubSecrets } from "../common/redact";
 import { type CockroachSession, compareHlc, parseHlc, sqlState } from "../dialects/cockroach";
 import {
     deliveryFailureMessage,
@@ -14,14 +17,19 @@ import {
     verifyTimeoutMs,
 } from "./delivery";
 import { describeJob, isHealthy, type JobInfo, showJob } from "./jobs";
+import { secretsOf } from "./plan";
 import { TERMINAL_STATUSES, type ChangefeedInputs, type DeliveryVerificationInputs } from "./types";
 
 /** SQLSTATEs meaning the checkpoints table (or its schema/database) does not exist (yet). */
 const MISSING_TABLE_STATES: ReadonlySet<string> = new Set(["42P01", "3F000", "3D000"]);
 
-/** The latest checkpoint of a partition (`undefined` when none) and whether the table exists. */
+/**
+ * The latest checkpoint of a partition (`value`, applied or not; `undefined` when none), the
+ * latest one applied to the target (`applied`), and whether the table exists.
+ */
 export interface CheckpointReading {
     value?: string;
+    applied?: string;
     tableMissing: boolean;
 }
 
@@ -33,9 +41,10 @@ export async function latestCheckpoint(
 ): Promise<CheckpointReading> {
     try {
         const rows = await staging.query(latestCheckpointQuery(stagingSchema), [partition]);
-        const value = rows[0]?.source_hlc;
+        const text = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
         return {
-            value: value === null || value === undefined ? undefined : String(value),
+            value: text(rows[0]?.source_hlc),
+            applied: text(rows[0]?.applied_hlc),
             tableMissing: false,
         };
     } catch (err) {
@@ -54,7 +63,7 @@ export function isNewerHlc(value: string | undefined, baseline: string): boolean
     return !!a && !!b && compareHlc(a, b) > 0;
 }
 
-/** Proof that the replicator received the feed. */
+/** Proof that the replicator received the feed and applied it to the target. */
 export interface DeliveryProof {
     job: JobInfo;
     lastDeliveredResolved: string;
@@ -79,6 +88,47 @@ export interface DeliveryWait {
     /** Proof must be a checkpoint strictly later than this DECIMAL HLC. */
     baseline: string;
     pollMs: number;
+    /** Where progress lines go; default `pulumi.log.info`. */
+    log?: (line: string) => void;
+    /** Time between two progress lines; default 5000 ms. */
+    progressIntervalMs?: number;
+}
+
+/** `pulumi.log.info`, loaded when first used. */
+function infoLog(line: string): void {
+    const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
+    void pulumi.log.info(line);
+}
+
+/** One progress observation: the job and the latest checkpoints, secrets scrubbed. */
+export function describeProgress(
+    job: JobInfo | undefined,
+    checkpoint: CheckpointReading,
+    baseline: string,
+    secrets: ReadonlyArray<string | undefined>,
+): string {
+    const parts: string[] = [];
+    if (!job) parts.push("job not found");
+    else {
+        parts.push(`job ${job.status}`);
+        if (job.runningStatus) parts.push(`running status "${job.runningStatus}"`);
+        if (job.highWaterTimestamp) parts.push(`high-water ${job.highWaterTimestamp}`);
+    }
+    if (checkpoint.tableMissing) parts.push("checkpoints table not found");
+    else {
+        const latest = `latest checkpoint ${checkpoint.value ?? "none"}`;
+        if (checkpoint.value === undefined) parts.push(latest);
+        else if (!isNewerHlc(checkpoint.value, baseline)) {
+            parts.push(`${latest} (not newer than the cursor)`);
+        } else if (checkpoint.applied === checkpoint.value) parts.push(`${latest} (applied)`);
+        else {
+            parts.push(
+                `${latest} (recorded, not applied yet)`,
+                `latest applied ${checkpoint.applied ?? "none"}`,
+            );
+        }
+    }
+    return scrubSecrets(parts.join(", "), secrets);
 }
 
 /**
@@ -95,6 +145,13 @@ export async function waitForDelivery(
     const timeoutMs = verifyTimeoutMs(wait.verify);
     const deadline = Date.now() + timeoutMs;
     const partition = deliveryPartition(wait.verify.targetSchema);
+    const progress = progressOf(
+        `changefeed job ${wait.jobId} to deliver to the replicator: a checkpoint newer than ` +
+            `${wait.baseline} for ${partition} applied to the target`,
+        wait.log ?? infoLog,
+        wait.progressIntervalMs,
+    );
+    const secrets = [...secretsOf(wait.inputs), wait.inputs.webhookUrl];
     let lastTransientError: string | undefined;
     for (;;) {
         const job = await showJob(session, wait.jobId);
@@ -102,13 +159,14 @@ export async function waitForDelivery(
             lastTransientError = job.runningStatus;
         }
         const checkpoint = await latestCheckpoint(staging, wait.verify.stagingSchema, partition);
-        if (job && isHealthy(job) && isNewerHlc(checkpoint.value, wait.baseline)) {
+        if (job && isHealthy(job) && isNewerHlc(checkpoint.applied, wait.baseline)) {
             return {
                 job,
-                lastDeliveredResolved: checkpoint.value!,
+                lastDeliveredResolved: checkpoint.applied!,
                 deliveryVerifiedAt: new Date().toISOString(),
             };
         }
+        progress.observe(describeProgress(job, checkpoint, wait.baseline, secrets));
         const stopped = !job || TERMINAL_STATUSES.has(job.status);
         if (stopped || Date.now() >= deadline) {
             const observation: DeliveryObservation = {
@@ -120,6 +178,10 @@ export async function waitForDelivery(
                 webhookUrl: wait.inputs.webhookUrl,
                 hasToken: !!wait.inputs.authToken,
                 lastCheckpoint: checkpoint.value,
+                lastAppliedCheckpoint: checkpoint.applied,
+                receivedNotApplied:
+                    isNewerHlc(checkpoint.value, wait.baseline) &&
+                    !isNewerHlc(checkpoint.applied, wait.baseline),
                 tableMissing: checkpoint.tableMissing,
                 status: job?.status,
                 runningStatus: job?.runningStatus,

@@ -4,9 +4,11 @@
  * The replicator labels `apply_upserts_total` and `apply_deletes_total` with `schema` and
  * `table` (source `internal/util/metrics/metrics.go`, `TableLabels`); the schema value is the
  * target schema's raw dotted name (`defaultdb.public` for a CockroachDB target of forward
- * replication). Builds from before 2024 used three labels, `database`, `schema` and `table`;
- * there the schema is `<database>.<schema>`. The runbook's drain query sums both counters
- * `by (schema)` (reference/cockroachdb.md §2.5).
+ * replication). cdc-sink builds from before July 2023 (commit baa0a509, "ident: Rework ident
+ * package", before replicator v1.0.0) used three labels, `database`, `schema` and `table`; there
+ * the schema is `<database>.<schema>`. A table's series only exists once the replicator has
+ * applied to it (`internal/target/apply/apply.go` `newApply`). The drain check sums both
+ * counters `by (schema)` (docs/replicator-behaviour.md, "Metrics").
  */
 import type { PrometheusSample } from "./prometheusText";
 import type { CounterTotals } from "./types";
@@ -24,6 +26,22 @@ export interface CounterSnapshot {
     matched: boolean;
 }
 
+const START_TIME_METRICS = ["cdc_sink_start_seconds", "process_start_time_seconds"] as const;
+
+/**
+ * The start time (seconds since the epoch) of the replicator process that served `samples`:
+ * `cdc_sink_start_seconds` (set at startup, `internal/util/metrics/metrics.go` `init`), else the
+ * Prometheus client's `process_start_time_seconds`; undefined when neither is served. A change
+ * between two scrapes means another process answered (a restart, or another replica).
+ */
+export function startTimeOf(samples: ReadonlyArray<PrometheusSample>): number | undefined {
+    for (const name of START_TIME_METRICS) {
+        const sample = samples.find((s) => s.name === name && Number.isFinite(s.value));
+        if (sample) return sample.value;
+    }
+    return undefined;
+}
+
 /** The schema a counter sample belongs to, or undefined when it has no `schema` label. */
 export function schemaOfLabels(labels: Record<string, string>): string | undefined {
     const schema = labels.schema;
@@ -35,7 +53,7 @@ export function schemaOfLabels(labels: Record<string, string>): string | undefin
 /**
  * A schema name in comparable form: parts split on dots outside double quotes, quotes removed
  * (`""` inside quotes is one `"`), lower-cased — the replicator itself matches schema names
- * case-insensitively (reference/replicator.md §3). `"DefaultDB".public` equals `defaultdb.public`.
+ * case-insensitively (docs/replicator-behaviour.md). `"DefaultDB".public` equals `defaultdb.public`.
  */
 export function normalizeSchemaName(name: string): string {
     const parts: string[] = [];

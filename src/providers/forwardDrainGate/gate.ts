@@ -10,10 +10,19 @@
  *   polls, at most the timeout), then it is an error naming the URL;
  * - an endpoint that answered and then stopped answering (the forward replicator was stopped
  *   before the quiet period was confirmed) is given the same grace — a restarting pod comes
- *   back — and then it is an error: the gate cannot confirm the drain, only the operator can.
+ *   back — and then it is an error: the gate cannot confirm the drain, only the operator can;
+ * - an endpoint that answers without any apply counter for the watched schema (a typo in
+ *   `schema`, another service's metrics, an empty body) has nothing to measure: unchanged
+ *   nothing is no drain. It is given the same grace for the counters to appear (the replicator
+ *   creates a table's series when it first applies to it), then it is an error naming the
+ *   schemas that do have counters.
+ *
+ * While it waits it logs a progress line every few seconds (the counters and how long they
+ * have been unchanged, or why there is nothing to measure yet).
  */
+import { progressOf } from "../common/progress";
 import { redactUrl } from "../common/redact";
-import { aggregateCounters, DELETES_METRIC, UPSERTS_METRIC } from "./counters";
+import { aggregateCounters, DELETES_METRIC, startTimeOf, UPSERTS_METRIC } from "./counters";
 import { DrainTracker, type Observation } from "./quietPeriod";
 import { metricsEndpoint, type ScrapeFailure, type ScrapeResult } from "./scrape";
 
@@ -28,6 +37,10 @@ export interface GateSettings {
     quietMs: number;
     timeoutMs: number;
     pollMs: number;
+    /** Where progress lines go while waiting; none when absent. */
+    progress?: (line: string) => void;
+    /** Time between two progress lines; default 5000 ms. */
+    progressIntervalMs?: number;
 }
 
 export interface GateClock {
@@ -77,8 +90,16 @@ export async function waitForDrain(
     const grace = unreachableGraceMs(settings);
     const tracker = new DrainTracker(settings.quietMs);
     let unansweredSince: number | undefined;
+    let uncountedSince: number | undefined;
     let lastFailure: ScrapeFailure | undefined;
-    let schemaWarning: string | undefined;
+    const progress = progressOf(
+        `forward replication to drain (${UPSERTS_METRIC} + ${DELETES_METRIC}` +
+            `${settings.schema === undefined ? "" : ` of schema ${settings.schema}`} unchanged for ` +
+            `${seconds(settings.quietMs)})`,
+        settings.progress ?? (() => undefined),
+        settings.progressIntervalMs,
+        () => clock.now(),
+    );
 
     for (;;) {
         const remaining = deadline - clock.now();
@@ -99,24 +120,41 @@ export async function waitForDrain(
                     );
                 }
             })();
-            schemaWarning = unmatchedSchemaWarning(settings, snapshot.matched, snapshot.bySchema);
-            const state = tracker.observe({
-                at,
-                totals: snapshot.totals,
-                bySchema: snapshot.bySchema,
-            });
-            if (state.drained) {
-                return {
-                    passedAt: at,
-                    last: tracker.last!,
-                    quietSince: tracker.stableSince ?? at,
-                    warnings: schemaWarning ? [schemaWarning] : [],
-                };
+            if (!snapshot.matched) {
+                uncountedSince ??= at;
+                if (at - uncountedSince >= grace || at >= deadline) {
+                    throw new DrainGateError(noCountersMessage(settings, snapshot.bySchema));
+                }
+                progress.observe(nothingToMeasure(settings, snapshot.bySchema));
+            } else {
+                uncountedSince = undefined;
+                const startedAt = startTimeOf(result.samples);
+                const state = tracker.observe({
+                    at,
+                    totals: snapshot.totals,
+                    bySchema: snapshot.bySchema,
+                    ...(startedAt === undefined ? {} : { startedAt }),
+                });
+                if (state.drained) {
+                    return {
+                        passedAt: at,
+                        last: tracker.last!,
+                        quietSince: tracker.stableSince ?? at,
+                        warnings: [],
+                    };
+                }
+                progress.observe(
+                    `${countersText(snapshot.totals)}, ` +
+                        (state.changed
+                            ? "changed at the last scrape"
+                            : `unchanged for ${seconds(state.quietForMs)} of ${seconds(settings.quietMs)}`),
+                );
             }
         } else {
             lastFailure = result;
             if (result.definitive) throw new DrainGateError(wrongEndpointMessage(settings, result));
             unansweredSince ??= at;
+            progress.observe(`no answer (${result.kind}: ${result.detail})`);
             if (at - unansweredSince >= grace || at >= deadline) {
                 throw new DrainGateError(
                     tracker.last
@@ -126,7 +164,7 @@ export async function waitForDrain(
             }
         }
         if (at >= deadline) {
-            throw new DrainGateError(timeoutMessage(settings, tracker, lastFailure, schemaWarning));
+            throw new DrainGateError(timeoutMessage(settings, tracker, lastFailure));
         }
         await clock.sleep(Math.min(settings.pollMs, deadline - at));
     }
@@ -155,17 +193,35 @@ function countersText(totals: { upserts: number; deletes: number }): string {
     return `${UPSERTS_METRIC}=${totals.upserts}, ${DELETES_METRIC}=${totals.deletes}`;
 }
 
-function unmatchedSchemaWarning(
-    settings: GateSettings,
-    matched: boolean,
-    bySchema: ReadonlyMap<string, unknown>,
-): string | undefined {
-    if (settings.schema === undefined || matched || bySchema.size === 0) return undefined;
+/** The schemas that have apply counters, as the replicator labels them. */
+function schemasWithCounters(bySchema: ReadonlyMap<string, unknown>): string {
+    return [...bySchema.keys()].map((k) => k || "(no schema label)").join(", ");
+}
+
+/** Progress text while the endpoint answers without counters for the watched schema. */
+function nothingToMeasure(settings: GateSettings, bySchema: ReadonlyMap<string, unknown>): string {
+    return bySchema.size === 0
+        ? `no ${UPSERTS_METRIC}/${DELETES_METRIC} counters served yet`
+        : `no counters for schema "${settings.schema}" yet (schemas with counters: ${schemasWithCounters(bySchema)})`;
+}
+
+/** The error when there is nothing to measure: never "drained". */
+function noCountersMessage(settings: GateSettings, bySchema: ReadonlyMap<string, unknown>): string {
+    const forSchema =
+        settings.schema === undefined ? "" : `no counters for schema "${settings.schema}": `;
+    const found =
+        bySchema.size === 0
+            ? `${describeEndpoint(settings)} serves no ${UPSERTS_METRIC}/${DELETES_METRIC} counters at all, ` +
+              "so there is nothing to measure a drain by. metricsUrl must be the forward replicator's " +
+              "--metricsAddr endpoint (e.g. http://replicator-forward:30005/_/varz); the replicator creates a " +
+              "table's counters when it first applies a row to it, so a forward replicator that has applied " +
+              "nothing since it started has none."
+            : `${UPSERTS_METRIC}/${DELETES_METRIC} are served only for the schemas ${schemasWithCounters(bySchema)} ` +
+              `at ${describeEndpoint(settings)}. Check \`schema\` (the replicator labels the target schema as its ` +
+              "dotted name, e.g. defaultdb.public), or leave it out to watch every schema.";
     return (
-        `no ${UPSERTS_METRIC}/${DELETES_METRIC} sample of ${describeEndpoint(settings)} has ` +
-        `schema "${settings.schema}" (schemas seen: ${[...bySchema.keys()].join(", ")}); ` +
-        "the gate counted 0 for it. Check `schema` (the replicator labels the target schema, " +
-        "e.g. defaultdb.public)."
+        `${forSchema}${found} An unchanged nothing is no drain, so the gate does not pass. If forward ` +
+        "replication was verified drained and stopped by hand, set drained: true."
     );
 }
 
@@ -213,7 +269,6 @@ function timeoutMessage(
     settings: GateSettings,
     tracker: DrainTracker,
     lastFailure: ScrapeFailure | undefined,
-    schemaWarning: string | undefined,
 ): string {
     const last = tracker.last;
     const parts = [
@@ -251,9 +306,16 @@ function timeoutMessage(
                 `The counters went down ${tracker.resets} time(s): the forward replicator restarted.`,
             );
         }
+        if (tracker.restarts > 0) {
+            parts.push(
+                `The replicator's start time (cdc_sink_start_seconds) changed ${tracker.restarts} ` +
+                    "time(s) between scrapes: the forward replicator restarted, or metricsUrl reaches more " +
+                    "than one replica (a Service in front of several pods) whose counters differ. Point " +
+                    "metricsUrl at one replicator process (its pod address), the one that applies.",
+            );
+        }
     }
     if (lastFailure) parts.push(`Last scrape failure: ${lastFailure.detail}.`);
-    if (schemaWarning) parts.push(schemaWarning);
     parts.push(WHAT_TO_DO);
     return parts.join(" ");
 }

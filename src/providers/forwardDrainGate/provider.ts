@@ -1,10 +1,12 @@
 /**
  * Lifecycle of ForwardDrainGate: the runbook step "wait for forward replication to drain, then
- * stop it" (reference/cockroachdb.md §2.5) as a gate the failback changefeed depends on.
+ * stop it" (docs/replicator-behaviour.md) as a gate the failback changefeed depends on.
  *
  * - create: unless `drained: true`, scrapes the forward replicator's `/_/varz` until
  *   `apply_upserts_total` + `apply_deletes_total` (of `schema`, or all schemas) have not moved
- *   for the quiet period, or fails after the timeout (see gate.ts). Then it reads the endpoint
+ *   for the quiet period, or fails after the timeout (see gate.ts); an endpoint with no counter
+ *   for the watched schema (nothing to measure) is an error, never a drain. It logs a progress
+ *   line every few seconds while it waits. Then it reads the endpoint
  *   once more: still answering → a warning that the forward replicator is still running (the
  *   runbook stops it before failback starts); connection refused / name gone → info.
  *   With `drained: true` it does not wait; the one read is only to tell the operator whether
@@ -35,6 +37,8 @@ export interface GateDependencies {
     scrape: Scraper;
     clock: GateClock;
     log: GateLog;
+    /** Time between two progress lines while waiting; default 5000 ms. */
+    progressIntervalMs?: number;
 }
 
 const DEFAULT_DEPENDENCIES: GateDependencies = {
@@ -136,6 +140,10 @@ export async function createGate(
                 quietMs: inputs.quietPeriodSeconds * 1000,
                 timeoutMs: inputs.timeoutSeconds * 1000,
                 pollMs: inputs.pollIntervalSeconds * 1000,
+                progress: (line) => void deps.log.info(line),
+                ...(deps.progressIntervalMs === undefined
+                    ? {}
+                    : { progressIntervalMs: deps.progressIntervalMs }),
             },
             deps.scrape,
             deps.clock,

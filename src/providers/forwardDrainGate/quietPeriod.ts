@@ -5,7 +5,9 @@
  * Quiet time is measured from the first scrape that saw the current values, not from the last
  * change (which happened at an unknown moment between two scrapes), so the quiet period
  * actually elapsed is never shorter than the one reported. A counter that goes down (the
- * replicator restarted and its counters started again from 0) counts as a change.
+ * replicator restarted and its counters started again from 0) counts as a change, and so does a
+ * change of the replicator's start time: a replicator that restarted between two scrapes and
+ * applied as many rows as before shows the same counts, but not the same start time.
  */
 import type { CounterTotals } from "./types";
 
@@ -17,6 +19,11 @@ export interface Observation {
     totals: CounterTotals;
     /** Counters per schema label value (every schema). */
     bySchema: ReadonlyMap<string, CounterTotals>;
+    /**
+     * When the scraped replicator process started (seconds since the epoch), when it says so
+     * (`cdc_sink_start_seconds`, or `process_start_time_seconds`).
+     */
+    startedAt?: number;
 }
 
 /** Rows applied per second between two consecutive scrapes. */
@@ -42,6 +49,8 @@ export interface QuietState {
     changed: boolean;
     /** Whether a counter went down (replicator restart). */
     reset: boolean;
+    /** Whether the replicator's start time differs from the previous scrape's. */
+    restarted: boolean;
 }
 
 /** How many observations are kept for the rates shown in a timeout error. */
@@ -52,6 +61,7 @@ export class DrainTracker {
     readonly #history: Observation[] = [];
     #stableSince: number | undefined;
     #resets = 0;
+    #restarts = 0;
 
     constructor(quietMs: number) {
         this.#quietMs = quietMs;
@@ -67,10 +77,21 @@ export class DrainTracker {
             previous !== undefined &&
             (observation.totals.upserts < previous.totals.upserts ||
                 observation.totals.deletes < previous.totals.deletes);
+        const restarted =
+            previous?.startedAt !== undefined &&
+            observation.startedAt !== undefined &&
+            previous.startedAt !== observation.startedAt;
         if (reset) this.#resets++;
-        if (changed) this.#stableSince = observation.at;
+        if (restarted) this.#restarts++;
+        if (changed || restarted) this.#stableSince = observation.at;
         const quietForMs = observation.at - (this.#stableSince ?? observation.at);
-        return { drained: quietForMs >= this.#quietMs, quietForMs, changed, reset };
+        return {
+            drained: quietForMs >= this.#quietMs,
+            quietForMs,
+            changed: changed || restarted,
+            reset,
+            restarted,
+        };
     }
 
     /** The latest observation. */
@@ -86,6 +107,11 @@ export class DrainTracker {
     /** How many counter resets (restarts) were seen. */
     get resets(): number {
         return this.#resets;
+    }
+
+    /** How many times the replicator's start time changed between two scrapes. */
+    get restarts(): number {
+        return this.#restarts;
     }
 
     /** Rates between consecutive scrapes, oldest first, at most `maxWindows` of them. */

@@ -191,6 +191,42 @@ describe("Changefeed delivery verification (CockroachDB test server + replicator
         assert.deepEqual(await provider.diff(id, updated, news), { changes: false });
     });
 
+    it("staged but never applied: create fails naming privileges, missing tables and the replicator's logs", async () => {
+        standIn.setStageOnly(true);
+        try {
+            const start = Date.now();
+            await assert.rejects(
+                timed("staged-never-applied create failure", () => provider.create(inputs())),
+                (err: Error) => {
+                    console.log(`staged-never-applied failure message:\n${err.message}`);
+                    assert.match(err.message, /delivery not verified within 5s/);
+                    assert.match(err.message, /not applied/);
+                    assert.match(err.message, /target_applied_at/);
+                    assert.match(err.message, /privileges/);
+                    assert.match(err.message, /missing tables|tables .*exist/);
+                    assert.match(err.message, /logs/);
+                    assert.match(err.message, /apply_errors_total/);
+                    assert.match(err.message, /no changefeed was left behind\.$/);
+                    return true;
+                },
+            );
+            assert.ok(Date.now() - start < (VERIFY_SECONDS + 5) * 1000, "bounded");
+            const [staged] = await withPg(crdb.backingDatabaseUrl, async (c) =>
+                (
+                    await c.query(
+                        `SELECT count(*)::INT AS n FROM _replicator.checkpoints
+                          WHERE group_name = $1 AND target_applied_at IS NULL`,
+                        [`${targetDb}.public`],
+                    )
+                ).rows.map((r: { n: number }) => r.n),
+            );
+            assert.ok(staged! > 0, "the stand-in did record (unapplied) checkpoints");
+            assert.equal(activeJobs().length, 0);
+        } finally {
+            standIn.setStageOnly(false);
+        }
+    });
+
     it("waits through 401s while the replicator has not loaded a just-registered key", async () => {
         const lateKey = newKey();
         const lateToken = signJwt(replicatorClaims([[targetDb, "public"]]), lateKey);

@@ -220,10 +220,112 @@ describe("ForwardDrainGate provider with the replicator stand-in as the forward 
         );
     });
 
+    it("a schema typo while the real schema's counters rise fails, naming the schemas that have counters", async () => {
+        let upserts = 500;
+        const stop = every(50, () =>
+            standIn.setCounters(FORWARD_SCHEMA, "orders", { upserts: ++upserts }),
+        );
+        try {
+            const started = Date.now();
+            await assert.rejects(
+                provider.create!({
+                    metricsUrl,
+                    schema: "defaultdb.pubic",
+                    quietPeriodSeconds: 0.5,
+                    timeoutSeconds: 2,
+                    pollIntervalSeconds: 0.2,
+                }),
+                (err: Error) => {
+                    assert.match(err.message, /no counters for schema "defaultdb\.pubic"/);
+                    assert.match(err.message, /served only for the schemas [^.]*defaultdb\.public/);
+                    assert.match(err.message, /Check `schema`/);
+                    return true;
+                },
+            );
+            assert.ok(Date.now() - started < 5_000, "bounded by timeoutSeconds");
+        } finally {
+            stop();
+        }
+    });
+
+    it("logs progress lines with the counters while it waits", async () => {
+        standIn.setCounters("progress_db.public", "t", { upserts: 9, deletes: 2 });
+        const lines: string[] = [];
+        const { outs } = await createGate(
+            {
+                metricsUrl,
+                schema: "progress_db.public",
+                quietPeriodSeconds: 1,
+                timeoutSeconds: 5,
+                pollIntervalSeconds: 0.1,
+            },
+            {
+                scrape: scrapeMetrics,
+                clock: SYSTEM_CLOCK,
+                log: { warn: async () => undefined, info: async (m) => void lines.push(m) },
+                progressIntervalMs: 200,
+            },
+        );
+        assert.deepEqual(outs.lastCounters, { upserts: 9, deletes: 2 });
+        const progress = lines.filter((l) => l.startsWith("waiting for forward replication"));
+        assert.ok(progress.length >= 2, lines.join("\n"));
+        assert.match(
+            progress.at(-1)!,
+            /of schema progress_db\.public unchanged for 1 s\) \(\d+s\): apply_upserts_total=9, apply_deletes_total=2, unchanged for 0\.\d s of 1 s$/,
+        );
+    });
+
     it("reads the stand-in with a path-less URL (/_/varz appended)", async () => {
         const result = await scrapeMetrics(standIn.metricsUrl, 5000);
         assert.equal(result.ok, true);
     });
+});
+
+describe("ForwardDrainGate provider with an endpoint that has nothing to measure", () => {
+    let server: Server;
+    let body = "";
+    let url: string;
+
+    before(async () => {
+        server = createServer((_req, res) => {
+            res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+            res.end(body);
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/_/varz`;
+    });
+
+    after(async () => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    for (const [what, served] of [
+        ["an empty body", ""],
+        [
+            "metrics without any apply_* counter",
+            '# TYPE http_status_codes_total counter\nhttp_status_codes_total{code="200"} 3\n',
+        ],
+    ] as const) {
+        it(`${what} is an error, never "drained"`, async () => {
+            body = served;
+            await assert.rejects(
+                provider.create!({
+                    metricsUrl: url,
+                    quietPeriodSeconds: 0.5,
+                    timeoutSeconds: 2,
+                    pollIntervalSeconds: 0.2,
+                }),
+                (err: Error) => {
+                    assert.match(
+                        err.message,
+                        /serves no apply_upserts_total\/apply_deletes_total counters at all/,
+                    );
+                    assert.match(err.message, /set drained: true/);
+                    return true;
+                },
+            );
+        });
+    }
 });
 
 describe("ForwardDrainGate provider with an endpoint that is gone", () => {

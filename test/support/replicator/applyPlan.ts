@@ -1,9 +1,11 @@
 /**
  * Turns staged mutations into target statements for one resolved timestamp: the latest
  * mutation per key wins, survivors run in source-time order, consecutive mutations of the same
- * table and kind share one statement. Column mapping follows the replicator's apply rules: a
- * missing PK column or a column unknown to the target is a "schema drift" error, other missing
- * columns are written as NULL.
+ * table and kind share one statement. Column mapping follows the replicator's apply rules
+ * (`internal/target/apply/apply.go` `upsertArgsLocked`, `internal/util/merge/bag_validate.go`):
+ * a missing PK column or a column unknown to the target is a "schema drift" error, other
+ * missing columns are written as NULL. Errors name the table they happened in
+ * ({@link TableApplyError}), so the caller can count them per table as the replicator does.
  */
 import {
     Statement,
@@ -19,6 +21,16 @@ import { JsonNumber, JsonValue, parseFirstJsonValue, stringifyJson } from "./jso
 import { StagedMutation } from "./staging";
 
 export type Dialect = "postgresql" | "mysql";
+
+/** An error while applying to one target table (counted in `apply_errors_total` for it). */
+export class TableApplyError extends Error {
+    constructor(
+        readonly table: TargetTable,
+        message: string,
+    ) {
+        super(message);
+    }
+}
 
 export interface PlannedStatement extends Statement {
     table: TargetTable;
@@ -70,14 +82,15 @@ export function planApply(
         const table = tables[tableIndex]!;
         const after = parseFirstJsonValue(mutation.mut) ?? null;
         const kind = after === null ? "delete" : "upsert";
-        const row =
-            kind === "upsert"
-                ? upsertValues(dialect, table, after, mutation)
-                : keyValues(dialect, table, mutation);
         if (!run || run.tableIndex !== tableIndex || run.kind !== kind) {
             flush();
             run = { tableIndex, kind, rows: [] };
         }
+        const offset = run.rows.length;
+        const row =
+            kind === "upsert"
+                ? upsertValues(dialect, table, after, offset)
+                : keyValues(dialect, table, mutation, offset);
         run.rows.push(row);
     }
     flush();
@@ -89,10 +102,24 @@ function compareTime(a: StagedMutation, b: StagedMutation): number {
     return a.logical - b.logical;
 }
 
-function drift(table: TargetTable, what: string, mutation: StagedMutation): Error {
-    const at = formatHlc({ nanos: mutation.nanos, logical: mutation.logical });
-    return new Error(
-        `schema drift detected in ${table.parts.map(quoteIdent).join(".")}: ${what}: key ${mutation.key}@${at}`,
+/**
+ * A statement the target refused, as the replicator reports it: the table, then the statement
+ * kind and the driver's message (the replicator wraps the driver error with the table name in
+ * `types/acceptors.go` `orderedAdapter.flush`).
+ */
+export function statementError(statement: PlannedStatement, err: unknown): TableApplyError {
+    const name = statement.table.parts.map(quoteIdent).join(".");
+    return new TableApplyError(
+        statement.table,
+        `${name}: ${statement.kind}: ${(err as Error).message}`,
+    );
+}
+
+/** The replicator's text: `schema drift detected in "db"."s"."t" at payload object offset 0: …`. */
+function drift(table: TargetTable, what: string, offset: number): TableApplyError {
+    return new TableApplyError(
+        table,
+        `schema drift detected in ${table.parts.map(quoteIdent).join(".")} at payload object offset ${offset}: ${what}`,
     );
 }
 
@@ -100,35 +127,50 @@ function upsertValues(
     dialect: Dialect,
     table: TargetTable,
     after: JsonValue,
-    mutation: StagedMutation,
+    offset: number,
 ): unknown[] {
-    if (!(after instanceof Map)) throw drift(table, "row data is not a JSON object", mutation);
-    const byName = new Map<string, JsonValue>();
-    for (const [name, value] of after) byName.set(name.toLowerCase(), value);
+    if (!(after instanceof Map)) {
+        throw new TableApplyError(
+            table,
+            `could not decode the row data of ${table.parts.map(quoteIdent).join(".")}: not a JSON object`,
+        );
+    }
+    const byName = new Map<string, [string, JsonValue]>();
+    for (const [name, value] of after) byName.set(name.toLowerCase(), [name, value]);
     const values: unknown[] = [];
+    const missingPk: string[] = [];
     for (const col of table.columns) {
         const key = col.name.toLowerCase();
-        const present = byName.has(key);
-        const value = byName.get(key);
+        const entry = byName.get(key);
         byName.delete(key);
         if (col.ignored) continue;
-        if (!present && col.primary) throw drift(table, `missing PK column ${col.name}`, mutation);
-        values.push(toParam(dialect, col.type, value ?? null));
+        if (col.primary && entry === undefined) missingPk.push(col.name);
+        values.push(toParam(dialect, col.type, entry?.[1] ?? null));
+    }
+    if (missingPk.length > 0) {
+        throw drift(table, `missing PK columns: ${missingPk.join(", ")}`, offset);
     }
     if (byName.size > 0) {
-        throw drift(table, `unexpected columns [${[...byName.keys()].sort().join(" ")}]`, mutation);
+        const unexpected = [...byName.values()].map(([name]) => name);
+        throw drift(table, `unexpected columns: ${unexpected.join(", ")}`, offset);
     }
     return values;
 }
 
-function keyValues(dialect: Dialect, table: TargetTable, mutation: StagedMutation): unknown[] {
+function keyValues(
+    dialect: Dialect,
+    table: TargetTable,
+    mutation: StagedMutation,
+    offset: number,
+): unknown[] {
     const key = parseFirstJsonValue(mutation.key) ?? null;
     const pk = table.columns.filter((c) => c.primary);
     if (!Array.isArray(key) || key.length !== pk.length) {
-        throw drift(
+        const at = formatHlc({ nanos: mutation.nanos, logical: mutation.logical });
+        throw new TableApplyError(
             table,
-            `key has ${Array.isArray(key) ? key.length : 0} parts, expected ${pk.length}`,
-            mutation,
+            `delete from ${table.parts.map(quoteIdent).join(".")} at payload object offset ${offset}: ` +
+                `key ${mutation.key}@${at} has ${Array.isArray(key) ? key.length : 0} parts, expected ${pk.length}`,
         );
     }
     return pk.map((col, i) => toParam(dialect, col.type, key[i]!));

@@ -1,5 +1,5 @@
 /**
- * The statements the replicator runs on the target (reference/replicator.md §8, source
+ * The statements the replicator runs on the target (docs/replicator-behaviour.md, source
  * `internal/target/apply/testdata/{pg,my}/base.*.sql`), built for a batch of rows.
  * PostgreSQL casts every parameter to the catalog type; MySQL/MariaDB run with
  * `sql_mode=ansi`, so identifiers are double-quoted there too.

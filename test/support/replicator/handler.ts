@@ -1,11 +1,12 @@
 /**
- * The webhook request pipeline of `replicator start` (reference/replicator.md §3–§6, source
- * `internal/source/cdc/handler.go`): path → target schema (404), JWT check (401), body decode
- * and staging (400 on any error, 200 `OK` on success). A resolved timestamp records a
- * checkpoint (rejecting one that goes backwards) and then applies every staged mutation up to
- * it to the target in one transaction.
+ * The webhook request pipeline of `replicator start` (source `internal/source/cdc/handler.go`,
+ * `webhook.go`, `resolved.go`; docs/replicator-behaviour.md): path → target schema (404), JWT
+ * check (401), body decode (400), target schema lookup (400 `unknown schema`), then either
+ * staging the rows or recording the resolved timestamp as a checkpoint with
+ * `target_applied_at` NULL (400 when it goes backwards), and 200 `OK`. Nothing is applied to the
+ * target here: the {@link BackgroundApplier} does that after the answer.
  */
-import { planApply } from "./applyPlan";
+import { BackgroundApplier, groupName } from "./applier";
 import { TargetTable } from "./applyStatements";
 import { Hlc, formatHlc, parseHlc } from "./hlc";
 import { JsonValue, stringifyJson } from "./json";
@@ -42,8 +43,10 @@ export interface HandlerDeps {
     staging: StagingStore;
     auth: JwtAuthenticator | undefined;
     metrics: Metrics;
+    applier: BackgroundApplier;
+    /** Best-effort mode: a row for a table the target lacks is a 400 (`router.go`). */
+    refuseUnknownTables?: boolean;
     respondWith?: RespondWith;
-    stats: { upserts: number; deletes: number; resolved: string[] };
 }
 
 const NOT_FOUND = "404 page not found";
@@ -109,81 +112,60 @@ export class WebhookHandler {
     private async webhook(target: WebhookTarget, text: string): Promise<void> {
         const body = readWebhookBody(text);
         if (body.kind === "empty") return;
+        // The conveyor for the schema is looked up before anything else: an unknown schema
+        // fails the request (Conveyors.Get → schema watcher).
         const tables = await this.deps.target.tables(target.schema);
-        const group = target.schema.join(".").toLowerCase();
         if (body.kind === "resolved") {
-            await this.serialized(group, () => this.resolved(group, tables, body.resolved));
+            await this.resolved(target.schema, body.resolved);
             return;
         }
+        // Rows are staged under the table named by the path or the topic, whether the target
+        // has it or not: the target is only consulted when the rows are applied.
         const byTable = new Map<string, StagedMutation[]>();
         for (const row of body.rows) {
-            const table = this.tableFor(target, tables, row);
-            const name = stagingTableName(table.parts);
-            const list = byTable.get(name) ?? [];
+            const name = target.table ?? row.topic.split(".").pop() ?? "";
+            if (name === "") {
+                throw new Error(
+                    "table name is empty, please ensure the table name is included in the path",
+                );
+            }
+            const table = knownTable(tables, name);
+            if (!table && this.deps.refuseUnknownTables) {
+                throw new Error(`unknown table ${quotedName([...target.schema, name])}`);
+            }
+            const stagingName = stagingTableName([...target.schema, name]);
+            const list = byTable.get(stagingName) ?? [];
             list.push(stagedMutation(table, row));
-            byTable.set(name, list);
+            byTable.set(stagingName, list);
         }
         if (byTable.size > 0) await this.deps.staging.stage(byTable);
     }
 
-    private tableFor(target: WebhookTarget, tables: TargetTable[], row: WebhookRow): TargetTable {
-        const name = target.table ?? row.topic.split(".").pop() ?? "";
-        if (name === "") {
-            throw new Error(
-                "table name is empty, please ensure the table name is included in the path",
-            );
-        }
-        const lower = name.toLowerCase();
-        const found =
-            tables.find((t) => t.parts[t.parts.length - 1] === name) ??
-            tables.find((t) => t.parts[t.parts.length - 1]!.toLowerCase() === lower);
-        if (!found) throw new Error(`unknown table ${quotedName([...target.schema, name])}`);
-        return found;
-    }
-
-    private async resolved(group: string, tables: TargetTable[], ts: Hlc): Promise<void> {
-        const { staging, target, metrics, stats } = this.deps;
-        if (!(await staging.advanceCheckpoint(group, group, ts))) {
-            metrics.add("checkpoint_proposed_going_backwards_errors_total", {});
-            throw new Error(
-                `proposed checkpoint timestamp for group=${group}, partition=${group} is going ` +
-                    `backwards: ${formatHlc(ts)}; verify changefeed cursor or remove ` +
-                    "already-applied checkpoint timestamp entries",
-            );
-        }
-        metrics.set("target_pending_timestamp_seconds", { schema: group }, wallSeconds(ts));
-        const names = tables.map((t) => stagingTableName(t.parts));
-        const staged = await staging.unapplied(names, ts);
-        const statements = planApply(
-            target.product === "postgresql" ? "postgresql" : "mysql",
-            tables,
-            tables.map((t) => staged.get(stagingTableName(t.parts)) ?? []),
+    /** Records the checkpoint (target_applied_at NULL) and wakes the background applier. */
+    private async resolved(schema: string[], ts: Hlc): Promise<void> {
+        const { staging, metrics, applier } = this.deps;
+        const group = groupName(schema);
+        const name = schema.join(".");
+        const advanced = await this.serialized(group, () =>
+            staging.advanceCheckpoint(group, group, ts),
         );
-        if (statements.length > 0) {
-            try {
-                await target.apply(statements);
-            } catch (err) {
-                metrics.add("apply_errors_total", { schema: group });
-                throw err;
-            }
+        if (!advanced) {
+            metrics.add("checkpoint_proposed_going_backwards_errors", { schema: name });
+            throw new Error(
+                `proposed checkpoint timestamp for group=${quotedName([group])} [ ], ` +
+                    `partition=${quotedName([group])} is going backwards: ${formatHlc(ts)}; ` +
+                    "verify changefeed cursor or remove already-applied checkpoint timestamp entries",
+            );
         }
-        await staging.markApplied([...staged.keys()], ts);
-        await staging.commitCheckpoints(group, ts);
-        for (const s of statements) {
-            const labels = { schema: group, table: s.table.parts[s.table.parts.length - 1]! };
-            if (s.kind === "upsert") {
-                metrics.add("apply_upserts_total", labels, s.count);
-                stats.upserts += s.count;
-            } else {
-                metrics.add("apply_deletes_total", labels, s.count);
-                stats.deletes += s.count;
-            }
-        }
-        metrics.set("target_applied_timestamp_seconds", { schema: group }, wallSeconds(ts));
-        stats.resolved.push(formatHlc(ts));
+        metrics.set(
+            "target_pending_timestamp_seconds",
+            { kind: "cdc", target: name },
+            wallSeconds(ts),
+        );
+        applier.wake(schema);
     }
 
-    /** Runs `work` after any earlier resolved handling of the same group has finished. */
+    /** Runs `work` after any earlier checkpoint write of the same group has finished. */
     private async serialized<T>(group: string, work: () => Promise<T>): Promise<T> {
         const previous = this.locks.get(group) ?? Promise.resolve();
         const next = previous.catch(() => undefined).then(work);
@@ -196,15 +178,24 @@ export class WebhookHandler {
     }
 }
 
+/** The target table a row names, when the target has it (for its primary key). */
+function knownTable(tables: TargetTable[], name: string): TargetTable | undefined {
+    const lower = name.toLowerCase();
+    return (
+        tables.find((t) => t.parts[t.parts.length - 1] === name) ??
+        tables.find((t) => t.parts[t.parts.length - 1]!.toLowerCase() === lower)
+    );
+}
+
 function wallSeconds(ts: Hlc): number {
     return Number(ts.nanos / 1_000_000n) / 1000;
 }
 
-function stagedMutation(table: TargetTable, row: WebhookRow): StagedMutation {
+function stagedMutation(table: TargetTable | undefined, row: WebhookRow): StagedMutation {
     const ts = parseHlc(row.updated);
     const after: JsonValue = isDelete(row) ? null : row.after!;
     let key = row.key;
-    if ((key === undefined || key === null) && after instanceof Map) {
+    if ((key === undefined || key === null) && after instanceof Map && table) {
         const pk = table.columns.filter((c) => c.primary).map((c) => c.name.toLowerCase());
         const byName = new Map([...after].map(([k, v]) => [k.toLowerCase(), v] as const));
         key = pk.map((name) => byName.get(name) ?? null);

@@ -1,6 +1,6 @@
 /**
  * CockroachDB hybrid-logical-clock timestamps as the replicator reads them: `<nanos>.<logical>`,
- * where the logical part is 10 digits or zero-valued (reference/cockroachdb.md §5, §6.3).
+ * where the logical part is 10 digits or zero-valued (docs/replicator-behaviour.md).
  */
 
 /** One HLC timestamp. `nanos` is a bigint because wall nanoseconds exceed 2^53. */

@@ -2,8 +2,10 @@
  * A stand-in for MOLT Replicator's `replicator start` (failback mode) used by tests as the
  * changefeed's webhook sink: an HTTPS webhook server plus a plain-HTTP metrics server, staging
  * tables in a PostgreSQL-protocol staging database and rows applied to a real PostgreSQL or
- * MySQL/MariaDB target as the target user. Behaviour follows reference/replicator.md §3–§6 and
- * cockroachdb.md §5; see the module files for each rule.
+ * MySQL/MariaDB target as the target user. Like the real one, a webhook request only stages rows
+ * or records a checkpoint; the target is written in the background, after which the
+ * checkpoint's `target_applied_at` is set. Each modelled behaviour and its source is listed in
+ * docs/replicator-behaviour.md.
  */
 import {
     createServer as createHttpServer,
@@ -13,6 +15,7 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { AddressInfo } from "node:net";
+import { BackgroundApplier, logLine } from "./applier";
 import { HandlerResponse, RespondWith, WebhookHandler } from "./handler";
 import { JwtAuthenticator, parsePublicKeys } from "./jwtAuth";
 import { Metrics } from "./metrics";
@@ -45,6 +48,23 @@ export interface ReplicatorStandInOptions {
     metricsPort?: number;
     /** Fault injection: called for authorized webhook requests; a returned response is sent as is. */
     respondWith?: RespondWith;
+    /**
+     * Test seam: stage rows and record checkpoints but never apply them (every checkpoint keeps
+     * `target_applied_at` NULL), as a replicator whose apply loop is stuck would. Default false.
+     */
+    stageOnly?: boolean;
+    /**
+     * The real one's sequencer mode. `consistent` (default; the steady state, and what
+     * `--bestEffortWindow=0` forces): rows are staged whatever their table. `bestEffort` (the
+     * mode a group starts in while its applied checkpoint is older than `--bestEffortWindow`):
+     * rows for a table the target schema lacks are refused on the wire, `400 unknown table`.
+     * Either way the target is written in the background.
+     */
+    mode?: "consistent" | "bestEffort";
+    /** Delay before a failed background apply is retried. Default 1000 ms. */
+    applyRetryMs?: number;
+    /** Also receives every log line (they are always kept in `logs`). */
+    onLog?: (line: string) => void;
 }
 
 export interface ReplicatorStandInRequest {
@@ -61,8 +81,12 @@ export interface ReplicatorStandIn {
     metricsUrl: string;
     /** Every request to the webhook port, in arrival order (body = request body). */
     requests: ReplicatorStandInRequest[];
-    /** Rows applied to the target and resolved timestamps accepted so far. */
+    /** Rows applied to the target and the resolved timestamps applied so far. */
     stats(): { upserts: number; deletes: number; resolved: string[] };
+    /** The stand-in's log lines so far (logrus text format, as the real one prints). */
+    logs(): string[];
+    /** Switches the "stage without applying" seam; switching it off resumes applying. */
+    setStageOnly(on: boolean): void;
     /**
      * Sets absolute values of `apply_upserts_total` / `apply_deletes_total` for one
      * schema/table label pair, to script a "forward replicator" metrics endpoint in tests.
@@ -76,6 +100,7 @@ export interface ReplicatorStandIn {
 }
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
+const MAX_LOG_LINES = 1_000;
 
 export async function startReplicatorStandIn(
     options: ReplicatorStandInOptions,
@@ -114,12 +139,23 @@ async function serve(
     const metrics = new Metrics();
     const stats = { upserts: 0, deletes: 0, resolved: [] as string[] };
     const requests: ReplicatorStandInRequest[] = [];
+    const logs: string[] = [];
+    const log = (line: string) => {
+        if (logs.length >= MAX_LOG_LINES) logs.shift();
+        logs.push(line);
+        options.onLog?.(line);
+    };
+    const applier = new BackgroundApplier(
+        { staging, target, metrics, stats, log, retryMs: options.applyRetryMs ?? 1_000 },
+        options.stageOnly ?? false,
+    );
     const handler = new WebhookHandler({
         target,
         staging,
         auth,
         metrics,
-        stats,
+        applier,
+        refuseUnknownTables: options.mode === "bestEffort",
         respondWith: options.respondWith,
     });
     const inFlight = new Set<Promise<unknown>>();
@@ -163,6 +199,14 @@ async function serve(
                     });
                 } catch (err) {
                     result = { status: 400, body: (err as Error).message, authorized: false };
+                }
+                if (result.status === 400) {
+                    log(
+                        logLine("error", "", {
+                            error: result.body,
+                            uri: `${url.pathname}${url.search ? "?<redacted>" : ""}`,
+                        }),
+                    );
                 }
                 if (url.pathname !== "/_/healthz") {
                     requests.push({
@@ -210,6 +254,8 @@ async function serve(
             deletes: stats.deletes,
             resolved: [...stats.resolved],
         }),
+        logs: () => [...logs],
+        setStageOnly: (on) => applier.setStageOnly(on),
         setCounters(schema, table, counts) {
             if (counts.upserts !== undefined) {
                 metrics.set("apply_upserts_total", { schema, table }, counts.upserts);
@@ -224,6 +270,7 @@ async function serve(
             if (refreshTimer) clearTimeout(refreshTimer);
             await Promise.all([closeServer(webhook), closeServer(metricsServer)]);
             await Promise.allSettled([...inFlight]);
+            await applier.stop();
             await Promise.allSettled([staging.close(), target.close()]);
         },
     };

@@ -1,5 +1,5 @@
 /**
- * The replicator's JWT check (reference/replicator.md §4, source `internal/util/auth/jwt`):
+ * The replicator's JWT check (docs/replicator-behaviour.md, source `internal/util/auth/jwt`):
  * RS256/384/512 or ES256/384/512 signatures only, verified against the PEM (PKIX) public keys in
  * `<staging>.jwt_public_keys` (active rows); `jti` required and not in `jwt_revoked_ids`; the
  * claim `https://github.com/cockroachdb/replicator` (or the legacy cdc-sink one) lists

@@ -1,6 +1,10 @@
 /**
- * A few of the replicator's Prometheus metrics (reference/replicator.md §3), rendered in the
- * text exposition format served at `/_/varz`.
+ * A few of the replicator's Prometheus metrics, rendered in the text exposition format served
+ * at `/_/varz`. Names, help texts and label names are the real ones (see
+ * docs/replicator-behaviour.md, "Metrics"): the `apply_*` counters carry `schema` (the target
+ * table's schema, raw) and `table`; the conveyor gauges carry `kind` and `target`; the
+ * checkpoint counter carries `schema`. `cdc_sink_start_seconds` is the wall time the process
+ * started (`internal/util/metrics/metrics.go` `init`): it changes when the replicator restarts.
  */
 
 interface Family {
@@ -10,26 +14,31 @@ interface Family {
 }
 
 const FAMILIES: Record<string, Omit<Family, "samples">> = {
+    cdc_sink_start_seconds: {
+        help: "the wall time at which Replicator was started",
+        type: "gauge",
+    },
     apply_upserts_total: { help: "the number of rows upserted", type: "counter" },
     apply_deletes_total: { help: "the number of rows deleted", type: "counter" },
     apply_errors_total: {
-        help: "the number of times an error was encountered while applying",
+        help: "the number of times an error was encountered while applying mutations",
         type: "counter",
     },
-    http_status_codes_total: {
-        help: "the number of HTTP responses by status code",
+    http_status_codes_total: { help: "HTTP response code counts", type: "counter" },
+    checkpoint_proposed_going_backwards_errors: {
+        help: "this counter indicates an error condition where the changefeed has been restarted",
         type: "counter",
     },
-    checkpoint_proposed_going_backwards_errors_total: {
-        help: "the number of times a proposed checkpoint went backwards",
-        type: "counter",
+    checkpoint_committed_time_seconds: {
+        help: "the wall time of the committed checkpoint",
+        type: "gauge",
     },
     target_pending_timestamp_seconds: {
-        help: "the wall time of the most recent resolved timestamp received",
+        help: "the wall time of the most recently received resolved timestamp",
         type: "gauge",
     },
     target_applied_timestamp_seconds: {
-        help: "the wall time of the most recent resolved timestamp applied",
+        help: "the wall time of the most recent applied resolved timestamp",
         type: "gauge",
     },
 };
@@ -51,8 +60,8 @@ export class Metrics {
         Object.entries(FAMILIES).map(([name, f]) => [name, { ...f, samples: new Map() }]),
     );
 
-    constructor() {
-        this.add("checkpoint_proposed_going_backwards_errors_total", {}, 0);
+    constructor(startedAtMs = Date.now()) {
+        this.set("cdc_sink_start_seconds", {}, startedAtMs / 1000);
     }
 
     add(name: MetricName, labels: Labels, delta = 1): void {

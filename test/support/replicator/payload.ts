@@ -1,6 +1,6 @@
 /**
  * Decodes a changefeed webhook body the way the replicator's webhook handler does
- * (reference/replicator.md §6, cockroachdb.md §5): Go `encoding/json` into a fixed struct with
+ * (docs/replicator-behaviour.md): Go `encoding/json` into a fixed struct with
  * DisallowUnknownFields (so `mvcc_timestamp` or the bare envelope's `__crdb__` fail), key names
  * matched case-insensitively as Go does, an empty body is a no-op.
  */

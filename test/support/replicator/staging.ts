@@ -2,7 +2,7 @@
  * The replicator's staging schema on a PostgreSQL-protocol server (the CockroachDB test server or
  * its backing PostgreSQL database): the tables `replicator start` creates there (memo,
  * checkpoints, leases, jwt_public_keys, jwt_revoked_ids and one staging table per target table,
- * reference/replicator.md §1, §4, §6), the checkpoint rules and the staged mutations.
+ * docs/replicator-behaviour.md), the checkpoint rules and the staged mutations.
  * Only PostgreSQL-compatible SQL is used (TEXT/BYTEA instead of STRING/BYTES, no virtual columns).
  */
 import { Pool } from "pg";
@@ -144,6 +144,27 @@ export class StagingStore {
               WHERE group_name = $1 AND source_hlc <= $2::DECIMAL AND target_applied_at IS NULL`,
             [group, formatHlc(upTo)],
         );
+    }
+
+    /** The latest checkpoint of the group whose `target_applied_at` is still NULL, if any. */
+    async latestUnapplied(group: string): Promise<Hlc | undefined> {
+        const result = await this.pool.query<{ source_hlc: string | null }>(
+            `SELECT max(source_hlc)::TEXT AS source_hlc FROM ${this.table("checkpoints")}
+              WHERE group_name = $1 AND target_applied_at IS NULL`,
+            [group],
+        );
+        const text = result.rows[0]?.source_hlc;
+        return text ? hlcFromDecimal(text) : undefined;
+    }
+
+    /** Names of the staging tables that start with `prefix` (the mangled target schema + `_`). */
+    async stagingTables(prefix: string): Promise<string[]> {
+        const result = await this.pool.query<{ table_name: string }>(
+            `SELECT table_name FROM information_schema.tables
+              WHERE table_schema = $1 AND left(table_name, length($2)) = $2 ORDER BY table_name`,
+            [this.schema.slice(1, -1).replace(/""/g, '"'), prefix],
+        );
+        return result.rows.map((r) => r.table_name);
     }
 
     /** The checkpoints of a group, oldest first (for tests and diagnostics). */

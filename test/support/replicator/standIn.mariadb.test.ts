@@ -79,6 +79,7 @@ describe("replicator stand-in with a MariaDB target", () => {
             stagingCreateSchema: true,
             tls: { certPem: certs.serverCertPem, keyPem: certs.serverKeyPem },
             jwtKeyRefreshMs: 100,
+            applyRetryMs: 100,
         });
         token = signEs256(keys.privateKey, replicatorClaims([[targetDb]]));
         await pgAdmin(
@@ -139,6 +140,7 @@ describe("replicator stand-in with a MariaDB target", () => {
         );
         assert.equal(before.length, 0);
         assert.equal((await post(p, JSON.stringify({ resolved: ts(3) }))).status, 200);
+        await waitUntil("the background apply", async () => standIn.stats().resolved.length === 1);
         const [applied] = await admin.query<mysql.RowDataPacket[]>(
             `SELECT id, name, qty, flag FROM \`${targetDb}\`.items ORDER BY id`,
         );
@@ -156,6 +158,7 @@ describe("replicator stand-in with a MariaDB target", () => {
             200,
         );
         assert.equal((await post(p, JSON.stringify({ resolved: ts(4) }))).status, 200);
+        await waitUntil("the background apply", async () => standIn.stats().resolved.length === 2);
         const [left] = await admin.query<mysql.RowDataPacket[]>(
             `SELECT id FROM \`${targetDb}\`.items`,
         );
@@ -184,11 +187,38 @@ describe("replicator stand-in with a MariaDB target", () => {
         assert.equal((await post(`/${targetDb}`, JSON.stringify({ resolved: ts(4) }))).status, 200);
     });
 
-    it("answers unknown table for a table outside the database", async () => {
+    it("stages rows for a table outside the database and fails to apply them in the background", async () => {
         const res = await post(
             `/${targetDb}`,
             rows([{ after: { id: 1 }, key: [1], topic: "nope", updated: ts(9) }]),
         );
-        assert.deepEqual(res, { status: 400, body: `unknown table "${targetDb}"."nope"` });
+        assert.deepEqual(res, { status: 200, body: "OK" });
+        assert.equal((await post(`/${targetDb}`, JSON.stringify({ resolved: ts(9) }))).status, 200);
+        const group = targetDb.toLowerCase();
+        await waitUntil("the apply failure in the log", async () =>
+            standIn
+                .logs()
+                .some((l) =>
+                    l.includes(
+                        `msg="error while copying data for ${group}; will restart" error="update sent to unknown tables: ${group}.nope"`,
+                    ),
+                ),
+        );
+        const [latest] = await pgAdmin(
+            `SELECT target_applied_at IS NOT NULL AS applied FROM public.checkpoints
+              WHERE group_name = $1 ORDER BY source_hlc DESC LIMIT 1`,
+            [group],
+            stagingDb,
+        );
+        assert.deepEqual(latest, { applied: false });
+        const varz = (await send(`${standIn.metricsUrl}/_/varz`)).body;
+        assert.match(
+            varz,
+            new RegExp(`apply_upserts_total\\{schema="${targetDb}",table="items"\\} 2\n`),
+        );
+        assert.match(
+            varz,
+            new RegExp(`apply_deletes_total\\{schema="${targetDb}",table="items"\\} 1\n`),
+        );
     });
 });

@@ -71,6 +71,12 @@ describe("replicator stand-in with a PostgreSQL target", () => {
             await c.query(`CREATE TABLE restricted.limited (id INT4 PRIMARY KEY, v TEXT)`);
             await c.query(`GRANT USAGE ON SCHEMA restricted TO ${grantee}`);
             await c.query(`GRANT SELECT, INSERT ON restricted.limited TO ${grantee}`);
+            await c.query(`CREATE SCHEMA broken`);
+            await c.query(
+                `CREATE TABLE broken.present (id INT4 PRIMARY KEY, v TEXT CHECK (v <> 'bad'))`,
+            );
+            await c.query(`GRANT USAGE ON SCHEMA broken TO ${grantee}`);
+            await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON broken.present TO ${grantee}`);
         });
         const targetUrl = new URL(POSTGRES_ADMIN_URL);
         targetUrl.username = grantee;
@@ -82,6 +88,7 @@ describe("replicator stand-in with a PostgreSQL target", () => {
             stagingCreateSchema: true,
             tls: { certPem: certs.serverCertPem, keyPem: certs.serverKeyPem },
             jwtKeyRefreshMs: 100,
+            applyRetryMs: 100,
         });
         token = signEs256(keys.privateKey, replicatorClaims([[targetDb, "public"]]));
         await stagingQuery(`INSERT INTO _replicator.jwt_public_keys (public_key) VALUES ($1)`, [
@@ -184,7 +191,7 @@ describe("replicator stand-in with a PostgreSQL target", () => {
             assert.match(otherDb.body, /cross-database references are not implemented/);
         });
 
-        it("rejects unknown fields, mvcc_timestamp, missing updated, empty topic and unknown tables", async () => {
+        it("rejects unknown fields, mvcc_timestamp, missing updated and an empty topic", async () => {
             const p = `/${targetDb}/public`;
             const unknownTop = await post(p, JSON.stringify({ payload: [], length: 0, extra: 1 }));
             assert.deepEqual(unknownTop, {
@@ -215,26 +222,13 @@ describe("replicator stand-in with a PostgreSQL target", () => {
                 status: 400,
                 body: "table name is empty, please ensure the table name is included in the path",
             });
-            const unknown = await post(
-                p,
-                rows([{ after: { id: 1 }, key: [1], topic: "nope", updated: ts(1) }]),
-            );
-            assert.deepEqual(unknown, {
-                status: 400,
-                body: `unknown table "${targetDb}"."public"."nope"`,
-            });
-            const notGranted = await post(
-                p,
-                rows([{ after: { id: 1 }, key: [1], topic: "hidden", updated: ts(1) }]),
-            );
-            assert.equal(notGranted.status, 400, "a table the grantee cannot see is unknown");
         });
     });
 
     describe("staging and apply", () => {
         const bigId = "9007199254740993";
 
-        it("applies staged rows only when a resolved timestamp covers them", async () => {
+        it("stages on receipt, records the checkpoint unapplied, applies in the background", async () => {
             const p = `/${targetDb}/public`;
             const batch =
                 `{"payload":[` +
@@ -243,12 +237,33 @@ describe("replicator stand-in with a PostgreSQL target", () => {
                 `{"after":{"id":2,"name":"two-b","qty":3,"tags":null,"doc":null},"key":[2],"topic":"items","updated":"${ts(12)}"},` +
                 `{"after":{"a":1,"b":"x","v":"p"},"key":[1,"x"],"topic":"pairs","updated":"${ts(12)}"}` +
                 `],"length":4}`;
+            standIn.setStageOnly(true);
             assert.deepEqual(await post(p, batch), { status: 200, body: "OK" });
+            const stagedItems = await stagingQuery(
+                `SELECT count(*)::INT AS n FROM _replicator."${targetDb}_public_items" WHERE NOT applied`,
+            );
+            assert.deepEqual(stagedItems, [{ n: 3 }], "rows are staged on receipt");
             assert.deepEqual(await targetQuery("SELECT * FROM public.items"), []);
             assert.deepEqual(await post(p, JSON.stringify({ resolved: ts(12) })), {
                 status: 200,
                 body: "OK",
             });
+            const appliedAt = () =>
+                stagingQuery(
+                    `SELECT source_hlc::TEXT AS hlc, target_applied_at IS NOT NULL AS applied
+                       FROM _replicator.checkpoints WHERE group_name = $1 ORDER BY source_hlc`,
+                    [group],
+                );
+            assert.deepEqual(await appliedAt(), [{ hlc: ts(12), applied: false }]);
+            await new Promise((r) => setTimeout(r, 300));
+            assert.deepEqual(await targetQuery("SELECT * FROM public.items"), [], "stage only");
+            assert.deepEqual(await appliedAt(), [{ hlc: ts(12), applied: false }]);
+
+            standIn.setStageOnly(false);
+            await waitUntil(
+                "the background apply to set target_applied_at",
+                async () => (await appliedAt())[0]?.applied === true,
+            );
             const items = await targetQuery(
                 "SELECT id::TEXT AS id, name, qty, tags, doc FROM public.items ORDER BY id",
             );
@@ -277,6 +292,7 @@ describe("replicator stand-in with a PostgreSQL target", () => {
                 (await post(`/${targetDb}/public`, JSON.stringify({ resolved: ts(21) }))).status,
                 200,
             );
+            await waitUntil("the delete to be applied", async () => standIn.stats().deletes === 1);
             const ids = await targetQuery("SELECT id::TEXT AS id FROM public.items ORDER BY id");
             assert.deepEqual(
                 ids.map((r) => r.id),
@@ -302,31 +318,149 @@ describe("replicator stand-in with a PostgreSQL target", () => {
             assert.deepEqual(backwards, {
                 status: 400,
                 body:
-                    `proposed checkpoint timestamp for group=${group}, partition=${group} is going backwards: ` +
+                    `proposed checkpoint timestamp for group="${group}" [ ], partition="${group}" is going backwards: ` +
                     `${ts(15)}; verify changefeed cursor or remove already-applied checkpoint timestamp entries`,
             });
             assert.equal(
                 (await post(`/${targetDb}/public`, JSON.stringify({ resolved: ts(21) }))).status,
                 200,
             );
-            assert.deepEqual(standIn.stats().resolved, [ts(12), ts(21), ts(21)]);
+            await new Promise((r) => setTimeout(r, 200));
+            assert.deepEqual(
+                standIn.stats().resolved,
+                [ts(12), ts(21)],
+                "an equal, already applied checkpoint is not applied again",
+            );
         });
 
-        it("surfaces missing target privileges as a 400 on the resolved message", async () => {
+        const varz = async () => (await send(`${standIn.metricsUrl}/_/varz`)).body;
+        const checkpointsOf = (g: string) =>
+            stagingQuery(
+                `SELECT source_hlc::TEXT AS hlc, target_applied_at IS NOT NULL AS applied
+                   FROM _replicator.checkpoints WHERE group_name = $1 ORDER BY source_hlc`,
+                [g],
+            );
+        const logged = (pattern: RegExp) =>
+            waitUntil(`a log line matching ${pattern}`, async () =>
+                standIn.logs().some((l) => pattern.test(l)),
+            );
+
+        it("missing target privileges: 200 on the wire, logged, counted, retried until granted", async () => {
             const restricted = signEs256(
                 keys.privateKey,
                 replicatorClaims([[targetDb, "restricted"]]),
             );
             const p = `/${targetDb}/restricted`;
+            const g = `${targetDb}.restricted`;
+            // Two rows for the same key: the upsert needs UPDATE, which the grantee lacks.
             const body = rows([
                 { after: { id: 1, v: "x" }, key: [1], topic: "limited", updated: ts(30) },
             ]);
             assert.equal((await post(p, body, restricted)).status, 200);
             const resolved = await post(p, JSON.stringify({ resolved: ts(30) }), restricted);
-            assert.equal(resolved.status, 400);
+            assert.deepEqual(resolved, { status: 200, body: "OK" });
+            await logged(
+                new RegExp(
+                    `level=warning msg="error while copying data for ${g}; will restart" error=".*permission denied for table limited`,
+                ),
+            );
             assert.match(
-                resolved.body,
-                /^INSERT INTO .*"restricted"\."limited".*permission denied for table limited$/s,
+                await varz(),
+                new RegExp(`apply_errors_total\\{schema="${g}",table="limited"\\} [1-9]`),
+            );
+            assert.deepEqual(await checkpointsOf(g), [{ hlc: ts(30), applied: false }]);
+            const errorsBefore = standIn.logs().length;
+            await new Promise((r) => setTimeout(r, 350));
+            assert.ok(standIn.logs().length > errorsBefore, "the failed apply is retried");
+
+            await withClient(adminUrl(targetDb), (c) =>
+                c.query(`GRANT UPDATE ON restricted.limited TO ${grantee}`),
+            );
+            await waitUntil(
+                "the retry to apply once UPDATE is granted",
+                async () => (await checkpointsOf(g))[0]?.applied === true,
+            );
+            assert.deepEqual(await targetQuery("SELECT id, v FROM restricted.limited"), [
+                { id: 1, v: "x" },
+            ]);
+        });
+
+        it("unknown table, unexpected columns, a constraint: staged with 200, fail in the background", async () => {
+            const broken = signEs256(keys.privateKey, replicatorClaims([[targetDb, "broken"]]));
+            const p = `/${targetDb}/broken`;
+            const g = `${targetDb}.broken`;
+            const unknownRows = rows([
+                { after: { id: 1 }, key: [1], topic: "nope", updated: ts(40) },
+            ]);
+            assert.deepEqual(await post(p, unknownRows, broken), { status: 200, body: "OK" });
+            assert.equal((await post(p, JSON.stringify({ resolved: ts(40) }), broken)).status, 200);
+            await logged(
+                new RegExp(
+                    `error while copying data for ${g}; will restart" error="update sent to unknown tables: ${g}\\.nope"`,
+                ),
+            );
+            assert.deepEqual(await checkpointsOf(g), [{ hlc: ts(40), applied: false }]);
+            await withClient(adminUrl(targetDb), async (c) => {
+                await c.query(`CREATE TABLE broken.nope (id INT4 PRIMARY KEY)`);
+                await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON broken.nope TO ${grantee}`);
+            });
+            await waitUntil(
+                "the retry to apply once the table exists",
+                async () => (await checkpointsOf(g)).at(-1)?.applied === true,
+            );
+
+            const extra = rows([
+                {
+                    after: { id: 2, v: "y", color: "red" },
+                    key: [2],
+                    topic: "present",
+                    updated: ts(41),
+                },
+            ]);
+            assert.equal((await post(p, extra, broken)).status, 200);
+            assert.equal((await post(p, JSON.stringify({ resolved: ts(41) }), broken)).status, 200);
+            await logged(
+                new RegExp(
+                    `schema drift detected in \\\\"${targetDb}\\\\"\\.\\\\"broken\\\\"\\.\\\\"present\\\\" at payload object offset 0: unexpected columns: color`,
+                ),
+            );
+            assert.match(
+                await varz(),
+                new RegExp(`apply_errors_total\\{schema="${g}",table="present"\\} [1-9]`),
+            );
+            await withClient(adminUrl(targetDb), (c) =>
+                c.query(`ALTER TABLE broken.present ADD COLUMN color TEXT`),
+            );
+            await waitUntil(
+                "the retry to apply once the column exists",
+                async () => (await checkpointsOf(g)).at(-1)?.applied === true,
+            );
+
+            const bad = rows([
+                {
+                    after: { id: 3, v: "bad", color: null },
+                    key: [3],
+                    topic: "present",
+                    updated: ts(42),
+                },
+            ]);
+            assert.equal((await post(p, bad, broken)).status, 200);
+            assert.equal((await post(p, JSON.stringify({ resolved: ts(42) }), broken)).status, 200);
+            await logged(/violates check constraint .{0,2}present_v_check/);
+            assert.equal((await checkpointsOf(g)).at(-1)?.applied, false);
+            await withClient(adminUrl(targetDb), (c) =>
+                c.query(`ALTER TABLE broken.present DROP CONSTRAINT present_v_check`),
+            );
+            await waitUntil(
+                "the retry to apply once the constraint is gone",
+                async () => (await checkpointsOf(g)).at(-1)?.applied === true,
+            );
+            assert.deepEqual(
+                await targetQuery("SELECT id, v, color FROM broken.present ORDER BY id"),
+                [
+                    { id: 2, v: "y", color: "red" },
+                    { id: 3, v: "bad", color: null },
+                ],
             );
         });
     });
@@ -354,7 +488,16 @@ describe("replicator stand-in with a PostgreSQL target", () => {
             );
             assert.match(varz.body, /http_status_codes_total\{code="200"\} \d+/);
             assert.match(varz.body, /http_status_codes_total\{code="401"\} \d+/);
-            assert.match(varz.body, /checkpoint_proposed_going_backwards_errors_total 1\n/);
+            assert.match(
+                varz.body,
+                new RegExp(`checkpoint_proposed_going_backwards_errors\\{schema="${group}"\\} 1\n`),
+            );
+            assert.match(
+                varz.body,
+                new RegExp(
+                    `target_applied_timestamp_seconds\\{kind="cdc",target="${group}"\\} \\d`,
+                ),
+            );
             standIn.setCounters("forward", "t", { upserts: 7 });
             assert.match(
                 (await send(`${standIn.metricsUrl}/_/varz`)).body,
@@ -417,6 +560,39 @@ describe("replicator stand-in startup and TLS", () => {
             assert.deepEqual(ok, { status: 200, body: "OK" });
         } finally {
             await standIn.stop();
+        }
+    });
+
+    it("best-effort mode refuses rows for a table the target lacks with a 400, consistent mode stages them", async () => {
+        const rowsFor = (topic: string) =>
+            JSON.stringify({
+                payload: [{ after: { id: 1 }, key: [1], topic, updated: "1700000000000000000.0" }],
+                length: 1,
+            });
+        for (const mode of ["bestEffort", "consistent"] as const) {
+            const standIn = await startReplicatorStandIn({
+                targetConnection: adminUrl(db),
+                stagingConnection: adminUrl(db),
+                stagingSchema: "_replicator",
+                stagingCreateSchema: true,
+                disableAuthentication: true,
+                mode,
+                tls: { certPem: certs.serverCertPem, keyPem: certs.serverKeyPem },
+            });
+            try {
+                const answer = await send(`${standIn.url}/${db}/public`, {
+                    body: rowsFor("nope"),
+                    ca: certs.caPem,
+                });
+                assert.deepEqual(
+                    answer,
+                    mode === "bestEffort"
+                        ? { status: 400, body: `unknown table "${db}"."public"."nope"` }
+                        : { status: 200, body: "OK" },
+                );
+            } finally {
+                await standIn.stop();
+            }
         }
     });
 

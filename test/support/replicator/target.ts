@@ -1,6 +1,6 @@
 /**
  * The target database as the replicator sees it: product picked from the `targetConnection`
- * URL scheme (reference/replicator.md §1), a catalog reader and a transactional applier.
+ * URL scheme (docs/replicator-behaviour.md), a catalog reader and a transactional applier.
  * Connections are made AS the user in the URL (the grantee), so missing privileges surface.
  */
 import { PlannedStatement } from "./applyPlan";
@@ -13,8 +13,12 @@ export interface TargetDatabase {
     ping(): Promise<void>;
     /** The base tables of a schema (`[db, schema]` or `[db]`), read fresh from the catalog. */
     tables(schema: ReadonlyArray<string>): Promise<TargetTable[]>;
-    /** Runs the statements in ONE transaction. */
-    apply(statements: ReadonlyArray<PlannedStatement>): Promise<void>;
+    /**
+     * Runs the statements in ONE transaction; returns each statement's affected-row count as
+     * the driver reports it (MySQL counts an updated row twice). A failing statement throws a
+     * `TableApplyError` naming its table.
+     */
+    apply(statements: ReadonlyArray<PlannedStatement>): Promise<number[]>;
     close(): Promise<void>;
 }
 

@@ -5,7 +5,7 @@
  * see simply has no tables.
  */
 import mysql from "mysql2/promise";
-import { PlannedStatement } from "./applyPlan";
+import { PlannedStatement, statementError } from "./applyPlan";
 import { TargetColumn, TargetTable } from "./applyStatements";
 import { TargetDatabase } from "./target";
 import { TargetProduct } from "./webhookPath";
@@ -82,23 +82,26 @@ export class MysqlTarget implements TargetDatabase {
         }));
     }
 
-    async apply(statements: ReadonlyArray<PlannedStatement>): Promise<void> {
+    async apply(statements: ReadonlyArray<PlannedStatement>): Promise<number[]> {
         const conn = await this.pool.getConnection();
         try {
             await conn.query("SET SESSION sql_mode = 'ANSI'");
             await conn.beginTransaction();
+            const affected: number[] = [];
             for (const s of statements) {
                 try {
-                    await conn.query({
+                    const [result] = await conn.query<mysql.ResultSetHeader>({
                         sql: s.sql,
                         values: s.params,
                         timeout: STATEMENT_TIMEOUT_MS,
                     });
+                    affected.push(result.affectedRows);
                 } catch (err) {
-                    throw new Error(`${s.sql}: ${(err as Error).message}`);
+                    throw statementError(s, err);
                 }
             }
             await conn.commit();
+            return affected;
         } catch (err) {
             await conn.rollback().catch(() => undefined);
             throw err;

@@ -6,7 +6,7 @@
  * with PostgreSQL's cross-database error, as it does for the real replicator.
  */
 import { Pool } from "pg";
-import { PlannedStatement } from "./applyPlan";
+import { PlannedStatement, statementError } from "./applyPlan";
 import { TargetColumn, TargetTable, quoteIdent } from "./applyStatements";
 import { TargetDatabase } from "./target";
 import { quotedName } from "./webhookPath";
@@ -108,18 +108,20 @@ export class PostgresTarget implements TargetDatabase {
         }));
     }
 
-    async apply(statements: ReadonlyArray<PlannedStatement>): Promise<void> {
+    async apply(statements: ReadonlyArray<PlannedStatement>): Promise<number[]> {
         const client = await this.pool.connect();
         try {
             await client.query("BEGIN");
+            const affected: number[] = [];
             for (const s of statements) {
                 try {
-                    await client.query(s.sql, s.params);
+                    affected.push((await client.query(s.sql, s.params)).rowCount ?? 0);
                 } catch (err) {
-                    throw new Error(`${s.sql}: ${(err as Error).message}`);
+                    throw statementError(s, err);
                 }
             }
             await client.query("COMMIT");
+            return affected;
         } catch (err) {
             await client.query("ROLLBACK").catch(() => undefined);
             throw err;

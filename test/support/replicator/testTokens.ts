@@ -1,6 +1,6 @@
 /**
  * Test-only JWTs for the replicator stand-in, minted with node:crypto: ES256 tokens shaped like
- * `replicator make-jwt` output (reference/cockroachdb.md §3.5), plus deliberately bad ones.
+ * `replicator make-jwt` output (docs/replicator-behaviour.md), plus deliberately bad ones.
  */
 import { KeyObject, createHmac, generateKeyPairSync, randomUUID, sign } from "node:crypto";
 import { CLAIM_NAMESPACE } from "./jwtAuth";

@@ -1,5 +1,5 @@
 /**
- * Webhook URL path → target schema (reference/replicator.md §3, source
+ * Webhook URL path → target schema (docs/replicator-behaviour.md, source
  * `internal/source/cdc/request.go`): PostgreSQL/CockroachDB targets use 2 schema segments
  * (`/db/schema`), MySQL/MariaDB/Oracle 1 (`/db` or `/SCHEMA`); one more segment names a table
  * (CDC-query feeds). Segments are query-unescaped; at most 8. Anything else is a 404.

@@ -12,7 +12,7 @@ import {
 } from "../../../src/providers/changefeed/delivery";
 import { diffChangefeed } from "../../../src/providers/changefeed/diff";
 import type { ChangefeedOutputs } from "../../../src/providers/changefeed/types";
-import { isNewerHlc } from "../../../src/providers/changefeed/verify";
+import { describeProgress, isNewerHlc } from "../../../src/providers/changefeed/verify";
 
 const URL = "https://replicator:30004/molt/public";
 
@@ -35,8 +35,9 @@ describe("delivery verification (pure)", () => {
     it("reads the latest checkpoint of the partition with a bind parameter and quoted names", () => {
         assert.equal(
             latestCheckpointQuery("defaultdb._replicator"),
-            'SELECT CAST(max(source_hlc) AS TEXT) AS source_hlc FROM "defaultdb"."_replicator"."checkpoints" ' +
-                "WHERE group_name = $1 AND partition = $1",
+            "SELECT CAST(max(source_hlc) AS TEXT) AS source_hlc, " +
+                "CAST(max(CASE WHEN target_applied_at IS NOT NULL THEN source_hlc END) AS TEXT) AS applied_hlc " +
+                'FROM "defaultdb"."_replicator"."checkpoints" WHERE group_name = $1 AND partition = $1',
         );
         assert.match(
             latestCheckpointQuery("_replicator"),
@@ -53,6 +54,69 @@ describe("delivery verification (pure)", () => {
         assert.equal(isNewerHlc("1759246920563172999.9999999999", base), false);
         assert.equal(isNewerHlc(undefined, base), false);
         assert.equal(isNewerHlc("garbage", base), false);
+    });
+
+    it("a checkpoint recorded but not applied names privileges, missing tables and the replicator's logs and metrics", () => {
+        const o = observation({
+            lastCheckpoint: "1759246920999999999.0000000000",
+            lastAppliedCheckpoint: "1759246900000000000.0000000000",
+            receivedNotApplied: true,
+            runningStatus: "running: resolved=1759246920.999999999,0",
+        });
+        const message = deliveryFailureMessage(o);
+        assert.match(
+            message,
+            /applied no resolved timestamp newer than 1759246920563173000\.0000000000 for molt\.public to the target/,
+        );
+        assert.match(
+            message,
+            /latest recorded 1759246920999999999\.0000000000, latest applied 1759246900000000000\.0000000000/,
+        );
+        const hints = deliveryHints(o);
+        assert.equal(hints.length, 1, hints.join("\n"));
+        assert.match(hints[0]!, /received but not applied/);
+        assert.match(hints[0]!, /target_applied_at is still NULL/);
+        assert.match(hints[0]!, /privileges \(SELECT, INSERT, UPDATE, DELETE/);
+        assert.match(hints[0]!, /missing tables/);
+        assert.match(hints[0]!, /"error while copying data for molt\.public; will restart"/);
+        assert.match(hints[0]!, /apply_errors_total metric on \/_\/varz/);
+    });
+
+    it("progress lines say what the job and the checkpoints show, without secrets", () => {
+        const base = "1759246920563173000.0000000000";
+        const job = {
+            jobId: "42",
+            status: "running",
+            runningStatus:
+                'transient error: Post "https://u:pw@replicator:30004/molt/public": 401 TOKEN-1',
+            highWaterTimestamp: "1759246925000000000.0000000000",
+        } as Parameters<typeof describeProgress>[0];
+        const recorded = describeProgress(
+            job,
+            { value: "1759246925000000000.0000000000", applied: base, tableMissing: false },
+            base,
+            ["TOKEN-1", "https://u:pw@replicator:30004/molt/public"],
+        );
+        assert.match(recorded, /^job running, running status "transient error: /);
+        assert.match(recorded, /high-water 1759246925000000000\.0000000000/);
+        assert.match(
+            recorded,
+            /latest checkpoint 1759246925000000000\.0000000000 \(recorded, not applied yet\), latest applied 1759246920563173000\.0000000000$/,
+        );
+        assert.ok(!recorded.includes("TOKEN-1") && !recorded.includes(":pw@"), recorded);
+        assert.match(
+            describeProgress(
+                undefined,
+                { value: base, applied: base, tableMissing: false },
+                base,
+                [],
+            ),
+            /^job not found, latest checkpoint 1759246920563173000\.0000000000 \(not newer than the cursor\)$/,
+        );
+        assert.equal(
+            describeProgress(undefined, { tableMissing: true }, base, []),
+            "job not found, checkpoints table not found",
+        );
     });
 
     it("gives one hint per troubleshooting case", () => {
@@ -114,7 +178,10 @@ describe("delivery verification (pure)", () => {
         );
         assert.match(message, /^changefeed job 42: delivery not verified within 120s/);
         assert.match(message, /newer than 1759246920563173000\.0000000000 for molt\.public/);
-        assert.match(message, /\(latest: 1759246900000000000\.0000000000\)/);
+        assert.match(
+            message,
+            /latest recorded 1759246900000000000\.0000000000, latest applied none/,
+        );
         assert.match(message, /high-water is no proof/);
         assert.match(message, /last transient error "transient error: 401/);
         assert.match(message, /Hints: \(1\) 401:/);
@@ -189,6 +256,35 @@ describe("delivery verification (pure)", () => {
                 verifyDelivery: { ...olds.verifyDelivery, timeoutSeconds: 300 },
             } as never),
             { changes: true },
+        );
+    });
+});
+
+describe("targetSchemaMismatch reads the path as the replicator does (request.go parseURL)", () => {
+    it("ignores empty segments: a trailing or doubled slash names the same schema", () => {
+        assert.equal(
+            targetSchemaMismatch(["molt", "public"], "https://replicator:30004/molt/public/"),
+            undefined,
+        );
+        assert.equal(
+            targetSchemaMismatch(["molt", "public"], "https://replicator:30004/molt//public"),
+            undefined,
+        );
+    });
+
+    it("query-unescapes each segment: + is a space, %2B is a plus", () => {
+        assert.equal(
+            targetSchemaMismatch(["my db", "public"], "https://replicator:30004/my+db/public"),
+            undefined,
+        );
+        assert.equal(
+            targetSchemaMismatch(["a+b", "public"], "https://replicator:30004/a%2Bb/public"),
+            undefined,
+        );
+        assert.match(
+            targetSchemaMismatch(["my+db", "public"], "https://replicator:30004/my+db/public") ??
+                "",
+            /must name the schema of the webhook path/,
         );
     });
 });

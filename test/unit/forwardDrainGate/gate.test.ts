@@ -136,7 +136,13 @@ describe("forward drain gate policy", () => {
             totals: { upserts: 1, deletes: 0 },
             bySchema: new Map(),
         });
-        assert.deepEqual(state, { drained: false, quietForMs: 0, changed: true, reset: true });
+        assert.deepEqual(state, {
+            drained: false,
+            quietForMs: 0,
+            changed: true,
+            reset: true,
+            restarted: false,
+        });
     });
 
     it("watches only the given schema: other schemas may keep moving", async () => {
@@ -148,14 +154,106 @@ describe("forward drain gate policy", () => {
         assert.deepEqual(passed.last.totals, { upserts: 7, deletes: 0 });
     });
 
-    it("warns when the schema filter matches no sample but others exist", async () => {
+    it("a schema typo while the real schema's counters rise is an error naming the schemas that have counters", async () => {
         const clock = new FakeClock();
-        const { scrape } = scripted([counters({ "defaultdb.public": [7, 0] })]);
-        const passed = await waitForDrain(settings({ schema: "typo.public" }), scrape, clock);
-        assert.equal(passed.warnings.length, 1);
+        const start = clock.time;
+        const { scrape } = scripted((call) =>
+            counters({ "defaultdb.public": [call * 10, 0], "other.public": [4, 0] }),
+        );
+        await assert.rejects(
+            waitForDrain(
+                settings({ schema: "defaultdb.pubic", timeoutMs: 900_000 }),
+                scrape,
+                clock,
+            ),
+            (err: unknown) => {
+                assert.ok(err instanceof DrainGateError, String(err));
+                assert.match(err.message, /no counters for schema "defaultdb\.pubic"/);
+                assert.match(
+                    err.message,
+                    /apply_upserts_total\/apply_deletes_total are served only for the schemas defaultdb\.public, other\.public/,
+                );
+                assert.match(err.message, /Check `schema`/);
+                return true;
+            },
+        );
+        assert.equal(clock.time - start, 30_000, "counters get the same bounded grace to appear");
+    });
+
+    it("an endpoint without any apply_* counters is an error, never drained", async () => {
+        const clock = new FakeClock();
+        const { scrape } = scripted([
+            {
+                ok: true,
+                samples: parsePrometheusText(
+                    'http_status_codes_total{code="200"} 12\ncdc_sink_start_seconds 1.7e9\n',
+                ),
+            },
+        ]);
+        await assert.rejects(
+            waitForDrain(settings({ timeoutMs: 900_000 }), scrape, clock),
+            (err: unknown) => {
+                assert.ok(err instanceof DrainGateError, String(err));
+                assert.match(
+                    err.message,
+                    /serves no apply_upserts_total\/apply_deletes_total counters at all/,
+                );
+                assert.match(err.message, /--metricsAddr/);
+                assert.match(err.message, /set drained: true/);
+                return true;
+            },
+        );
+    });
+
+    it("an empty body is an error, never drained", async () => {
+        const clock = new FakeClock();
+        const { scrape } = scripted([{ ok: true, samples: parsePrometheusText("") }]);
+        await assert.rejects(
+            waitForDrain(
+                settings({ schema: "defaultdb.public", timeoutMs: 20_000 }),
+                scrape,
+                clock,
+            ),
+            /no counters for schema "defaultdb\.public".*serves no apply_upserts_total\/apply_deletes_total counters at all/,
+        );
+    });
+
+    it("counters that appear within the grace are measured as usual", async () => {
+        const clock = new FakeClock();
+        const { scrape } = scripted([
+            { ok: true, samples: [] },
+            counters({ "defaultdb.public": [3, 0] }),
+        ]);
+        const passed = await waitForDrain(settings({ schema: "defaultdb.public" }), scrape, clock);
+        assert.deepEqual(passed.last.totals, { upserts: 3, deletes: 0 });
+    });
+
+    it("logs a progress line every interval with the counters and how long they have been quiet", async () => {
+        const clock = new FakeClock();
+        const lines: string[] = [];
+        const { scrape } = scripted([
+            counters({ "defaultdb.public": [10, 1] }),
+            counters({ "defaultdb.public": [20, 1] }),
+            counters({ "defaultdb.public": [20, 1] }),
+        ]);
+        await waitForDrain(
+            settings({
+                schema: "defaultdb.public",
+                quietMs: 15_000,
+                progress: (l) => lines.push(l),
+                progressIntervalMs: 5_000,
+            }),
+            scrape,
+            clock,
+        );
+        assert.ok(lines.length >= 3, lines.join("\n"));
         assert.match(
-            passed.warnings[0]!,
-            /schema "typo.public" \(schemas seen: defaultdb.public\)/,
+            lines[0]!,
+            /^waiting for forward replication to drain \(apply_upserts_total \+ apply_deletes_total of schema defaultdb\.public unchanged for 15 s\) \(5s\): apply_upserts_total=20, apply_deletes_total=1, changed at the last scrape$/,
+        );
+        assert.match(
+            lines.at(-1)!,
+            /apply_upserts_total=20, apply_deletes_total=1, unchanged for 1\d s of 15 s$/,
         );
     });
 
