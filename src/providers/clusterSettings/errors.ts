@@ -1,11 +1,13 @@
 /**
  * Turns CockroachDB's refusals of SHOW/SET/RESET CLUSTER SETTING into errors that say what to
- * do. Classified by SQLSTATE; the one message check is CockroachDB Cloud's 42501 "only settable
- * by the operator", because plain 42501 means a missing privilege.
+ * do. Classified by SQLSTATE as a real cluster answers (docs/cockroachdb-behaviour.md, "Cluster
+ * settings"); text is looked at only where the code alone is ambiguous: 42501 (operator-only vs
+ * a missing privilege) and XXUUU (any error without a code).
  */
 import {
     errorMessage,
     isOperatorOnlySetting,
+    isUnknownSetting,
     quoteIdent,
     sqlState,
     SQLSTATE,
@@ -34,13 +36,13 @@ export function settingError(
             `where ${name} is only settable by the operator (SQLSTATE 42501). ${CLOUD_ADVICE}: remove ${arg} from the ` +
             "ClusterSettings args (for rangefeedEnabled, leave ClusterSettings out of the stack), or have the value " +
             "changed through the CockroachDB Cloud console or support.";
-    } else if (code === SQLSTATE.undefinedObject) {
+    } else if (isUnknownSetting(err)) {
         message = SYSTEM_ONLY_SETTINGS.has(name)
-            ? `cannot ${action} cluster setting ${name}: the cluster does not know it (SQLSTATE 42704). This is a ` +
+            ? `cannot ${action} cluster setting ${name}: the cluster does not know it (SQLSTATE ${code}). This is a ` +
               "CockroachDB Cloud Basic/Standard virtual cluster, where it is a system-only setting that cannot be seen " +
               `or changed. ${CLOUD_ADVICE}: remove ${arg} from the ClusterSettings args (or have it set through the ` +
               "CockroachDB Cloud console or support)."
-            : `cannot ${action} cluster setting ${name}: the cluster does not know it (SQLSTATE 42704). Check the name ` +
+            : `cannot ${action} cluster setting ${name}: the cluster does not know it (SQLSTATE ${code}). Check the name ` +
               `in ${arg}. On a CockroachDB Cloud Basic/Standard virtual cluster system-only settings are not visible ` +
               `either: remove ${arg} from the ClusterSettings args there (rangefeeds are already enabled).`;
     } else if (code === SQLSTATE.insufficientPrivilege) {

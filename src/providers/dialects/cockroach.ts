@@ -198,13 +198,27 @@ export function connectionTarget(url: string): ConnectionTarget | undefined {
     } catch {
         return undefined;
     }
-    return { host: parsed.hostname.toLowerCase(), port: parsed.port || "26257", database };
+    return {
+        host: parsed.hostname.toLowerCase(),
+        port: parsed.port || "26257",
+        database,
+    };
 }
 
 /**
- * True when two connection strings reach different databases (host, port or database differ).
- * Credentials and query parameters (a rotated password, sslmode) do not count. `undefined`
- * when either is unknown or unparseable, so the caller decides.
+ * The `options` query parameter: on CockroachDB Cloud `--cluster=<routing id>` in it picks the
+ * cluster behind a shared host, so it is part of where a URL points.
+ */
+function routingOptions(url: string): string {
+    return new URL(url).searchParams.get("options") ?? "";
+}
+
+/**
+ * True when two connection strings reach different databases (host, port, database or the
+ * `options` routing parameter differ). Credentials and other query parameters (a rotated
+ * password, sslmode) do not count; parameters that would redirect the driver are refused by
+ * {@link connectionProblem}. `undefined` when either is unknown or unparseable, so the caller
+ * decides.
  */
 export function connectionTargetChanged(oldUrl: unknown, newUrl: unknown): boolean | undefined {
     if (typeof oldUrl !== "string" || typeof newUrl !== "string" || newUrl === UNKNOWN_VALUE) {
@@ -213,14 +227,36 @@ export function connectionTargetChanged(oldUrl: unknown, newUrl: unknown): boole
     const a = connectionTarget(oldUrl);
     const b = connectionTarget(newUrl);
     if (!a || !b) return undefined;
-    return a.host !== b.host || a.port !== b.port || a.database !== b.database;
+    return (
+        a.host !== b.host ||
+        a.port !== b.port ||
+        a.database !== b.database ||
+        routingOptions(oldUrl) !== routingOptions(newUrl)
+    );
 }
+
+/**
+ * Query parameters the `pg` driver lets override the URL's host, port, user or database: with
+ * them the session would reach another server (or log in as another user) than the one the
+ * URL's authority names — and that state, diff and messages show.
+ */
+const REDIRECTING_PARAMETERS = ["host", "hostaddr", "port", "user", "dbname", "database"];
 
 /** Explains what is wrong with a connection string without echoing it (it holds a password). */
 export function connectionProblem(url: unknown): string | undefined {
     if (typeof url !== "string" || url === "") return "is required (a CockroachDB SQL URL)";
     if (!connectionTarget(url)) {
         return "must be a CockroachDB SQL URL such as postgresql://user:password@host:26257/defaultdb?sslmode=verify-full";
+    }
+    const redirecting = [...new URL(url).searchParams.keys()].filter((key) =>
+        REDIRECTING_PARAMETERS.includes(key),
+    );
+    if (redirecting.length > 0) {
+        return (
+            `has the query parameter(s) ${[...new Set(redirecting)].join(", ")}, which would make the driver connect ` +
+            "somewhere other than the URL's host:port/database as user: write the host, port, user and database in " +
+            "the URL itself (postgresql://user:password@host:26257/database?sslmode=verify-full) and remove them from the query"
+        );
     }
     return undefined;
 }
@@ -327,6 +363,9 @@ export function describeServer(url: string): string {
 export const SQLSTATE = {
     insufficientPrivilege: "42501",
     undefinedObject: "42704",
+    undefinedParameter: "42P02",
+    /** CockroachDB's code for an error raised without one (`errors.Errorf`). */
+    uncategorized: "XXUUU",
     undefinedTable: "42P01",
     syntaxError: "42601",
     invalidParameterValue: "22023",
@@ -345,13 +384,31 @@ export function errorMessage(err: unknown): string {
 }
 
 /**
- * True for CockroachDB Cloud's refusal to let a virtual cluster change a system setting:
- * 42501 whose text says "only settable by the operator". 42501 alone also means a missing
- * privilege, so this is the one place where message text is looked at.
+ * True for a virtual cluster's (CockroachDB Cloud Basic/Standard) refusal to change a setting
+ * that belongs to the operator: 42501 with "setting <n> is only settable by the operator"
+ * (a system-visible setting) or "cannot modify storage-level setting from virtual cluster" (a
+ * system-only one, when the cluster tips users about the system interface). 42501 alone also
+ * means a missing privilege, so the text is looked at. See docs/cockroachdb-behaviour.md.
  */
 export function isOperatorOnlySetting(err: unknown): boolean {
+    if (sqlState(err) !== SQLSTATE.insufficientPrivilege) return false;
+    const message = errorMessage(err);
     return (
-        sqlState(err) === SQLSTATE.insufficientPrivilege &&
-        errorMessage(err).includes("only settable by the operator")
+        message.includes("only settable by the operator") ||
+        message.includes("cannot modify storage-level setting from virtual cluster")
+    );
+}
+
+/**
+ * True when CockroachDB answered that it does not know a cluster setting (which a virtual
+ * cluster also answers for a system-only setting): SET/RESET → 42P02 `unknown cluster setting
+ * '<n>'` (v24.1 and later; XXUUU before), SHOW → XXUUU `unknown setting: "<n>"`. XXUUU is any
+ * error without a code, so for it the text decides. See docs/cockroachdb-behaviour.md.
+ */
+export function isUnknownSetting(err: unknown): boolean {
+    const code = sqlState(err);
+    if (code === SQLSTATE.undefinedParameter) return true;
+    return (
+        code === SQLSTATE.uncategorized && /\bunknown (cluster )?setting\b/.test(errorMessage(err))
     );
 }

@@ -310,7 +310,7 @@ describe("ClusterSettings on a CockroachDB Cloud virtual cluster", () => {
         assert.equal(outs.values[RANGEFEED], true);
     });
 
-    it("explains the system-only concurrent_catchup_iterators (42704)", async () => {
+    it("explains the system-only concurrent_catchup_iterators (42P02 on SET, XXUUU on SHOW)", async () => {
         const server = await newServer({ virtualCluster: true });
         await assert.rejects(
             provider.create({ connection: server.url, concurrentCatchupIterators: 32 }),

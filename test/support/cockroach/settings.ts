@@ -13,6 +13,9 @@ import {
 } from "./durations";
 import { OID, type ResultSet, textColumn } from "./results";
 
+/** pgcode.UndefinedParameter, CockroachDB's code for an unknown setting in SET CLUSTER SETTING. */
+const UNDEFINED_PARAMETER = "42P02";
+
 /** `setting_type` letters of SHOW CLUSTER SETTINGS. */
 export type SettingType = "b" | "i" | "d" | "e" | "s";
 /** Where a setting lives (cockroach settings.Class). */
@@ -191,7 +194,7 @@ export class SettingStore {
 
     /** `SHOW CLUSTER SETTING <name>`: one typed column named like the setting. */
     show(rawName: string, caller: SettingsCaller): ResultSet {
-        const definition = this.lookup(rawName);
+        const definition = this.lookup(rawName, "show");
         this.checkPrivilege(definition.name, "show", caller);
         const value = this.current(definition);
         const column = { name: rawName, ...COLUMN_TYPES[definition.type] };
@@ -210,7 +213,7 @@ export class SettingStore {
         ) {
             throw new CockroachError(
                 SQLSTATE.insufficientPrivilege,
-                "only users with the MODIFYCLUSTERSETTING or VIEWCLUSTERSETTING privilege are allowed to read crdb_internal.cluster_settings",
+                "only users with MODIFYCLUSTERSETTING, MODIFYSQLCLUSTERSETTING or VIEWCLUSTERSETTING privileges are allowed to SHOW CLUSTER SETTINGS",
             );
         }
         const visible = DEFINITIONS.filter((d) => this.isVisible(d) && (all || d.isPublic)).sort(
@@ -240,7 +243,7 @@ export class SettingStore {
 
     /** `SET CLUSTER SETTING` / `RESET CLUSTER SETTING` (literal `default`). */
     set(rawName: string, literal: SettingLiteral, caller: SettingsCaller): ResultSet {
-        const definition = this.lookup(rawName);
+        const definition = this.lookup(rawName, "set");
         const name = definition.name;
         this.checkPrivilege(name, "set", caller);
         if (this.virtualCluster && definition.settingClass === "system-visible") {
@@ -275,11 +278,18 @@ export class SettingStore {
         return !(this.virtualCluster && definition.settingClass === "system-only");
     }
 
-    private lookup(rawName: string): SettingDefinition {
+    /**
+     * The setting a statement names; a name the cluster does not know (or, on a virtual
+     * cluster, a system-only one) fails as CockroachDB fails it: SHOW with `errors.Errorf`
+     * (no SQLSTATE, so XXUUU), SET/RESET with `pgcode.UndefinedParameter` (42P02). See
+     * docs/cockroachdb-behaviour.md, "Cluster settings".
+     */
+    private lookup(rawName: string, action: "show" | "set"): SettingDefinition {
         const name = rawName.toLowerCase();
         const definition = DEFINITIONS.find((d) => d.name === name);
         if (!definition || !this.isVisible(definition)) {
-            throw new CockroachError(SQLSTATE.undefinedObject, `unknown cluster setting '${name}'`);
+            if (action === "show") throw uncategorized(`unknown setting: ${JSON.stringify(name)}`);
+            throw new CockroachError(UNDEFINED_PARAMETER, `unknown cluster setting '${name}'`);
         }
         return definition;
     }

@@ -5,7 +5,9 @@
  * after a number of bytes, when a chunk matches a pattern, or on demand. It counts every
  * connection it accepted, so a test can prove that nothing reached the server.
  */
-import { createServer, type Server, Socket } from "node:net";
+import { Socket } from "node:net";
+
+import { listenOnLoopback, urlThroughProxy } from "./loopback";
 
 /** What the proxy does with a new connection. */
 export type ProxyMode = "forward" | "refuse" | "stall";
@@ -142,7 +144,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
         }
     };
 
-    const server: Server = createServer((client) => {
+    const { server, port } = await listenOnLoopback((client) => {
         connections += 1;
         const pair: Pair = { client };
         pairs.add(pair);
@@ -167,12 +169,6 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
             client.resume();
         });
     });
-    await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => resolve());
-    });
-    const address = server.address();
-    const port = typeof address === "object" && address ? address.port : 0;
 
     return {
         host: "127.0.0.1",
@@ -193,10 +189,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
             mode = next;
         },
         urlFor(url: string) {
-            const parsed = new URL(url);
-            parsed.hostname = "127.0.0.1";
-            parsed.port = String(port);
-            return parsed.toString();
+            return urlThroughProxy(url, port);
         },
         armCut(next: CutRule) {
             rule = { ...next, counted: 0 };
