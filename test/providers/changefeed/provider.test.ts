@@ -20,8 +20,10 @@ import {
 const environments: Environment[] = [];
 const proxies: TcpProxy[] = [];
 
-async function environment(): Promise<Environment> {
-    const env = await startEnvironment();
+async function environment(
+    serverOptions: Parameters<typeof startEnvironment>[0] = {},
+): Promise<Environment> {
+    const env = await startEnvironment(serverOptions);
     environments.push(env);
     await env.sql(
         "CREATE TABLE t1 (id INT PRIMARY KEY, v TEXT)",
@@ -511,6 +513,10 @@ describe("Changefeed provider: a failed create keeps its cursor (no write lost o
 
 describe("Changefeed provider: no silent success", () => {
     it("a sink answering 401 to every POST fails create and cancels the job", async () => {
+        // Real cadence (one minute): the resumer's throttle starts at zero on each resume, so the
+        // first `transient error: …` is published at once and stays visible (the restarted flow
+        // keeps a status it finds for a full interval); docs/cockroachdb-behaviour.md,
+        // "running_status". Later errors may stay unpublished for up to a minute.
         const env = await environment();
         env.receiver.respond = () => ({ status: 401, body: "unauthorized" });
         const started = Date.now();
