@@ -79,7 +79,13 @@ export interface ChangefeedArgs {
     /**
      * Where the feed starts: a DECIMAL HLC timestamp as `SELECT cluster_logical_timestamp()`
      * prints it, taken after forward replication drained. Default: `cluster_logical_timestamp()`
-     * at create. Changing it replaces the changefeed.
+     * at create — safe only when forward replication has drained by then (Failback's drain gate
+     * runs first) and writes on CockroachDB that must reach the target start after it.
+     *
+     * Once taken, the cursor is kept: a create that fails after taking it (sink unreachable, job
+     * failing, no proof of delivery) records it in state, and every retry starts a changefeed from
+     * it until one runs; later restarts continue from the recorded high-water. A new cursor is
+     * taken only when this argument changes. Changing it replaces the changefeed.
      */
     cursor?: pulumi.Input<string>;
     /** `resolved` interval. Default `'250ms'`. Changing it is an update. */
@@ -115,7 +121,13 @@ export interface ChangefeedArgs {
     /**
      * Whether tables added later are scanned (`ADD … WITH initial_scan = 'yes'`): a table added
      * to a running feed is watched from the current high-water only, so without a scan its
-     * existing rows never reach the target. Default `true`. Changing it is an update.
+     * existing rows — including rows written on CockroachDB since the cursor — never reach the
+     * target. With the scan every current row is sent to the target as an upsert (a full
+     * backfill of that table: load on CockroachDB, the replicator and the target; target rows
+     * that no longer exist on CockroachDB are not deleted). For failback keep the default unless
+     * the target already holds the table's rows (it was not written on CockroachDB since the
+     * cursor). Default `true`. Changing it is an update with no effect on the job; it applies to
+     * the next table added.
      */
     addedTablesInitialScan?: pulumi.Input<boolean>;
     /**
@@ -194,6 +206,13 @@ export class Changefeed extends pulumi.dynamic.Resource {
     declare public readonly lastDeliveredResolved: pulumi.Output<string | undefined>;
     /** When delivery was last proven (ISO 8601); undefined when not verified. */
     declare public readonly deliveryVerifiedAt: pulumi.Output<string | undefined>;
+    /**
+     * True only when delivery to the replicator was proven (`verifyDelivery`). False: the job runs
+     * and its high-water moves, which CockroachDB also does while the sink rejects every request.
+     */
+    declare public readonly deliveryVerified: pulumi.Output<boolean>;
+    /** What is known about delivery, in words (e.g. "delivery not verified: …"). */
+    declare public readonly deliveryNote: pulumi.Output<string>;
     /** Version of the state shape written by the provider. */
     declare public readonly stateVersion: pulumi.Output<number>;
 
@@ -229,6 +248,8 @@ export class Changefeed extends pulumi.dynamic.Resource {
                 sinkUri: undefined,
                 lastDeliveredResolved: undefined,
                 deliveryVerifiedAt: undefined,
+                deliveryVerified: undefined,
+                deliveryNote: undefined,
                 stateVersion: undefined,
             },
             {

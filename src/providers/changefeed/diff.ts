@@ -77,7 +77,8 @@ export function diffChangefeed(
         replaces.push("cursor");
     }
 
-    let changes = needsRecreate(olds.status);
+    // `unknown`: a create failed and could not cancel its job; update cancels it and restarts.
+    let changes = needsRecreate(olds.status) || olds.status === "unknown";
     for (const key of COMPARED_INPUTS) {
         if (canonical(olds[key]) !== canonical(news[key])) changes = true;
     }

@@ -3,6 +3,7 @@
  * status, and the pause/resume/cancel steps, all by job id.
  */
 import { type CockroachSession, type Row } from "../dialects/cockroach";
+import { scrubEchoedText } from "./echo";
 import { parseFullTableNames } from "./tables";
 import { cancelJob, pauseJob, resumeJob, showChangefeedJob, SHOW_CHANGEFEED_JOBS } from "./sql";
 import { FINISHED_STATUSES, TERMINAL_STATUSES } from "./types";
@@ -22,21 +23,29 @@ export interface JobInfo {
     userName?: string;
 }
 
-/** Turns a SHOW CHANGEFEED JOB(S) row into a {@link JobInfo}. */
+/**
+ * Turns a SHOW CHANGEFEED JOB(S) row into a {@link JobInfo}. `running_status`, `error` and the
+ * sink URI are scrubbed here, where they are read, so no later path can copy a secret CockroachDB
+ * echoed into state, a log line or an error.
+ */
 export function jobInfoOf(row: Row): JobInfo {
     const text = (v: unknown): string | undefined =>
         v === null || v === undefined || v === "" ? undefined : String(v);
     return {
         jobId: String(row.job_id),
         status: String(row.status),
-        runningStatus: text(row.running_status),
+        runningStatus: scrubbed(text(row.running_status)),
         highWaterTimestamp: text(row.high_water_timestamp),
-        error: text(row.error),
-        sinkUri: text(row.sink_uri),
+        error: scrubbed(text(row.error)),
+        sinkUri: scrubbed(text(row.sink_uri)),
         description: text(row.description),
         fullTableNames: parseFullTableNames(row.full_table_names),
         userName: text(row.user_name),
     };
+}
+
+function scrubbed(value: string | undefined): string | undefined {
+    return value === undefined ? undefined : scrubEchoedText(value);
 }
 
 /** The job, or `undefined` when CockroachDB no longer has it. */

@@ -180,6 +180,14 @@ function startSteps(
                 : `wait up to ${seconds} s until the job runs without error (SHOW CHANGEFEED JOB ${NEW_JOB})`,
         ),
     );
+    if (!verify) {
+        steps.push(
+            describedStep(
+                "delivery will NOT be verified: `running` and the high-water advance while the sink rejects " +
+                    "every request, and running_status may show the error only after a minute (outputs: deliveryVerified: false)",
+            ),
+        );
+    }
     return steps;
 }
 
@@ -303,7 +311,7 @@ export function plannedUpdateSql(
 }
 
 /** The hooks the provider calls from `check` and `diff`. */
-export const { logCreatePreview, logDiffPreview } = previewLoggers<
+export const { logCreatePreview, logDiffPreview, noteRead, logRefreshPreview } = previewLoggers<
     ChangefeedInputs,
     ChangefeedOutputs
 >({

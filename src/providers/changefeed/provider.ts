@@ -15,11 +15,13 @@
  * - read: SHOW CHANGEFEED JOB <id>, so refresh shows a failed/cancelled/missing job as drift.
  * - delete: CANCEL JOB; a job already finished or gone is success.
  */
-import { logCreatePreview, logDiffPreview } from "./preview";
+import { logCreatePreview, logDiffPreview, logRefreshPreview, noteRead } from "./preview";
 import * as pulumi from "@pulumi/pulumi";
 
 import { newResourceId } from "../common/ids";
+import { withoutUndefined } from "../common/lazyProvider";
 import { PartialStateError } from "../common/partialState";
+import { progressOf } from "../common/progress";
 import { scrubSecrets } from "../common/redact";
 import {
     type CockroachSession,
@@ -36,7 +38,6 @@ import { diffChangefeed } from "./diff";
 import {
     cancel,
     describeJob,
-    isHealthy,
     type JobInfo,
     listJobs,
     pause,
@@ -55,7 +56,14 @@ import {
     targetTables,
 } from "./plan";
 import { findMissingPrivileges, missingPrivilegesMessage } from "./privileges";
-import { describeSink, type SinkIdentity, sameSink, sinkIdentityOf } from "./sink";
+import { waitForStart } from "./startup";
+import {
+    describeSink,
+    type SinkIdentity,
+    sameSink,
+    sameSinkResolved,
+    sinkIdentityOf,
+} from "./sink";
 import {
     type AlterPlan,
     alterChangefeed,
@@ -70,7 +78,6 @@ import {
     type ChangefeedInputs,
     type ChangefeedOutputs,
     type DeliveryVerificationInputs,
-    TERMINAL_STATUSES,
 } from "./types";
 import {
     DeliveryNotVerified,
@@ -248,7 +255,22 @@ function outputsOf(
         clusterId: fields.clusterId,
         lastDeliveredResolved: fields.proof?.lastDeliveredResolved ?? fields.lastCheckpoint,
         deliveryVerifiedAt: fields.proof?.deliveryVerifiedAt,
+        deliveryVerified: fields.proof !== undefined,
+        deliveryNote: deliveryNoteOf(inputs, fields.proof !== undefined),
     };
+}
+
+/** What the outputs say about delivery, in words (`deliveryNote`). */
+function deliveryNoteOf(inputs: ChangefeedInputs, verified: boolean): string {
+    if (verified)
+        return "delivery verified: the replicator recorded a checkpoint newer than the start";
+    if (verificationOf(inputs)) {
+        return "delivery not verified yet: the last verification did not complete; the next `up` verifies again";
+    }
+    return (
+        "delivery not verified: the job runs and its high-water advances, but CockroachDB advances both while " +
+        "the sink rejects requests; only verifyDelivery proves that the replicator received anything"
+    );
 }
 
 /** Refuses when another active changefeed already delivers to the same replicator. */
@@ -257,12 +279,14 @@ async function guardExclusive(
     sink: SinkIdentity,
     ignoreJobId: string | undefined,
 ): Promise<void> {
-    const clash = (await listJobs(session)).find(
-        (job) =>
-            job.jobId !== ignoreJobId &&
-            ACTIVE_STATUSES.has(job.status) &&
-            sameSink(sinkIdentityOf(job.sinkUri), sink),
-    );
+    let clash: JobInfo | undefined;
+    for (const job of await listJobs(session)) {
+        if (job.jobId === ignoreJobId || !ACTIVE_STATUSES.has(job.status)) continue;
+        if (await sameSinkResolved(sinkIdentityOf(job.sinkUri), sink)) {
+            clash = job;
+            break;
+        }
+    }
     if (clash) {
         throw new Error(
             `only one changefeed per replicator: changefeed job ${clash.jobId} (status ${clash.status}) already ` +
@@ -384,21 +408,19 @@ async function startJob(
             });
             return { job: proof.job, proof };
         }
-        const { job, reached } = await waitForJob(session, jobId, isHealthy, {
+        const started = await waitForStart(session, jobId, {
+            from: cursor,
             timeoutMs: waitMs(inputs),
+            progress: progressOf(`changefeed job ${jobId} to start`, logInfo),
         });
-        if (!reached || !job) {
-            const what =
-                job && TERMINAL_STATUSES.has(job.status)
-                    ? `stopped before it ran (${describeJob(job)})`
-                    : `did not run without error within ${waitMs(inputs) / 1000}s (${describeJob(job)})`;
+        if (!started.ok) {
             throw failure(
-                `changefeed job ${jobId} ${what}. Check that rangefeeds are enabled and that the replicator is ` +
+                `changefeed job ${jobId} ${started.reason}. Check that rangefeeds are enabled and that the replicator is ` +
                     "reachable at webhookUrl, trusts the client certificate and accepts the token.",
                 secrets,
             );
         }
-        return { job };
+        return { job: started.job };
     } catch (err) {
         let fate: string;
         try {
@@ -408,10 +430,13 @@ async function startJob(
                 return after ? `job ${jobId} is ${after.status}` : `job ${jobId} is gone`;
             });
         } catch (cancelErr) {
-            throw failure(
-                `${(err as Error).message}; cancelling job ${jobId} failed too (${(cancelErr as Error).message}): ` +
-                    `run CANCEL JOB ${jobId} so it does not keep delivering`,
-                secrets,
+            throw new StartFailed(
+                scrubSecrets(
+                    `${(err as Error).message}; cancelling job ${jobId} failed too (${(cancelErr as Error).message}): ` +
+                        `run CANCEL JOB ${jobId} so it does not keep delivering`,
+                    secrets,
+                ),
+                jobId,
             );
         }
         throw failure(
@@ -419,6 +444,52 @@ async function startJob(
             secrets,
         );
     }
+}
+
+/** A start that failed; `jobLeft` names a job that may still exist because cancelling it failed. */
+class StartFailed extends Error {
+    constructor(
+        message: string,
+        readonly jobLeft?: string,
+    ) {
+        super(message);
+    }
+}
+
+function logInfo(line: string): void {
+    void pulumi.log.info(line);
+}
+
+/**
+ * A create that failed after the cursor was taken: state records the cursor (and no job, or the
+ * job a failed cancel left behind), so the next `up` starts from the same cursor. `__provider`
+ * is kept so a `destroy` of this state still finds the provider.
+ */
+function cursorKept(
+    id: string,
+    inputs: ChangefeedInputs,
+    cursor: string,
+    cluster: string,
+    err: unknown,
+    secrets: readonly string[],
+): PartialStateError {
+    const jobLeft = err instanceof StartFailed ? err.jobLeft : undefined;
+    const outs = outputsOf(inputs, {
+        jobId: jobLeft ?? "",
+        cursor,
+        job: undefined,
+        clusterId: cluster,
+    });
+    const properties = withoutUndefined({
+        ...(outs as unknown as Record<string, unknown>),
+        status: jobLeft ? "unknown" : "missing",
+        __provider: (inputs as unknown as Record<string, unknown>).__provider,
+    });
+    const message = scrubSecrets((err as Error).message, secrets);
+    return new PartialStateError(id, properties, [
+        `${message} The cursor ${cursor} is kept in state: the next \`up\` starts a changefeed from it, so no ` +
+            "change written since is lost. To start from a new cursor instead, set the `cursor` argument.",
+    ]);
 }
 
 /**
@@ -461,18 +532,18 @@ async function create(ctx: Ctx, inputs: ChangefeedInputs): Promise<pulumi.dynami
             }
             if (inputs.exclusive ?? true) await guardExclusive(session, sink, undefined);
             const cursor = inputs.cursor ?? (await clusterLogicalTimestamp(session));
-            const verification =
-                staging && verify
-                    ? { staging, verify, baseline: await baselineOf(staging, verify, cursor) }
-                    : undefined;
-            const { job, proof } = await startJob(
-                ctx,
-                session,
-                inputs,
-                cursor,
-                secrets,
-                verification,
-            );
+            // From here on the cursor is the single point of truth: any failure records it.
+            let started: { job: JobInfo; proof?: DeliveryProof };
+            try {
+                const verification =
+                    staging && verify
+                        ? { staging, verify, baseline: await baselineOf(staging, verify, cursor) }
+                        : undefined;
+                started = await startJob(ctx, session, inputs, cursor, secrets, verification);
+            } catch (err) {
+                throw cursorKept(id, inputs, cursor, cluster, err, secrets);
+            }
+            const { job, proof } = started;
             warnUnverified(inputs, job.jobId);
             return {
                 id,
@@ -580,13 +651,60 @@ async function adopt(
     });
 }
 
+/** How alterInPlace reports a failure after the change took effect. */
+type PartialOf = (
+    job: JobInfo | undefined,
+    reason: string,
+    lastCheckpoint?: string,
+) => PartialStateError;
+
+/** A statement of the PAUSE → ALTER → RESUME sequence went unanswered (connection cut/timeout). */
+class NoAnswer extends Error {
+    constructor(
+        readonly statement: string,
+        reason: unknown,
+    ) {
+        super(`${statement} got no answer (${(reason as Error).message})`);
+    }
+}
+
+/** Runs one statement of the sequence; an error without a SQLSTATE becomes {@link NoAnswer}. */
+async function answered<T>(statement: string, run: () => Promise<T>): Promise<T> {
+    try {
+        return await run();
+    } catch (err) {
+        if (sqlState(err) === undefined && !(err instanceof NoAnswer))
+            throw new NoAnswer(statement, err);
+        throw err;
+    }
+}
+
+/**
+ * What is left of `plan` for a job that already watches `watched`: tables already added are not
+ * added again, tables already dropped not dropped again. Sink and option changes are kept: they
+ * set absolute values, so applying them twice is harmless.
+ */
+export function remainingPlan(plan: AlterPlan, watched: readonly string[]): AlterPlan {
+    if (watched.length === 0) return plan;
+    const have = new Set(watched);
+    return {
+        ...plan,
+        add: plan.add.filter((t) => !have.has(t.key)),
+        drop: plan.drop.filter((t) => have.has(t.key)),
+    };
+}
+
 /**
  * PAUSE → wait paused → ALTER → RESUME → wait running (with `verification`: wait for proof of
  * delivery). A job an operator paused before this began is altered but not resumed (a warning
- * says so) and not verified. If ALTER fails, the job is resumed (unless operator-paused) before
- * the error is thrown. Failures after ALTER took effect — including no proof of delivery — leave
- * the job running and throw a PartialStateError built by `partial` (when given), so state
- * records the applied change.
+ * says so) and not verified. If ALTER is refused, the job is resumed (unless operator-paused)
+ * before the error is thrown. Failures after ALTER took effect — including no proof of
+ * delivery — leave the job running and throw a PartialStateError built by `partial` (when
+ * given), so state records the applied change.
+ *
+ * A statement that got no answer (cut connection, timeout) has an unknown outcome: the job is
+ * re-read on a fresh session (status, watched tables), the remaining change is computed from
+ * what the job really watches, and the sequence converges from there.
  */
 async function alterInPlace(
     ctx: Ctx,
@@ -598,20 +716,64 @@ async function alterInPlace(
     secrets: readonly string[],
     how: {
         verification: Verification | undefined;
-        partial:
-            | ((
-                  job: JobInfo | undefined,
-                  reason: string,
-                  lastCheckpoint?: string,
-              ) => PartialStateError)
-            | undefined;
+        partial: PartialOf | undefined;
     },
 ): Promise<{ job: JobInfo | undefined; proof?: DeliveryProof }> {
     const operatorPaused = current.status === "paused" || current.status === "pause-requested";
+    try {
+        return await alterSteps(
+            ctx,
+            session,
+            jobId,
+            current,
+            plan,
+            inputs,
+            secrets,
+            how,
+            operatorPaused,
+        );
+    } catch (err) {
+        if (!(err instanceof NoAnswer)) throw err;
+        void pulumi.log.warn(
+            scrubSecrets(
+                `changefeed job ${jobId}: ${err.message}; its outcome is unknown, re-reading the job on a new session`,
+                secrets,
+            ),
+        );
+        return ctx.open(inputs.connection, secrets, async (live) => {
+            const job = await showJob(live, jobId);
+            if (!job || needsRecreate(job.status)) {
+                throw failure(
+                    `changefeed job ${jobId} is ${job?.status ?? "gone"} after ${err.statement} got no answer; ` +
+                        "the next `up` starts a new job from the recorded high-water",
+                    secrets,
+                );
+            }
+            const rest = remainingPlan(plan, job.fullTableNames);
+            return alterSteps(ctx, live, jobId, job, rest, inputs, secrets, how, operatorPaused);
+        });
+    }
+}
+
+/** The PAUSE → ALTER → RESUME → wait sequence on one session (see {@link alterInPlace}). */
+async function alterSteps(
+    ctx: Ctx,
+    session: CockroachSession,
+    jobId: string,
+    current: JobInfo,
+    plan: AlterPlan,
+    inputs: ChangefeedInputs,
+    secrets: readonly string[],
+    how: { verification: Verification | undefined; partial: PartialOf | undefined },
+    operatorPaused: boolean,
+): Promise<{ job: JobInfo | undefined; proof?: DeliveryProof }> {
     const wait = { timeoutMs: waitMs(inputs) };
     const paused = (job: JobInfo) => job.status === "paused";
-    if (!operatorPaused) await pause(session, jobId);
-    const pausedWait = await waitForJob(session, jobId, paused, wait);
+    const alreadyPaused = current.status === "paused" || current.status === "pause-requested";
+    if (!alreadyPaused) await answered(`PAUSE JOB ${jobId}`, () => pause(session, jobId));
+    const pausedWait = await answered(`SHOW CHANGEFEED JOB ${jobId}`, () =>
+        waitForJob(session, jobId, paused, wait),
+    );
     if (!pausedWait.reached) {
         if (!operatorPaused) await resumeWhenPaused(session, jobId, wait.timeoutMs);
         throw failure(
@@ -630,19 +792,24 @@ async function alterInPlace(
                 how.verification.baseline,
         ),
     };
-    try {
-        const statement = alterChangefeed(jobId, plan);
-        await session.query(statement.text, statement.params);
-    } catch (err) {
-        if (!operatorPaused) {
-            await onLiveSession(ctx, session, inputs.connection, secrets, (live) =>
-                resume(live, jobId),
-            ).catch(() => undefined);
+    if (!alterPlanIsEmpty(plan)) {
+        try {
+            const statement = alterChangefeed(jobId, plan);
+            await answered(`ALTER CHANGEFEED ${jobId}`, () =>
+                session.query(statement.text, statement.params),
+            );
+        } catch (err) {
+            if (err instanceof NoAnswer) throw err;
+            if (!operatorPaused) {
+                await onLiveSession(ctx, session, inputs.connection, secrets, (live) =>
+                    resume(live, jobId),
+                ).catch(() => undefined);
+            }
+            throw failure(
+                `ALTER CHANGEFEED ${jobId} failed, the job was left as it was: ${(explainChangefeedStatementError(err, "ALTER") as Error).message}`,
+                secrets,
+            );
         }
-        throw failure(
-            `ALTER CHANGEFEED ${jobId} failed, the job was left as it was: ${(explainChangefeedStatementError(err, "ALTER") as Error).message}`,
-            secrets,
-        );
     }
     if (operatorPaused) {
         pulumi.log.warn(
@@ -651,15 +818,24 @@ async function alterInPlace(
         );
         return { job: await showJob(session, jobId) };
     }
-    await resume(session, jobId).catch((err: unknown) => {
+    await answered(`RESUME JOB ${jobId}`, () => resume(session, jobId)).catch((err: unknown) => {
+        if (err instanceof NoAnswer) throw err;
         throw reportAfterAlter(err, secrets, how.partial, undefined);
     });
-    return afterResume(ctx, session, jobId, inputs, secrets, { verification }).catch(
-        async (err: unknown) => {
-            const job = await showJob(session, jobId).catch(() => undefined);
-            throw reportAfterAlter(err, secrets, how.partial, job);
-        },
-    );
+    return afterResume(ctx, session, jobId, inputs, secrets, {
+        verification,
+        from: pausedWait.job?.highWaterTimestamp,
+    }).catch(async (err: unknown) => {
+        if (
+            sqlState(err) === undefined &&
+            !(err instanceof DeliveryNotVerified) &&
+            !(err instanceof Error && /^changefeed job/.test(err.message))
+        ) {
+            throw new NoAnswer(`waiting for job ${jobId} after RESUME`, err);
+        }
+        const job = await showJob(session, jobId).catch(() => undefined);
+        throw reportAfterAlter(err, secrets, how.partial, job);
+    });
 }
 
 /** Waits for the resumed job to run (or for proof of delivery). */
@@ -669,7 +845,7 @@ async function afterResume(
     jobId: string,
     inputs: ChangefeedInputs,
     secrets: readonly string[],
-    how: { verification: Verification | undefined },
+    how: { verification: Verification | undefined; from: string | undefined },
 ): Promise<{ job: JobInfo | undefined; proof?: DeliveryProof }> {
     if (how.verification) {
         const proof = await waitForDelivery(session, how.verification.staging, {
@@ -681,14 +857,15 @@ async function afterResume(
         });
         return { job: proof.job, proof };
     }
-    const wait = { timeoutMs: waitMs(inputs) };
-    const running = await waitForJob(session, jobId, isHealthy, wait);
-    if (!running.reached) {
-        throw new Error(
-            `changefeed job ${jobId} did not run without error within ${wait.timeoutMs / 1000}s after the change (${describeJob(running.job)})`,
-        );
+    const started = await waitForStart(session, jobId, {
+        from: how.from,
+        timeoutMs: waitMs(inputs),
+        progress: progressOf(`changefeed job ${jobId} to run after the change`, logInfo),
+    });
+    if (!started.ok) {
+        throw new Error(`changefeed job ${jobId} after the change: ${started.reason}`);
     }
-    return { job: running.job };
+    return { job: started.job };
 }
 
 /** The error for a failure after ALTER took effect: partial state when possible. */
@@ -738,7 +915,14 @@ async function update(
                     "host/port/database so the changefeed is replaced.",
             );
         }
-        const current = await showJob(session, olds.jobId);
+        // An empty job id: a create that failed after taking its cursor (no job to look at).
+        // Status `unknown`: that create could not cancel its job; it never proved anything, so
+        // it is cancelled now and a new job starts from the recorded cursor.
+        if (olds.status === "unknown" && olds.jobId) await cancel(session, olds.jobId);
+        const current =
+            olds.jobId && olds.status !== "unknown"
+                ? await showJob(session, olds.jobId)
+                : undefined;
         const sink = sinkIdentityOfInputs(news);
         await requireOptionsOnClusterVersion(session, news.options);
 
@@ -760,6 +944,12 @@ async function update(
                     ),
                 };
                 const cursor = recreateCursor(known);
+                if (!olds.jobId) {
+                    // A create that failed after taking its cursor: a CREATE whose answer was
+                    // lost may have committed after that create looked. Such a job carries our
+                    // cursor, sink and tables; it is ours and never proved anything: cancel it.
+                    await cancelUnacknowledgedJobs(ctx, olds, olds.cursor, secrets);
+                }
                 await checkPrivileges(
                     session,
                     { ...news, adoptJobId: undefined },
@@ -786,7 +976,9 @@ async function update(
                 };
             }
 
-            const plan = planAlter(olds, news);
+            // Plan from what the job really watches: an earlier ALTER whose answer was lost (or a
+            // change made by hand) must not be applied twice ("already watched").
+            const plan = planAlter(withWatchedTables(olds, current), news);
             const base = {
                 jobId: olds.jobId,
                 cursor: olds.cursor,
@@ -864,17 +1056,33 @@ async function update(
     });
 }
 
+/**
+ * `state` with `tables` replaced by the tables the job really watches (`full_table_names`) when
+ * they differ from the recorded ones, so refresh shows the difference as drift and update plans
+ * from the truth.
+ */
+function withWatchedTables(state: ChangefeedOutputs, job: JobInfo | undefined): ChangefeedOutputs {
+    if (!job || job.fullTableNames.length === 0) return state;
+    const recorded = targetTables(state)
+        .map((t) => t.key)
+        .sort()
+        .join(",");
+    const watched = [...job.fullTableNames].sort();
+    if (watched.join(",") === recorded) return state;
+    return { ...state, tables: watched };
+}
+
 async function read(
     ctx: Ctx,
     id: string,
     props: ChangefeedOutputs,
 ): Promise<pulumi.dynamic.ReadResult> {
     return ctx.open(props.connection, secretsOf(props), async (session) => {
-        const job = await showJob(session, props.jobId);
+        const job = props.jobId ? await showJob(session, props.jobId) : undefined;
         return {
             id,
             props: {
-                ...props,
+                ...withWatchedTables(props, job),
                 status: job?.status ?? "missing",
                 runningStatus: job?.runningStatus ?? "",
                 error: job?.error ?? "",
@@ -885,14 +1093,26 @@ async function read(
 }
 
 async function deleteChangefeed(ctx: Ctx, props: ChangefeedOutputs): Promise<void> {
+    if (!props.jobId) {
+        // A create that failed after taking its cursor: a CREATE whose answer was lost may have
+        // committed after it looked; that job (our cursor, sink and tables) is cancelled here.
+        if (props.cursor && props.webhookUrl) {
+            await cancelUnacknowledgedJobs(ctx, props, props.cursor, secretsOf(props));
+        }
+        return;
+    }
     await ctx.open(props.connection, secretsOf(props), async (session) => {
         const job = await showJob(session, props.jobId);
         if (!job || needsRecreate(job.status)) return;
-        await cancel(session, props.jobId);
-        // Bounded wait for `canceled`, so a replacement created next does not overlap with a
-        // feed still delivering; cancel-requested after the wait is accepted (it is on its way).
-        await waitForJob(session, props.jobId, (j) => j.status === "canceled", {
-            timeoutMs: 30_000,
+        // A CANCEL whose answer is lost may have run: re-read and finish on a fresh session.
+        await onLiveSession(ctx, session, props.connection, secretsOf(props), async (live) => {
+            const now = await showJob(live, props.jobId);
+            if (now && !needsRecreate(now.status)) await cancel(live, props.jobId);
+            // Bounded wait for `canceled`, so a replacement created next does not overlap with a
+            // feed still delivering; cancel-requested after the wait is accepted (on its way).
+            await waitForJob(live, props.jobId, (j) => j.status === "canceled", {
+                timeoutMs: 30_000,
+            });
         });
     });
 }
@@ -923,7 +1143,15 @@ export function makeChangefeedProvider(
         create: (inputs) => create(ctx, inputs as ChangefeedInputs),
         update: (id, olds, news) =>
             update(ctx, id, olds as ChangefeedOutputs, news as ChangefeedInputs),
-        read: (id, props) => read(ctx, id, props as ChangefeedOutputs),
+        async read(id, props) {
+            noteRead();
+            const result = await read(ctx, id, props as ChangefeedOutputs);
+            // What the recorded inputs would make the next `up` do with the job as it is now.
+            const refreshed = result.props as ChangefeedOutputs;
+            const inputs = props as ChangefeedInputs;
+            if (diffChangefeed(refreshed, inputs).changes) logRefreshPreview(refreshed, inputs);
+            return result;
+        },
         delete: (_id, props) => deleteChangefeed(ctx, props as ChangefeedOutputs),
     };
 }

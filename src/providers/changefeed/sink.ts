@@ -2,14 +2,65 @@
  * The webhook sink: validating the replicator's URL, building the `webhook-https://` sink URI
  * with TLS material, and the host/port/path identity used to tell whether two changefeeds feed
  * the same replicator (CockroachDB shows sink URIs with secret parameters `redacted`).
+ *
+ * Two sinks are the same replicator target when the network and the replicator see them so
+ * (docs/changefeed-sinks.md): every loopback name/address is one host, a missing port is 443,
+ * names resolving to a shared address are one host, and the path is read the way the
+ * replicator's webhook handler reads it — empty segments skipped, each segment query-unescaped
+ * (`%70` is `p`, `+` is a space), schema names compared without regard to case.
  */
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
 
 /** Where a webhook sink delivers: what makes two feeds "the same replicator". */
 export interface SinkIdentity {
+    /** The host as written (lowercased), for messages. */
     host: string;
     port: string;
-    /** The path without a trailing slash, e.g. `/migration_db/migration_schema`. */
+    /** The path without a trailing slash, e.g. `/migration_db/migration_schema`, for messages. */
     path: string;
+    /** The host as the network sees it: `loopback` for any loopback name or address. */
+    hostKey: string;
+    /** The path as the replicator sees it: decoded, lowercased segments joined with `/`. */
+    pathKey: string;
+}
+
+const LOOPBACK = "loopback";
+
+/** `loopback` for localhost, 127.0.0.0/8, ::1 and ::ffff:127.x; else the normalized host. */
+export function hostKeyOf(host: string): string {
+    const bare = host
+        .toLowerCase()
+        .replace(/^\[|\]$/g, "")
+        .replace(/\.$/, "");
+    if (bare === "localhost" || bare.endsWith(".localhost")) return LOOPBACK;
+    if (isIP(bare) === 4 && bare.startsWith("127.")) return LOOPBACK;
+    if (isIP(bare) === 6) {
+        if (/^(0{0,4}:){2,7}0{0,3}1$|^::1$/.test(bare)) return LOOPBACK;
+        const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
+        if (mapped) return hostKeyOf(mapped[1]!);
+    }
+    return bare;
+}
+
+/**
+ * The replicator's reading of a webhook path (`internal/source/cdc/request.go` `parseURL` in
+ * cockroachdb/replicator): segments split on `/`, empty ones ignored, each `url.QueryUnescape`d;
+ * identifiers compare case-insensitively (`ident.Equal`).
+ */
+export function pathKeyOf(escapedPath: string): string {
+    return escapedPath
+        .split("/")
+        .filter((segment) => segment !== "")
+        .map((segment) => {
+            try {
+                return decodeURIComponent(segment.replace(/\+/g, " "));
+            } catch {
+                return segment;
+            }
+        })
+        .map((segment) => segment.toLowerCase())
+        .join("/");
 }
 
 const WEBHOOK_URL_SHAPE = /^https:\/\/([^/?#@\s]+):(\d{1,5})(\/[^?#\s]*)$/;
@@ -44,7 +95,14 @@ export function parseWebhookUrl(url: string): SinkIdentity | { problem: string }
     } catch {
         return { problem: "is not a valid URL" };
     }
-    return { host: parsed.hostname.toLowerCase(), port, path: parsed.pathname };
+    const host = parsed.hostname.toLowerCase();
+    return {
+        host,
+        port,
+        path: parsed.pathname,
+        hostKey: hostKeyOf(host),
+        pathKey: pathKeyOf(parsed.pathname),
+    };
 }
 
 /** The TLS material a sink URI carries. */
@@ -84,16 +142,49 @@ export function sinkIdentityOf(sinkUri: string | null | undefined): SinkIdentity
         return undefined;
     }
     const defaultPort = parsed.protocol === "https:" ? "443" : "80";
+    const host = parsed.hostname.toLowerCase();
     return {
-        host: parsed.hostname.toLowerCase(),
+        host,
         port: parsed.port || defaultPort,
         path: parsed.pathname.replace(/\/+$/, "") || "/",
+        hostKey: hostKeyOf(host),
+        pathKey: pathKeyOf(parsed.pathname),
     };
 }
 
-/** True when both identities are the same host, port and path. */
+/** True when both identities are the same host (loopback as one), port and replicator path. */
 export function sameSink(a: SinkIdentity | undefined, b: SinkIdentity | undefined): boolean {
-    return !!a && !!b && a.host === b.host && a.port === b.port && a.path === b.path;
+    return !!a && !!b && a.hostKey === b.hostKey && a.port === b.port && a.pathKey === b.pathKey;
+}
+
+/** Resolves a host name to its addresses (tests pass their own). */
+export type HostResolver = (host: string) => Promise<string[]>;
+
+/** Every address `host` resolves to (an IP literal is itself); none when it does not resolve. */
+export const resolveHost: HostResolver = async (host) => {
+    const bare = host.replace(/^\[|\]$/g, "");
+    if (isIP(bare)) return [bare];
+    try {
+        return (await lookup(bare, { all: true, verbatim: true })).map((a) => a.address);
+    } catch {
+        return [];
+    }
+};
+
+/**
+ * {@link sameSink}, and also true when port and path match and the two hosts resolve to a shared
+ * address (a service name and its IP, two DNS names of one load balancer).
+ */
+export async function sameSinkResolved(
+    a: SinkIdentity | undefined,
+    b: SinkIdentity | undefined,
+    resolve: HostResolver = resolveHost,
+): Promise<boolean> {
+    if (sameSink(a, b)) return true;
+    if (!a || !b || a.port !== b.port || a.pathKey !== b.pathKey) return false;
+    const [ofA, ofB] = await Promise.all([resolve(a.host), resolve(b.host)]);
+    const keysA = new Set(ofA.map(hostKeyOf));
+    return ofB.some((address) => keysA.has(hostKeyOf(address)));
 }
 
 /** `host:port/path`, for messages (no credentials or TLS material). */

@@ -75,6 +75,13 @@ export interface ChangefeedOutputs extends ChangefeedInputs {
      * or the last verification failed (then the next `up` verifies again).
      */
     deliveryVerifiedAt?: string;
+    /**
+     * True only when this or an earlier operation proved delivery (`verifyDelivery`). False means
+     * the job runs but nobody knows whether the replicator received anything.
+     */
+    deliveryVerified?: boolean;
+    /** What is known about delivery, in words (e.g. "delivery not verified: …"). */
+    deliveryNote?: string;
 }
 
 /** Statuses in which a changefeed still runs (or will): only these block another feed. */

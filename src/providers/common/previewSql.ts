@@ -81,6 +81,7 @@ export function formatPlannedSql(
     resourceLabel: string,
     statements: readonly PlannedStatement[],
     secrets: ReadonlyArray<string | undefined> = [],
+    heading: (label: string) => string = (label) => `planned SQL (${label}):`,
 ): string {
     const lines = statements.map((statement) => {
         const complete = statement.sql.startsWith("--") || statement.sql.endsWith(";");
@@ -88,7 +89,7 @@ export function formatPlannedSql(
         const indented = sql.split("\n").join("\n    ");
         return statement.note ? `  ${indented}  -- ${statement.note}` : `  ${indented}`;
     });
-    const text = markUnknown(`planned SQL (${resourceLabel}):\n${lines.join("\n")}`);
+    const text = markUnknown(`${heading(resourceLabel)}\n${lines.join("\n")}`);
     return scrubSecrets(
         text,
         secrets.filter((s) => typeof s === "string" && s !== UNKNOWN && s.length >= 3),
@@ -104,9 +105,15 @@ export function logPlannedSql(
     statements: readonly PlannedStatement[],
     secrets: ReadonlyArray<string | undefined> = [],
     log: (text: string) => void = infoLog,
+    heading?: (label: string) => string,
 ): void {
     if (statements.length === 0) return;
-    log(formatPlannedSql(resourceLabel, statements, secrets));
+    log(formatPlannedSql(resourceLabel, statements, secrets, heading));
+}
+
+/** The heading of what a refresh found: SQL that only a later `up` would run. */
+export function nextUpHeading(label: string): string {
+    return `the next \`up\` would run (${label}), unless the program changes:`;
 }
 
 /** `pulumi.log.info`, loaded when first used (the engine shows it in preview output). */
@@ -122,10 +129,11 @@ function infoLog(text: string): void {
 export function logPlanSafely(
     plan: () => { label: string; statements: PlannedStatement[]; secrets: string[] },
     log?: (text: string) => void,
+    heading?: (label: string) => string,
 ): void {
     try {
         const { label, statements, secrets } = plan();
-        logPlannedSql(label, statements, secrets, log);
+        logPlannedSql(label, statements, secrets, log, heading);
     } catch {
         // Invalid inputs: check reports them; there is no SQL to show.
     }
@@ -154,8 +162,21 @@ export interface PreviewPlanner<Inputs, State> {
     secrets(values: Inputs | State): string[];
 }
 
-/** The log hooks a provider calls from `check` (creates) and `diff` (updates, replacements). */
+/**
+ * The log hooks a provider calls from `check` (creates), `diff` (updates, replacements) and
+ * `read` (refresh).
+ *
+ * `pulumi refresh` calls `read` and then `diff` without running the program: whatever `diff`
+ * would log there is not going to run. So `read` calls {@link PreviewLoggers.noteRead}, after
+ * which `diff` logs nothing until the next `check` (which only an `up`/`preview` calls, also
+ * after `--refresh`), and `read` logs what the next `up` would do with
+ * {@link PreviewLoggers.logRefreshPreview}, labelled as such.
+ */
 export interface PreviewLoggers {
+    /** A `read` ran in this provider process (a refresh): `diff` stays silent until a `check`. */
+    noteRead(): void;
+    /** Logs, labelled "the next `up` would run", what an update from `refreshed` to `inputs` runs. */
+    logRefreshPreview(refreshed: unknown, inputs: unknown, log?: (text: string) => void): void;
     logCreatePreview(
         olds: unknown,
         news: Record<string, unknown>,
@@ -178,8 +199,26 @@ export interface PreviewLoggers {
 export function previewLoggers<Inputs, State>(
     planner: PreviewPlanner<Inputs, State>,
 ): PreviewLoggers {
+    let refreshing = false;
     return {
+        noteRead() {
+            refreshing = true;
+        },
+        logRefreshPreview(refreshed, inputs, log) {
+            const before = refreshed as State;
+            const after = inputs as Inputs;
+            logPlanSafely(
+                () => ({
+                    label: planner.label(after, before),
+                    statements: planner.update(before, after),
+                    secrets: [...planner.secrets(before), ...planner.secrets(after)],
+                }),
+                log,
+                nextUpHeading,
+            );
+        },
         logCreatePreview(olds, news, log) {
+            refreshing = false;
             if (!isNewResource(olds)) return;
             const inputs = news as unknown as Inputs;
             logPlanSafely(
@@ -192,7 +231,7 @@ export function previewLoggers<Inputs, State>(
             );
         },
         logDiffPreview(olds, news, result, log) {
-            if (!result.changes) return;
+            if (!result.changes || refreshing) return;
             const before = olds as State;
             const after = news as Inputs;
             const replacing = (result.replaces?.length ?? 0) > 0;

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
+import * as net from "node:net";
 import { afterEach, before, describe, it } from "node:test";
 
+import type { PartialStateError } from "../../../src/providers/common/partialState";
 import { provider } from "../../../src/providers/changefeed/provider";
 import { buildSinkUri, encodeSinkParam } from "../../../src/providers/changefeed/sink";
 import type { ChangefeedOutputs } from "../../../src/providers/changefeed/types";
+import { startTcpProxy, type TcpProxy } from "../../support/faults/tcpProxy";
 import { POSTGRES_ADMIN_URL, requireService } from "../../support/services";
 import {
     type Environment,
@@ -15,9 +18,12 @@ import {
 } from "./harness";
 
 const environments: Environment[] = [];
+const proxies: TcpProxy[] = [];
 
-async function environment(): Promise<Environment> {
-    const env = await startEnvironment();
+async function environment(
+    serverOptions: Parameters<typeof startEnvironment>[0] = {},
+): Promise<Environment> {
+    const env = await startEnvironment(serverOptions);
     environments.push(env);
     await env.sql(
         "CREATE TABLE t1 (id INT PRIMARY KEY, v TEXT)",
@@ -74,6 +80,7 @@ before(async () => {
 });
 
 afterEach(async () => {
+    await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
     await Promise.all(environments.splice(0).map((env) => env.close()));
 });
 
@@ -129,6 +136,19 @@ describe("Changefeed provider against the CockroachDB test server", () => {
             return true;
         });
         assert.equal(env.server.jobs().length, 1);
+        // The same replicator under another loopback name, case or percent-encoding of the path.
+        for (const alias of [
+            `https://localhost:${env.receiver.port}/defaultdb/public`,
+            `https://[::1]:${env.receiver.port}/defaultdb/Public`,
+            `https://127.0.0.1:${env.receiver.port}/defaultdb/%70ublic`,
+        ]) {
+            await assert.rejects(
+                create(env.inputs(["t2"], { webhookUrl: alias })),
+                /only one changefeed per replicator/,
+                alias,
+            );
+        }
+        assert.equal(env.server.jobs().length, 1);
         // Another path on the same host is another replicator target: allowed.
         const other = await create(
             env.inputs(["t2"], {
@@ -146,7 +166,10 @@ describe("Changefeed provider against the CockroachDB test server", () => {
                 err.message,
                 /stopped before it ran \(status failed, error "rangefeeds require the kv\.rangefeed\.enabled setting/,
             );
-            assert.match(err.message, /The job \d+ is failed: no changefeed was left behind\.$/);
+            assert.match(
+                err.message,
+                /The job \d+ is failed: no changefeed was left behind\. The cursor \d+\.\d{10} is kept in state/,
+            );
             assertNoSecrets(err.message, env);
             return true;
         });
@@ -171,7 +194,7 @@ describe("Changefeed provider against the CockroachDB test server", () => {
             );
             assert.match(
                 err.message,
-                /The job \d+ is (canceled|cancel-requested): no changefeed was left behind\.$/,
+                /The job \d+ is (canceled|cancel-requested): no changefeed was left behind\./,
             );
             assertNoSecrets(err.message, env);
             return true;
@@ -421,5 +444,272 @@ describe("Changefeed provider against the CockroachDB test server", () => {
             env.inputs(["t1", "t2"], { connection: env.server.urlFor("feeder") }),
         );
         assert.equal(outs.status, "running");
+    });
+});
+
+describe("Changefeed provider: a failed create keeps its cursor (no write lost on retry)", () => {
+    it("a dead sink fails create with partial state holding the cursor; the retry starts from it", async () => {
+        const env = await environment();
+        const dead = `https://127.0.0.1:${await closedPort()}/defaultdb/public`;
+        const first = env.inputs(["t1"], { webhookUrl: dead, waitForRunningSeconds: 3 });
+        const partial = await provider.create(first).then(
+            () => assert.fail("create must fail on a dead sink"),
+            (err: unknown) => err as PartialStateError,
+        );
+        assert.equal(partial.name, "PartialStateError", String(partial));
+        const recorded = partial.properties as unknown as ChangefeedOutputs;
+        assert.match(recorded.cursor, /^\d+\.\d{10}$/);
+        assert.equal(recorded.jobId, "");
+        assert.equal(recorded.status, "missing");
+        assert.equal(recorded.highWaterTimestamp, undefined);
+        assert.match(partial.message, /The cursor \d+\.\d{10} is kept in state/);
+        assertNoSecrets(partial.message, env);
+        assert.ok(
+            env.server
+                .jobs()
+                .every((j) => ["canceled", "cancel-requested", "failed"].includes(j.status)),
+            "no job left running",
+        );
+
+        await env.sql("INSERT INTO t1 (id, v) VALUES (11, 'after-failed-up'), (12, 'x')");
+        const fixed = env.inputs(["t1"]);
+        assert.deepEqual(await provider.diff(partial.id, recorded, fixed), { changes: true });
+        const retried = (await provider.update(partial.id, recorded, fixed))
+            .outs as ChangefeedOutputs;
+        assert.equal(retried.cursor, recorded.cursor, "the retry starts from the first cursor");
+        assert.equal(retried.status, "running");
+        await eventually(
+            () => ["[11]", "[12]"].every((k) => keysOf(env, "t1").includes(k)),
+            "rows written between the failed up and the retry",
+        );
+        await provider.delete(partial.id, retried);
+    });
+
+    it("a retry that fails again keeps the same cursor (state is left as it was)", async () => {
+        const env = await environment();
+        const dead = `https://127.0.0.1:${await closedPort()}/defaultdb/public`;
+        const first = env.inputs(["t1"], { webhookUrl: dead, waitForRunningSeconds: 2 });
+        const partial = (await provider
+            .create(first)
+            .catch((e: unknown) => e)) as PartialStateError;
+        const recorded = partial.properties as unknown as ChangefeedOutputs;
+        await assert.rejects(provider.update(partial.id, recorded, first));
+        const last = env.server.statements.filter((s) => s.startsWith("CREATE CHANGEFEED")).pop()!;
+        assert.ok(last.includes(`cursor = '${recorded.cursor}'`), last);
+        await provider.delete(partial.id, recorded);
+    });
+
+    it("delete of a partial state without a job does nothing", async () => {
+        const env = await environment();
+        const outs = {
+            ...env.inputs(["t1"]),
+            jobId: "",
+            status: "missing",
+        } as unknown as ChangefeedOutputs;
+        await provider.delete("changefeed-0", outs);
+        assert.equal((await provider.read("changefeed-0", outs)).props.status, "missing");
+    });
+});
+
+describe("Changefeed provider: no silent success", () => {
+    it("a sink answering 401 to every POST fails create and cancels the job", async () => {
+        // Real cadence (one minute): the resumer's throttle starts at zero on each resume, so the
+        // first `transient error: …` is published at once and stays visible (the restarted flow
+        // keeps a status it finds for a full interval); docs/cockroachdb-behaviour.md,
+        // "running_status". Later errors may stay unpublished for up to a minute.
+        const env = await environment();
+        env.receiver.respond = () => ({ status: 401, body: "unauthorized" });
+        const started = Date.now();
+        await assert.rejects(
+            provider.create(env.inputs(["t1"], { waitForRunningSeconds: 20 })),
+            (err: Error) => {
+                assert.match(err.message, /transient error/);
+                assert.match(err.message, /401/);
+                assertNoSecrets(err.message, env);
+                return true;
+            },
+        );
+        assert.ok(
+            Date.now() - started < 15_000,
+            "fails on the first transient error, not at the timeout",
+        );
+        assert.ok(
+            env.server.jobs().every((j) => ["canceled", "cancel-requested"].includes(j.status)),
+            env.server
+                .jobs()
+                .map((j) => j.status)
+                .join(","),
+        );
+    });
+
+    it("without delivery verification the outputs say delivery is unverified", async () => {
+        const env = await environment();
+        const { outs } = await create(env.inputs(["t1"]));
+        assert.equal(outs.deliveryVerified, false);
+        assert.match(String(outs.deliveryNote), /not verified/);
+    });
+});
+
+function closedPort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.listen(0, "127.0.0.1", () => {
+            const port = (server.address() as net.AddressInfo).port;
+            server.close(() => resolve(port));
+        });
+        server.on("error", reject);
+    });
+}
+
+describe("Changefeed provider: a cut connection leaves an unknown outcome that is re-read", () => {
+    async function proxied(env: Environment): Promise<TcpProxy> {
+        const port = Number(new URL(env.server.url).port);
+        const proxy = await startTcpProxy({ targetPort: port });
+        proxies.push(proxy);
+        return proxy;
+    }
+
+    for (const statement of ["PAUSE JOB", "ALTER CHANGEFEED", "RESUME JOB"]) {
+        it(`a cut right after the server ran ${statement}: update converges; later ups and refresh see the job as it is`, async () => {
+            const env = await environment();
+            const { id, outs } = await create(env.inputs(["t1"]));
+            const proxy = await proxied(env);
+            const news = env.inputs(["t1", "t2"], { connection: proxy.urlFor(env.server.url) });
+            proxy.armCut({
+                direction: "toServer",
+                afterMatch: statement,
+                thenDirection: "toClient",
+                thenBytes: 1,
+            });
+            const first = await provider.update(id, outs, news).then(
+                (r) => r.outs as ChangefeedOutputs,
+                (err: Error) => err,
+            );
+            assert.equal(proxy.cuts, 1, "the cut happened");
+            if (first instanceof Error) assertNoSecrets(first.message, env);
+            await eventually(
+                async () =>
+                    (await env.sql(`SHOW CHANGEFEED JOB ${outs.jobId}`))[0]?.status === "running",
+                "the job to run again after the cut",
+            );
+
+            // Refresh from the state before the update shows what the job really watches.
+            const refreshed = (await provider.read(id, outs)).props as ChangefeedOutputs;
+            const watched = (await env.sql(`SHOW CHANGEFEED JOB ${outs.jobId}`))[0]
+                ?.full_table_names;
+            const watchesT2 = String(watched).includes("t2");
+            assert.equal(
+                refreshed.tables.some((t) => t.endsWith("t2")),
+                watchesT2,
+                `refresh reports the job's tables (${String(watched)} vs ${refreshed.tables.join(",")})`,
+            );
+
+            // Whatever the first update returned, the next `up` (from the old state too) converges.
+            const again = (await provider.update(id, outs, env.inputs(["t1", "t2"])))
+                .outs as ChangefeedOutputs;
+            assert.equal(again.status, "running");
+            const final = (await env.sql(`SHOW CHANGEFEED JOB ${outs.jobId}`))[0];
+            assert.match(String(final?.full_table_names), /t1/);
+            assert.match(String(final?.full_table_names), /t2/);
+            assert.equal(env.server.jobs().filter((j) => j.status === "running").length, 1);
+        });
+    }
+});
+
+describe("Changefeed provider: a cut after CREATE or CANCEL ran", () => {
+    it("create: the CREATE committed but its answer was lost; the job is cancelled, the cursor kept, the retry starts from it", async () => {
+        const env = await environment();
+        const proxy = await startTcpProxy({ targetPort: Number(new URL(env.server.url).port) });
+        proxies.push(proxy);
+        const inputs = env.inputs(["t1"], { connection: proxy.urlFor(env.server.url) });
+        proxy.armCut({
+            direction: "toServer",
+            afterMatch: "CREATE CHANGEFEED",
+            thenDirection: "toClient",
+            thenBytes: 1,
+        });
+        const partial = (await provider
+            .create(inputs)
+            .catch((e: unknown) => e)) as PartialStateError;
+        assert.equal(partial.name, "PartialStateError", String(partial));
+        // Whether the server ran it before the cut depends on where the answer was cut; either
+        // way nothing may be left running after the retry.
+        assert.match(
+            partial.message,
+            /The statement had committed: job \d+ was cancelled|No job was created/,
+        );
+        const recorded = partial.properties as unknown as ChangefeedOutputs;
+        await env.sql("INSERT INTO t1 (id, v) VALUES (21, 'after the cut')");
+        const retried = (await provider.update(partial.id, recorded, env.inputs(["t1"])))
+            .outs as ChangefeedOutputs;
+        assert.equal(retried.cursor, recorded.cursor);
+        await eventually(() => keysOf(env, "t1").includes("[21]"), "the row written after the cut");
+        assert.deepEqual(
+            env.server
+                .jobs()
+                .filter((j) => j.status === "running")
+                .map((j) => j.jobId),
+            [retried.jobId],
+        );
+    });
+
+    it("create cut after CREATE, then destroy instead of a retry: no job is left running", async () => {
+        const env = await environment();
+        const proxy = await startTcpProxy({ targetPort: Number(new URL(env.server.url).port) });
+        proxies.push(proxy);
+        const inputs = env.inputs(["t1"], { connection: proxy.urlFor(env.server.url) });
+        proxy.armCut({
+            direction: "toServer",
+            afterMatch: "CREATE CHANGEFEED",
+            thenDirection: "toClient",
+            thenBytes: 1,
+        });
+        const partial = (await provider
+            .create(inputs)
+            .catch((e: unknown) => e)) as PartialStateError;
+        assert.equal(partial.name, "PartialStateError", String(partial));
+        await eventually(() => env.server.jobs().length > 0, "the CREATE to have run");
+        await provider.delete(partial.id, partial.properties);
+        await eventually(
+            () =>
+                env.server.jobs().every((j) => ["canceled", "cancel-requested"].includes(j.status)),
+            "no job left running after destroy",
+        );
+    });
+
+    it("delete: CANCEL ran but its answer was lost; delete still succeeds and no job runs", async () => {
+        const env = await environment();
+        const { id, outs } = await create(env.inputs(["t1"]));
+        const proxy = await startTcpProxy({ targetPort: Number(new URL(env.server.url).port) });
+        proxies.push(proxy);
+        proxy.armCut({
+            direction: "toServer",
+            afterMatch: "CANCEL JOB",
+            thenDirection: "toClient",
+            thenBytes: 1,
+        });
+        await provider.delete(id, { ...outs, connection: proxy.urlFor(env.server.url) });
+        assert.equal(proxy.cuts, 1);
+        await eventually(
+            () => env.server.jobs().every((j) => j.status === "canceled"),
+            "the job to be cancelled",
+        );
+    });
+});
+
+describe("Changefeed provider: text CockroachDB echoes is scrubbed where the job is read", () => {
+    it("a job error quoting a token, user info and sink parameters reaches state scrubbed", async () => {
+        const env = await environment();
+        const { id, outs } = await create(env.inputs(["t1"]));
+        env.server.failJob(
+            outs.jobId,
+            `Post "https://alice:pw-77@127.0.0.1:1/defaultdb/public?client_key=S3CR3T": 401 Authorization: Bearer ${TOKEN}`,
+        );
+        const refreshed = (await provider.read(id, outs)).props as ChangefeedOutputs;
+        assert.equal(refreshed.status, "failed");
+        for (const secret of [TOKEN, "pw-77", "S3CR3T", "alice"]) {
+            assert.ok(!String(refreshed.error).includes(secret), `${secret} in ${refreshed.error}`);
+        }
+        assert.match(String(refreshed.error), /127\.0\.0\.1:1\/defaultdb\/public/);
     });
 });

@@ -349,3 +349,55 @@ describe("JobRegistry: feed wiring and the 12 h rule (§6.4, §6.7)", () => {
         assert.equal(registry.show([old], false).rows.length, 1, "by id there is no age filter");
     });
 });
+
+describe("JobRegistry: running_status throttles (changefeed_processors.go, changefeed_stmt.go)", () => {
+    it("a published transient error stays visible for a full interval after the flow restarts", async () => {
+        // changefeedResumer.setJobStatusMessage publishes the first transient error of a resume
+        // at once; changeFrontier.Start finds the status set and waits a full
+        // runStatusUpdateFrequency before `running: resolved=…` may replace it.
+        const intervalMs = 300;
+        let events: FeedEvents | undefined;
+        const registry = new JobRegistry({
+            startFeed: async (_spec, _url, _clock, feedEvents) => {
+                events = feedEvents;
+                return { stop: async () => undefined };
+            },
+            backingDatabaseUrl: "postgres://unused",
+            clock: {
+                now: () => ({ wallNanos: 1_759_246_920_563_173_000n, logical: 0 }),
+            } as unknown as HybridClock,
+            rangefeedsEnabled: () => true,
+            gcThreshold: () => ({ wallNanos: 0n, logical: 0 }),
+            runningStatusIntervalMs: intervalMs,
+            docsVersion: "25.4",
+        });
+        try {
+            const job = registry.create(
+                "root",
+                true,
+                {
+                    targetNames: ["t"],
+                    tables: [{ database: "defaultdb", schema: "public", table: "t" }],
+                    sinkUri: "webhook-https://h:1/x",
+                    options: { resolved: "1s" },
+                },
+                { wallNanos: 1_759_246_000_000_000_000n, logical: 0 },
+                false,
+            );
+            await waitFor(() => events !== undefined);
+            events?.runningStatus("transient error: 401 Unauthorized: unauthorized");
+            assert.equal(job.runningStatus, "transient error: 401 Unauthorized: unauthorized");
+            events?.runningStatus("running: resolved=1759246100.000000000,0");
+            assert.match(
+                String(job.runningStatus),
+                /^transient error: 401/,
+                "kept after the restart",
+            );
+            await new Promise((resolve) => setTimeout(resolve, intervalMs + 50));
+            events?.runningStatus("running: resolved=1759246101.000000000,0");
+            assert.equal(job.runningStatus, "running: resolved=1759246101.000000000,0");
+        } finally {
+            registry.close();
+        }
+    });
+});

@@ -337,7 +337,9 @@ export class JobRegistry {
             return;
         }
         const interval = this.options.runningStatusIntervalMs;
-        let lastFrontierStatus = -Infinity;
+        // changeFrontier.Start: a flow that finds a status message already set (a retry after a
+        // transient error, a resume) keeps it for a full interval before overwriting it.
+        let lastFrontierStatus = job.runningStatus ? Date.now() : -Infinity;
         let lastTransientStatus = -Infinity;
         const tables = scanTables ?? job.pendingInitialScan;
         job.pendingInitialScan = undefined;
@@ -361,10 +363,12 @@ export class JobRegistry {
                     if (!current()) return;
                     const now = Date.now();
                     if (text.startsWith("transient error")) {
-                        // The resumer throttles its message; the flow restarts, and the new
-                        // frontier may report again at once.
-                        lastFrontierStatus = -Infinity;
-                        if (now - lastTransientStatus < interval) return;
+                        // The resumer throttles its message. The flow restarts and its new
+                        // frontier finds a status set, so it waits a full interval before it
+                        // overwrites it: a published transient error stays visible until then.
+                        const publish = now - lastTransientStatus >= interval;
+                        if (publish || job.runningStatus) lastFrontierStatus = now;
+                        if (!publish) return;
                         lastTransientStatus = now;
                     } else {
                         if (now - lastFrontierStatus < interval) return;

@@ -6,8 +6,10 @@ import {
     encodeSinkParam,
     parseWebhookUrl,
     sameSink,
+    sameSinkResolved,
     sinkIdentityOf,
 } from "../../../src/providers/changefeed/sink";
+import { scrubEchoedText } from "../../../src/providers/changefeed/echo";
 
 // Base64 of these bytes contains both "+" and "/": ">>>" → "Pj4+", "???" → "Pz8/".
 const PEM_WITH_PLUS_AND_SLASH = "-----BEGIN CERTIFICATE-----\n>>>???\n-----END CERTIFICATE-----\n";
@@ -54,11 +56,15 @@ describe("webhook URL validation", () => {
             host: "replicator.svc",
             port: "30004",
             path: "/migration_db/public",
+            hostKey: "replicator.svc",
+            pathKey: "migration_db/public",
         });
         assert.deepEqual(parseWebhookUrl("https://127.0.0.1:8443/MIGRATION_SCHEMA"), {
             host: "127.0.0.1",
             port: "8443",
             path: "/MIGRATION_SCHEMA",
+            hostKey: "loopback",
+            pathKey: "migration_schema",
         });
     });
 
@@ -89,5 +95,79 @@ describe("sink identity", () => {
         assert.ok(!sameSink(sinkIdentityOf(shown.replace("/public", "/other")), want));
         assert.ok(!sameSink(sinkIdentityOf(shown.replace("30004", "30005")), want));
         assert.equal(sinkIdentityOf("kafka://broker:9092"), undefined);
+    });
+});
+
+describe("one changefeed per replicator: sinks compared as the replicator and network see them", () => {
+    const at = (url: string) => sinkIdentityOf(`webhook-${url}?ca_cert=redacted`);
+    const base = "https://127.0.0.1:30004/defaultdb/public";
+
+    for (const other of [
+        "https://localhost:30004/defaultdb/public",
+        "https://[::1]:30004/defaultdb/public",
+        "https://127.0.0.2:30004/defaultdb/public",
+        "https://LOCALHOST:30004/defaultdb/public/",
+        "https://127.0.0.1:30004/defaultdb/Public",
+        "https://127.0.0.1:30004/DefaultDB/PUBLIC",
+        "https://127.0.0.1:30004/defaultdb/%70ublic",
+        "https://127.0.0.1:30004//defaultdb//public",
+    ]) {
+        it(`${other} is the same replicator as ${base}`, () => {
+            assert.equal(sameSink(at(base), at(other)), true);
+        });
+    }
+
+    it("the default port counts: https://host/db/s = https://host:443/db/s", () => {
+        assert.equal(
+            sameSink(at("https://replicator/db/s"), at("https://replicator:443/db/s")),
+            true,
+        );
+    });
+
+    it("another port, host or schema is another replicator target", () => {
+        assert.equal(sameSink(at(base), at("https://127.0.0.1:30005/defaultdb/public")), false);
+        assert.equal(sameSink(at(base), at("https://127.0.0.1:30004/defaultdb/other")), false);
+        assert.equal(sameSink(at(base), at("https://10.0.0.1:30004/defaultdb/public")), false);
+    });
+
+    it("a path segment is query-unescaped like the replicator does ('+' is a space)", () => {
+        assert.equal(
+            sameSink(at("https://h:1/db/my+schema"), at("https://h:1/db/my%20schema")),
+            true,
+        );
+    });
+
+    it("names that resolve to a shared address are the same replicator", async () => {
+        const resolve = async (host: string) =>
+            host === "replicator.svc" ? ["10.0.0.7"] : host === "10.0.0.7" ? ["10.0.0.7"] : [];
+        assert.equal(
+            await sameSinkResolved(
+                at("https://replicator.svc:30004/db/s"),
+                at("https://10.0.0.7:30004/db/s"),
+                resolve,
+            ),
+            true,
+        );
+        assert.equal(
+            await sameSinkResolved(
+                at("https://replicator.svc:30004/db/s"),
+                at("https://10.0.0.8:30004/db/s"),
+                resolve,
+            ),
+            false,
+        );
+    });
+});
+
+describe("job text CockroachDB echoes back is scrubbed", () => {
+    it("removes query values, user info, bearer tokens, auth headers and secret options", () => {
+        const text =
+            'transient error: Post "https://alice:s3cret@replicator:30004/db/public?ca_cert=QUJD&client_key=S0VZ": 401 ' +
+            "Authorization: Bearer tok-123 webhook_auth_header = 'Bearer tok-456' Bearer tok-789";
+        const scrubbed = scrubEchoedText(text);
+        for (const secret of ["s3cret", "alice", "QUJD", "S0VZ", "tok-123", "tok-456", "tok-789"]) {
+            assert.ok(!scrubbed.includes(secret), `${secret} in ${scrubbed}`);
+        }
+        assert.match(scrubbed, /replicator:30004\/db\/public/);
     });
 });

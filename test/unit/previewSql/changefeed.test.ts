@@ -82,7 +82,7 @@ describe("Changefeed planned SQL: create", () => {
                 `webhook_sink_config = '{"Flush":{"Bytes":1048576,"Frequency":"1s"}}', ` +
                 "webhook_client_timeout = '10s', webhook_auth_header = <redacted>",
         ]);
-        assert.match(planned.at(-1)!.sql, /^-- wait up to 60 s until the job runs/);
+        assert.match(planned.at(-2)!.sql, /^-- wait up to 60 s until the job runs/);
     });
 
     it("uses a given cursor, skips the exclusivity read when not exclusive, renders options", () => {
@@ -225,5 +225,23 @@ describe("Changefeed planned SQL: update", () => {
             /SET webhook_auth_header = <redacted>, extra_headers = <redacted>;/,
         );
         assert.match(logged[2]!, /replacement: CANCEL JOB 1047390283482 first/);
+    });
+});
+
+describe("Changefeed preview says plainly when delivery is not verified", () => {
+    it("without verifyDelivery the create plan ends with 'delivery will not be verified'", () => {
+        const steps = plannedCreateSql(inputs).map((s) => s.sql);
+        assert.match(steps.at(-1)!, /^-- delivery will NOT be verified/);
+    });
+
+    it("with verifyDelivery no such line", () => {
+        const steps = plannedCreateSql({
+            ...inputs,
+            verifyDelivery: {
+                stagingSchema: "defaultdb._replicator",
+                targetSchema: ["molt", "public"],
+            },
+        }).map((s) => s.sql);
+        assert.ok(!steps.some((s) => /NOT be verified/.test(s)));
     });
 });

@@ -8,6 +8,7 @@ import {
     logPlannedSql,
     logPlanSafely,
     markUnknown,
+    previewLoggers,
     resolvedAtApply,
     UNKNOWN_TEXT,
 } from "../../../src/providers/common/previewSql";
@@ -84,5 +85,40 @@ describe("logPlannedSql / logPlanSafely", () => {
         assert.ok(isNewResource({}));
         assert.ok(isNewResource(undefined));
         assert.ok(!isNewResource({ connection: "x" }));
+    });
+});
+
+describe("refresh never prints SQL as if it would run it", () => {
+    const planner = {
+        label: () => "X",
+        create: () => [{ sql: "CREATE CHANGEFEED FOR t INTO 'x'" }],
+        update: () => [{ sql: "ALTER CHANGEFEED 1 ADD t2" }],
+        replacement: () => [],
+        secrets: () => [],
+    };
+
+    it("a diff after a read (pulumi refresh) logs nothing; a refresh preview is labelled as the next up", () => {
+        const loggers = previewLoggers(planner);
+        const logged: string[] = [];
+        loggers.noteRead();
+        loggers.logDiffPreview({ a: 1 }, { a: 2 }, { changes: true }, (t) => logged.push(t));
+        assert.equal(logged.length, 0);
+        loggers.logRefreshPreview({ a: 1 }, { a: 2 }, (t) => logged.push(t));
+        assert.equal(logged.length, 1);
+        assert.match(
+            logged[0]!,
+            /^the next `up` would run \(X\), unless the program changes:\n {2}ALTER CHANGEFEED 1 ADD t2;/,
+        );
+        assert.ok(!/planned SQL/.test(logged[0]!));
+    });
+
+    it("a check (an up or preview, also after --refresh) logs planned SQL again", () => {
+        const loggers = previewLoggers(planner);
+        const logged: string[] = [];
+        loggers.noteRead();
+        loggers.logCreatePreview({}, { a: 1 }, (t) => logged.push(t));
+        loggers.logDiffPreview({ a: 1 }, { a: 2 }, { changes: true }, (t) => logged.push(t));
+        assert.equal(logged.length, 2);
+        assert.match(logged[1]!, /^planned SQL \(X\):/);
     });
 });
