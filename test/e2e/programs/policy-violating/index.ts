@@ -35,7 +35,6 @@ new failback.Changefeed(
         tables: ["public.orders"],
         webhookUrl: config.get("webhookUrl") ?? "http://replicator.failback.svc:30004/molt/public",
         caCertPem: config.require("caCertPem"),
-        options: { insecure_tls_skip_verify: true },
         exclusive: false,
     },
     { dependsOn: [settings] },
