@@ -12,7 +12,8 @@
  *   altered/resumed in place is left running (cancelling it would stop a feed that may have
  *   been delivering before) and the update fails with a PartialStateError that records the
  *   applied change without `deliveryVerifiedAt`, so the next `up` verifies again.
- * - read: SHOW CHANGEFEED JOB <id>, so refresh shows a failed/cancelled/missing job as drift.
+ * - read: SHOW CHANGEFEED JOB <id>, so refresh shows a failed/cancelled/missing job, and tables
+ *   or options changed out of band, as drift.
  * - delete: CANCEL JOB; a job already finished or gone is success.
  */
 import { logCreatePreview, logDiffPreview, logRefreshPreview, noteRead } from "./preview";
@@ -45,6 +46,7 @@ import {
     showJob,
     waitForJob,
 } from "./jobs";
+import { withActualOptions } from "./jobOptions";
 import { alterableOptions, createOptions, DEFAULT_WAIT_FOR_RUNNING_SECONDS } from "./options";
 import {
     needsRecreate,
@@ -978,7 +980,10 @@ async function update(
 
             // Plan from what the job really watches: an earlier ALTER whose answer was lost (or a
             // change made by hand) must not be applied twice ("already watched").
-            const plan = planAlter(withWatchedTables(olds, current), news);
+            const plan = planAlter(
+                withActualOptions(withWatchedTables(olds, current), current),
+                news,
+            );
             const base = {
                 jobId: olds.jobId,
                 cursor: olds.cursor,
@@ -1082,7 +1087,7 @@ async function read(
         return {
             id,
             props: {
-                ...withWatchedTables(props, job),
+                ...withActualOptions(withWatchedTables(props, job), job),
                 status: job?.status ?? "missing",
                 runningStatus: job?.runningStatus ?? "",
                 error: job?.error ?? "",
