@@ -2,7 +2,7 @@
  * Lifecycle of the Changefeed dynamic resource (see DESIGN.md "Changefeed").
  *
  * - create: privilege check → exclusive guard → CREATE CHANGEFEED → wait for `running` — or, with
- *   `verifyDelivery`, for proof that the replicator recorded a resolved timestamp newer than the
+ *   `verifyDelivery`, for proof that the replicator applied rows up to a checkpoint newer than the
  *   cursor (`verify.ts`); if anything fails once the job exists, the job is cancelled before the
  *   error is thrown.
  * - update: in place with PAUSE → ALTER → RESUME (high-water kept), or a new job from the stored
@@ -189,7 +189,7 @@ function warnUnverified(inputs: ChangefeedInputs, jobId: string): void {
         `changefeed job ${jobId} runs, but delivery to the replicator was not verified: "running" and the ` +
             "high-water are no proof (CockroachDB advances them while the sink rejects every request). Pass " +
             "verifyDelivery: { stagingConnection, stagingSchema, targetSchema } (Failback does) to wait until the " +
-            "replicator records a checkpoint, or verifyDelivery: false to silence this warning.",
+            "replicator has applied rows up to a checkpoint, or verifyDelivery: false to silence this warning.",
     );
 }
 
@@ -264,8 +264,12 @@ function outputsOf(
 
 /** What the outputs say about delivery, in words (`deliveryNote`). */
 function deliveryNoteOf(inputs: ChangefeedInputs, verified: boolean): string {
-    if (verified)
-        return "delivery verified: the replicator recorded a checkpoint newer than the start";
+    if (verified) {
+        return (
+            "delivery verified: the replicator applied rows up to a checkpoint newer than the cursor " +
+            "(target_applied_at is set), not only staged them"
+        );
+    }
     if (verificationOf(inputs)) {
         return "delivery not verified yet: the last verification did not complete; the next `up` verifies again";
     }
@@ -361,7 +365,7 @@ async function cancelUnacknowledgedJobs(
 
 /**
  * CREATE CHANGEFEED and wait until it runs without error — with `verification`, until the
- * replicator recorded a checkpoint newer than the baseline (bounded by
+ * replicator applied rows up to a checkpoint newer than the baseline (bounded by
  * `verifyDelivery.timeoutSeconds`, which then also bounds the wait for `running`). On any
  * failure after the job exists the job is cancelled first (on a fresh session if the connection
  * broke), so no orphan feed keeps delivering into the replicator.
