@@ -126,7 +126,8 @@ export const CHANGED_OUT_OF_BAND = "(changed out of band; value not recorded)";
  * `webhookClientTimeout`, `webhookSinkConfig`, `options`) replaced by the job's actual values
  * where they differ. Secrets are never taken from the description: the sink and the auth header
  * stay as recorded, and a secret-bearing option that differs is recorded as
- * {@link CHANGED_OUT_OF_BAND}. A dedicated option the job no longer has is left as recorded.
+ * {@link CHANGED_OUT_OF_BAND}. A duration option the job no longer has is recorded as `""`;
+ * a `webhook_sink_config` the job no longer has is left as recorded.
  */
 export function withActualOptions(
     state: ChangefeedOutputs,
@@ -135,9 +136,11 @@ export function withActualOptions(
     const actual = job?.description ? parseDescribedOptions(job.description) : undefined;
     if (!actual) return state;
     const out: ChangefeedOutputs = { ...state };
+    // A dedicated option the job no longer has (UNSET out of band) is recorded as "", which no
+    // input equals, so the next `up` sets it again.
     const dedicated = (key: string, recorded: string): string | undefined => {
-        const value = actual.get(key);
-        return value !== undefined && value !== recorded ? value : undefined;
+        const value = actual.has(key) ? (actual.get(key) ?? "") : "";
+        return value !== recorded ? value : undefined;
     };
     const resolved = dedicated("resolved", state.resolved ?? DEFAULT_RESOLVED);
     if (resolved !== undefined) out.resolved = resolved;

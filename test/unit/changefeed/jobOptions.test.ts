@@ -59,4 +59,15 @@ describe("the options of a job description", () => {
         assert.deepEqual(actual.options, { diff: true, extra_headers: CHANGED_OUT_OF_BAND });
         assert.equal(actual.authToken, "tok");
     });
+
+    it("a duration option the job no longer has is recorded as empty, so the next up sets it", () => {
+        const actual = withActualOptions(
+            state,
+            job("CREATE CHANGEFEED FOR TABLE foo INTO 'x' WITH OPTIONS (diff, updated)"),
+        );
+        assert.equal(actual.resolved, "");
+        assert.equal(actual.minCheckpointFrequency, "");
+        assert.equal(actual.webhookClientTimeout, "");
+        assert.deepEqual(actual.webhookSinkConfig, state.webhookSinkConfig);
+    });
 });
