@@ -285,7 +285,7 @@ for (const makeTarget of [postgresTarget, mariadbTarget]) {
             const jobId = String(up.outputs.changefeedJobId?.value);
             assert.match(jobId, /^\d+$/);
             assert.match(String(up.outputs.cursor?.value), /^\d+\.\d{10}$/);
-            // up succeeded only after the replicator recorded a checkpoint newer than the cursor.
+            // up succeeded only after the replicator applied rows up to a checkpoint newer than the cursor.
             assert.ok(
                 !Number.isNaN(Date.parse(String(up.outputs.deliveryVerifiedAt?.value))),
                 "delivery was verified",

@@ -14,7 +14,7 @@
  */
 import { parseStagingSchema } from "../replicatorAuthKey/stagingSchema";
 import { quoteQualifiedName } from "../dialects/cockroach";
-import { parseWebhookUrl } from "./sink";
+import { parseWebhookUrl, replicatorPathSegments } from "./sink";
 import type { ChangefeedInputs, DeliveryVerificationInputs } from "./types";
 
 /** Default bound of the wait for proof: above the replicator's one-minute JWT key refresh. */
@@ -71,17 +71,8 @@ export function targetSchemaMismatch(
 ): string | undefined {
     const parsed = parseWebhookUrl(webhookUrl);
     if ("problem" in parsed) return undefined;
-    let segments: string[];
-    try {
-        // As the replicator reads the path (docs/replicator-behaviour.md): empty segments are
-        // ignored and each segment is query-unescaped, so `+` is a space.
-        segments = parsed.path
-            .split("/")
-            .filter((s) => s !== "")
-            .map((s) => decodeURIComponent(s.replace(/\+/g, " ")));
-    } catch {
-        return undefined;
-    }
+    const segments = replicatorPathSegments(parsed.path);
+    if (!segments) return undefined;
     if (deliveryPartition(segments) === deliveryPartition(targetSchema)) return undefined;
     return (
         `must name the schema of the webhook path ${parsed.path} (${JSON.stringify(segments)}), ` +

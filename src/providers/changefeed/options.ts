@@ -52,7 +52,7 @@ export function optionValueProblem(name: string, value: OptionValue): string | u
 }
 
 /** Options whose values may carry credentials: bound as placeholders, never shown. */
-const SECRET_BEARING_OPTIONS: ReadonlySet<string> = new Set(["extra_headers"]);
+export const SECRET_BEARING_OPTIONS: ReadonlySet<string> = new Set(["extra_headers"]);
 
 /** One option as it goes into SQL: a flag when `value` is undefined. */
 export interface RenderedOption {

@@ -2,7 +2,7 @@
  * Lifecycle of the Changefeed dynamic resource (see DESIGN.md "Changefeed").
  *
  * - create: privilege check → exclusive guard → CREATE CHANGEFEED → wait for `running` — or, with
- *   `verifyDelivery`, for proof that the replicator recorded a resolved timestamp newer than the
+ *   `verifyDelivery`, for proof that the replicator applied rows up to a checkpoint newer than the
  *   cursor (`verify.ts`); if anything fails once the job exists, the job is cancelled before the
  *   error is thrown.
  * - update: in place with PAUSE → ALTER → RESUME (high-water kept), or a new job from the stored
@@ -12,7 +12,8 @@
  *   altered/resumed in place is left running (cancelling it would stop a feed that may have
  *   been delivering before) and the update fails with a PartialStateError that records the
  *   applied change without `deliveryVerifiedAt`, so the next `up` verifies again.
- * - read: SHOW CHANGEFEED JOB <id>, so refresh shows a failed/cancelled/missing job as drift.
+ * - read: SHOW CHANGEFEED JOB <id>, so refresh shows a failed/cancelled/missing job, and tables
+ *   or options changed out of band, as drift.
  * - delete: CANCEL JOB; a job already finished or gone is success.
  */
 import { logCreatePreview, logDiffPreview, logRefreshPreview, noteRead } from "./preview";
@@ -45,6 +46,7 @@ import {
     showJob,
     waitForJob,
 } from "./jobs";
+import { withActualOptions } from "./jobOptions";
 import { alterableOptions, createOptions, DEFAULT_WAIT_FOR_RUNNING_SECONDS } from "./options";
 import {
     needsRecreate,
@@ -187,7 +189,7 @@ function warnUnverified(inputs: ChangefeedInputs, jobId: string): void {
         `changefeed job ${jobId} runs, but delivery to the replicator was not verified: "running" and the ` +
             "high-water are no proof (CockroachDB advances them while the sink rejects every request). Pass " +
             "verifyDelivery: { stagingConnection, stagingSchema, targetSchema } (Failback does) to wait until the " +
-            "replicator records a checkpoint, or verifyDelivery: false to silence this warning.",
+            "replicator has applied rows up to a checkpoint, or verifyDelivery: false to silence this warning.",
     );
 }
 
@@ -262,8 +264,12 @@ function outputsOf(
 
 /** What the outputs say about delivery, in words (`deliveryNote`). */
 function deliveryNoteOf(inputs: ChangefeedInputs, verified: boolean): string {
-    if (verified)
-        return "delivery verified: the replicator recorded a checkpoint newer than the start";
+    if (verified) {
+        return (
+            "delivery verified: the replicator applied rows up to a checkpoint newer than the cursor " +
+            "(target_applied_at is set), not only staged them"
+        );
+    }
     if (verificationOf(inputs)) {
         return "delivery not verified yet: the last verification did not complete; the next `up` verifies again";
     }
@@ -359,7 +365,7 @@ async function cancelUnacknowledgedJobs(
 
 /**
  * CREATE CHANGEFEED and wait until it runs without error — with `verification`, until the
- * replicator recorded a checkpoint newer than the baseline (bounded by
+ * replicator applied rows up to a checkpoint newer than the baseline (bounded by
  * `verifyDelivery.timeoutSeconds`, which then also bounds the wait for `running`). On any
  * failure after the job exists the job is cancelled first (on a fresh session if the connection
  * broke), so no orphan feed keeps delivering into the replicator.
@@ -978,7 +984,10 @@ async function update(
 
             // Plan from what the job really watches: an earlier ALTER whose answer was lost (or a
             // change made by hand) must not be applied twice ("already watched").
-            const plan = planAlter(withWatchedTables(olds, current), news);
+            const plan = planAlter(
+                withActualOptions(withWatchedTables(olds, current), current),
+                news,
+            );
             const base = {
                 jobId: olds.jobId,
                 cursor: olds.cursor,
@@ -1082,7 +1091,7 @@ async function read(
         return {
             id,
             props: {
-                ...withWatchedTables(props, job),
+                ...withActualOptions(withWatchedTables(props, job), job),
                 status: job?.status ?? "missing",
                 runningStatus: job?.runningStatus ?? "",
                 error: job?.error ?? "",

@@ -21,7 +21,7 @@ export interface SinkIdentity {
     path: string;
     /** The host as the network sees it: `loopback` for any loopback name or address. */
     hostKey: string;
-    /** The path as the replicator sees it: decoded, lowercased segments joined with `/`. */
+    /** The path as the replicator sees it ({@link pathKeyOf}), e.g. `migration_db/public`. */
     pathKey: string;
 }
 
@@ -44,23 +44,33 @@ export function hostKeyOf(host: string): string {
 }
 
 /**
- * The replicator's reading of a webhook path (`internal/source/cdc/request.go` `parseURL` in
- * cockroachdb/replicator): segments split on `/`, empty ones ignored, each `url.QueryUnescape`d;
- * identifiers compare case-insensitively (`ident.Equal`).
+ * The segments of an escaped webhook path as the replicator reads them
+ * (`internal/source/cdc/request.go` `parseURL` in cockroachdb/replicator): split on `/` first,
+ * empty ones ignored, then each `url.QueryUnescape`d — `+` is a space, `%2F` a `/` inside its
+ * segment. `undefined` when a segment is not validly escaped (the replicator refuses the path).
+ */
+export function replicatorPathSegments(escapedPath: string): string[] | undefined {
+    try {
+        return escapedPath
+            .split("/")
+            .filter((segment) => segment !== "")
+            .map((segment) => decodeURIComponent(segment.replace(/\+/g, " ")));
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * The path as the replicator sees it, as a comparable key: its {@link replicatorPathSegments}
+ * (the raw segments when they do not unescape), lowercased because identifiers compare
+ * case-insensitively (`ident.Equal`), each re-encoded canonically and joined with `/`.
  */
 export function pathKeyOf(escapedPath: string): string {
-    return escapedPath
-        .split("/")
-        .filter((segment) => segment !== "")
-        .map((segment) => {
-            try {
-                return decodeURIComponent(segment.replace(/\+/g, " "));
-            } catch {
-                return segment;
-            }
-        })
-        .map((segment) => segment.toLowerCase())
-        .join("/");
+    const segments =
+        replicatorPathSegments(escapedPath) ??
+        escapedPath.split("/").filter((segment) => segment !== "");
+    // Re-encoded so a `/` inside a segment never reads as a separator.
+    return segments.map((segment) => encodeURIComponent(segment.toLowerCase())).join("/");
 }
 
 const WEBHOOK_URL_SHAPE = /^https:\/\/([^/?#@\s]+):(\d{1,5})(\/[^?#\s]*)$/;

@@ -132,8 +132,9 @@ export function describeProgress(
 }
 
 /**
- * Waits (bounded by `verify.timeoutSeconds`) until the replicator has recorded a checkpoint
- * later than `baseline` for the target schema and the job runs with no (transient) error.
+ * Waits (bounded by `verify.timeoutSeconds`) until the replicator has applied rows up to a
+ * checkpoint later than `baseline` (`target_applied_at` set) for the target schema and the job
+ * runs with no (transient) error.
  * Throws {@link DeliveryNotVerified} with the job's texts and troubleshooting hints otherwise;
  * a job that stops (failed, canceled, gone) ends the wait at once.
  */

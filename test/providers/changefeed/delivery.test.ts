@@ -63,6 +63,11 @@ async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
     }
 }
 
+/** The note of a verified delivery: the proof is an applied checkpoint, not a staged one. */
+const VERIFIED_NOTE =
+    "delivery verified: the replicator applied rows up to a checkpoint newer than the cursor " +
+    "(target_applied_at is set), not only staged them";
+
 describe("Changefeed delivery verification (CockroachDB test server + replicator stand-in)", () => {
     const targetDb = uniqueName("cf_dlv");
     const grantee = uniqueName("cf_dlv_user");
@@ -167,6 +172,7 @@ describe("Changefeed delivery verification (CockroachDB test server + replicator
             `${created.lastDeliveredResolved} > cursor ${created.cursor}`,
         );
         assert.ok(!Number.isNaN(Date.parse(created.deliveryVerifiedAt ?? "")));
+        assert.equal(created.deliveryNote, VERIFIED_NOTE);
         const [recorded] = await withPg(crdb.backingDatabaseUrl, async (c) =>
             (
                 await c.query(
@@ -190,6 +196,7 @@ describe("Changefeed delivery verification (CockroachDB test server + replicator
             isNewerHlc(updated.lastDeliveredResolved, created.highWaterTimestamp ?? created.cursor),
             "the update's proof is newer than the high-water at its start",
         );
+        assert.equal(updated.deliveryNote, VERIFIED_NOTE);
         assert.deepEqual(await provider.diff(id, updated, news), { changes: false });
     });
 

@@ -301,6 +301,47 @@ describe("Changefeed provider against the CockroachDB test server", () => {
         for (const key of ["[1]", "[2]", "[3]"]) assert.ok(keys.has(key), `row ${key} lost`);
     });
 
+    it("an option altered out of band shows as drift on refresh; the next update sets it back", async () => {
+        const env = await environment();
+        const { id, outs } = await create(env.inputs(["t1"], { options: { diff: true } }));
+        await env.sql(`PAUSE JOB ${outs.jobId}`);
+        await eventually(
+            async () =>
+                (await env.sql(`SHOW CHANGEFEED JOB ${outs.jobId}`))[0]?.status === "paused",
+            "the job to pause",
+        );
+        await env.sql(
+            `ALTER CHANGEFEED ${outs.jobId} SET resolved = '5s', key_in_value UNSET diff`,
+        );
+        await env.sql(`RESUME JOB ${outs.jobId}`);
+
+        const refreshed = (await provider.read(id, outs)).props as ChangefeedOutputs;
+        assert.equal(refreshed.resolved, "5s", "refresh reports the job's resolved");
+        assert.deepEqual(refreshed.options, { key_in_value: true });
+        assert.equal(refreshed.authToken, outs.authToken, "secrets are never copied from the job");
+        assert.equal(refreshed.sinkUri, outs.sinkUri);
+        const inputs = env.inputs(["t1"], { options: { diff: true } });
+        assert.equal((await provider.diff(id, refreshed, inputs)).changes, true);
+
+        const mark = env.server.statements.length;
+        const updated = (await provider.update(id, refreshed, inputs)).outs as ChangefeedOutputs;
+        assert.equal(updated.status, "running");
+        assert.ok(
+            env.server.statements
+                .slice(mark)
+                .some((s) => /^ALTER CHANGEFEED .*resolved = '250ms'/.test(s)),
+            "the next update sets resolved back",
+        );
+        const description = String(
+            (await env.sql(`SHOW CHANGEFEED JOB ${outs.jobId}`))[0]?.description,
+        );
+        assert.match(description, /resolved = '250ms'/);
+        assert.match(description, /\bdiff\b/);
+        assert.doesNotMatch(description, /key_in_value/);
+        const again = (await provider.read(id, updated)).props as ChangefeedOutputs;
+        assert.equal((await provider.diff(id, again, inputs)).changes, false);
+    });
+
     it("a failed job is recreated from its last high-water", async () => {
         const env = await environment();
         const { id, outs } = await create(env.inputs(["t1"]));

@@ -137,6 +137,12 @@ describe("one changefeed per replicator: sinks compared as the replicator and ne
         );
     });
 
+    it("an escaped '/' stays inside its segment, as the replicator splits before unescaping", () => {
+        // request.go parseURL: /a%2Fb is the one-segment target "a/b", /a/b the schema b of a.
+        assert.equal(sameSink(at("https://h:1/a%2Fb"), at("https://h:1/a/b")), false);
+        assert.equal(sameSink(at("https://h:1/a%2Fb"), at("https://h:1/A%2fB")), true);
+    });
+
     it("names that resolve to a shared address are the same replicator", async () => {
         const resolve = async (host: string) =>
             host === "replicator.svc" ? ["10.0.0.7"] : host === "10.0.0.7" ? ["10.0.0.7"] : [];
