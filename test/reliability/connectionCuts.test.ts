@@ -121,7 +121,7 @@ describe("TargetGrants on MariaDB: connection cut during create", () => {
             const preexisting = await catalogPairs();
             proxy.armCut(rule);
             let error: unknown;
-            let created: { id: string; outs: Record<string, unknown> } | undefined;
+            let created: { id: string; outs?: Record<string, unknown> } | undefined;
             try {
                 created = await grants.create(inputs());
             } catch (err) {
@@ -138,7 +138,7 @@ describe("TargetGrants on MariaDB: connection cut during create", () => {
                 // The batch had run before the cut: the re-read on a new session found the whole
                 // change, so create succeeds and records every pair it added.
                 id = created.id;
-                props = created.outs;
+                props = created.outs ?? {};
                 assert.deepEqual(pairsOf(props.granted), added, "recorded ≠ catalog");
                 assert.deepEqual(pairsOf(props.preexisting), preexisting);
             } else if (error instanceof PartialStateError) {
