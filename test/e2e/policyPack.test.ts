@@ -29,8 +29,9 @@ const HTTPS_WEBHOOK = "https://replicator.failback.svc:30004/molt/public";
 const VIOLATING_FINDINGS: ReadonlyArray<readonly [string, RegExp]> = [
     ["cluster-settings-retained-on-delete", /ClusterSettings sets onDelete: "retain"/],
     ["changefeed-not-exclusive", /Changefeed sets exclusive: false/],
-    ["changefeed-webhook-not-https", /Changefeed webhookUrl uses http:\/\/ instead of https:\/\//],
     ["changefeed-without-auth-token", /Changefeed has no authToken/],
+    // Last: the runs with an https webhook (every stack but the first) check the ones before it.
+    ["changefeed-webhook-not-https", /Changefeed webhookUrl uses http:\/\/ instead of https:\/\//],
 ];
 
 /** `npm ci` in policy/ when its dependencies are missing (CI normally installs them first). */
