@@ -292,14 +292,18 @@ describe(
         });
 
         it("sets target_applied_at, but only on a checkpoint older than the cursor: refused", async () => {
+            // Only checkpoints older than the first resolved timestamp this feed sent (so older
+            // than its cursor) are ever marked applied, however long verification waits.
+            let firstResolved: string | undefined;
             const result = await createAgainst(
                 "s_old",
                 async (db, hlc, p) => {
+                    firstResolved ??= hlc;
                     await record(db, CHECKPOINTS, p, p, hlc);
                     await db.query(
                         `UPDATE ${CHECKPOINTS} SET target_applied_at = now() WHERE group_name = $1 AND partition = $1 ` +
                             "AND source_hlc < $2 AND target_applied_at IS NULL",
-                        [p, earlier(hlc, 5)],
+                        [p, firstResolved],
                     );
                 },
                 (db, now) =>
