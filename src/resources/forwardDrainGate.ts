@@ -49,7 +49,7 @@ export interface ForwardDrainGateArgs {
 
 /**
  * The runbook step before failback: wait for forward replication (source → CockroachDB) to
- * drain, then stop it (reference/cockroachdb.md §1.6, §2.5). `create` polls the forward
+ * drain, then stop it (docs/replicator-behaviour.md, "Metrics"). `create` polls the forward
  * replicator's `/_/varz` until `apply_upserts_total` + `apply_deletes_total` have not moved for
  * `quietPeriodSeconds`, logging progress every few seconds, and fails after `timeoutSeconds`
  * with the rates it saw; an endpoint without those counters is an error, not a drain. Afterwards it

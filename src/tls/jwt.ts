@@ -1,5 +1,5 @@
 /**
- * JSON Web Tokens as MOLT Replicator accepts them (reference/replicator.md §4): signed with an
+ * JSON Web Tokens as MOLT Replicator accepts them (docs/replicator-behaviour.md, "Webhook requests"): signed with an
  * EC (ES256/384/512) or RSA (RS256) key, a `jti`, `iss: "replicator"`, the schema claim under
  * `https://github.com/cockroachdb/replicator`, and no `exp` (as `replicator make-jwt` does).
  * Pure `node:crypto`, no I/O.

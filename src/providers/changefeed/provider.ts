@@ -1,5 +1,5 @@
 /**
- * Lifecycle of the Changefeed dynamic resource (see DESIGN.md "Changefeed").
+ * Lifecycle of the Changefeed dynamic resource; what it does is described in README.md and docs/changefeed-health.md.
  *
  * - create: privilege check → exclusive guard → CREATE CHANGEFEED → wait for `running` — or, with
  *   `verifyDelivery`, for proof that the replicator applied rows up to a checkpoint newer than the

@@ -1,5 +1,5 @@
 /**
- * Lifecycle of the ClusterSettings dynamic resource (see DESIGN.md "ClusterSettings").
+ * Lifecycle of the ClusterSettings dynamic resource; README.md "Rolling back" and "Drift" describe it.
  *
  * `SET CLUSTER SETTING` is not transactional: when a later statement fails after earlier ones
  * took effect, create/update throw a PartialStateError so state records what was applied (and

@@ -1,7 +1,7 @@
 /**
  * Lifecycle of ReplicatorAuthKey: registers a JWT public key in the replicator's staging schema
  * (`<stagingSchema>.jwt_public_keys`) and mints the token the changefeed sends
- * (reference/replicator.md §4, reference/cockroachdb.md §3.5).
+ * (docs/replicator-behaviour.md, "Webhook requests").
  *
  * - create: waits (bounded) for `jwt_public_keys` — the replicator creates it when it starts —
  *   inserts the public key unless it is already there, and mints the token (random `jti`, the

@@ -1,6 +1,6 @@
 /**
  * The replicator's staging schema name (`--stagingSchema`) and the statements on its
- * `jwt_public_keys` table (reference/replicator.md §1 "Staging schema", §4). Pure.
+ * `jwt_public_keys` table (docs/replicator-behaviour.md, "Webhook requests"). Pure.
  */
 import { quoteQualifiedName } from "../dialects/cockroach";
 

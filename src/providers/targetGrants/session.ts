@@ -3,7 +3,7 @@
  * privilege catalog in one query and applies a batch of GRANT/REVOKE statements in one round
  * trip (PostgreSQL: one implicit transaction; MySQL: a multi-statement batch; Oracle: one
  * anonymous PL/SQL block). Drivers are `require`d inside functions so the provider closure stays
- * small (DESIGN.md, "Layout").
+ * small.
  */
 import type * as pg from "pg";
 import type * as mysql from "mysql2/promise";

@@ -1,6 +1,6 @@
 /**
  * The target schema a failback changefeed writes to, as the replicator's webhook path and the
- * JWT schema claim name it (reference/replicator.md §3, §4). Pure.
+ * JWT schema claim name it (docs/replicator-behaviour.md, "Webhook requests"). Pure.
  */
 import type { TargetDialect } from "../replicatorHost/args";
 import { webhookPathFor } from "../replicatorHost/names";

@@ -42,7 +42,7 @@ export interface ReplicatorTlsArgs {
     keyPem: pulumi.Input<string>;
     /**
      * Client certificate the changefeed presents (`client_cert`). Optional: the replicator does
-     * not verify client certificates (reference/replicator.md §4), so without it the
+     * not verify client certificates, so without it the
      * `clientCertPem`/`clientKeyPem` outputs are undefined. Give it with `clientKeyPem`.
      */
     clientCertPem?: pulumi.Input<string>;
@@ -82,7 +82,7 @@ export interface ReplicatorExternalArgs {
 }
 
 /**
- * `replicator start` tuning flags (reference/replicator.md §2). Each is passed only when set;
+ * `replicator start` tuning flags. Each is passed only when set;
  * unset means the replicator's own default. Durations are Go durations (`500ms`, `1m30s`).
  * Changing any of them rolls the Deployment.
  */

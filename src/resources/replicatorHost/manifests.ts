@@ -1,7 +1,7 @@
 /**
  * The Kubernetes objects of a ReplicatorHost as plain data (inputs → objects, no Pulumi), so they
  * can be validated against the Kubernetes OpenAPI schemas in tests and fed to `@pulumi/kubernetes`
- * by the component. Mapping from reference/replicator.md §5 and §9.
+ * by the component.
  */
 import { createHash } from "node:crypto";
 

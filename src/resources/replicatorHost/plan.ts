@@ -194,7 +194,7 @@ export function planReplicatorHost(
     };
 }
 
-/** URL schemes `--targetConn` accepts per dialect (reference/replicator.md §1). */
+/** URL schemes `--targetConn` accepts per dialect. */
 const TARGET_SCHEMES: Readonly<Record<TargetDialect, readonly string[]>> = {
     postgres: ["postgres:", "postgresql:", "pg:", "pgx:"],
     mysql: ["mysql:"],
