@@ -9,7 +9,7 @@ import { publicKeyFingerprint } from "../providers/replicatorAuthKey/preview";
 import {
     parseStagingSchema,
     publicKeyStatements,
-} from "../providers/replicatorAuthKey/stagingSchema";
+} from "../providers/cockroach/stagingSchema";
 import { cancelJob } from "../providers/changefeed/sql";
 import { settingLiteral } from "../providers/clusterSettings/plan";
 import { resetClusterSetting, setClusterSetting } from "../providers/clusterSettings/sql";

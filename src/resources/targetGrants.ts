@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { GrantPair } from "../providers/dialects/types";
+import type { GrantPair } from "../providers/targets/types";
 import { targetGrantsProvider } from "../providers/targetGrants";
 
 /** One (object, privilege) pair; see {@link TargetGrants.granted}. */

@@ -9,10 +9,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { PartialStateError } from "../../src/providers/common/partialState";
+import { PartialStateError } from "../../src/providers/kernel/partialState";
 import { provider as changefeedProvider } from "../../src/providers/changefeed/provider";
 import type { ChangefeedInputs } from "../../src/providers/changefeed/types";
-import type { GrantPair } from "../../src/providers/dialects/types";
+import type { GrantPair } from "../../src/providers/targets/types";
 import { makeTargetGrantsProvider } from "../../src/providers/targetGrants/provider";
 import { createTestCertificates, type TestCertificates } from "../support/cockroach/feed/testCerts";
 import {

@@ -14,7 +14,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { PartialStateError } from "../../src/providers/common/partialState";
+import { PartialStateError } from "../../src/providers/kernel/partialState";
 import type { TargetGrantsInputs } from "../../src/providers/targetGrants/config";
 import {
     type TargetGrantsOutputs,

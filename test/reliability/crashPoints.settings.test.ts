@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 
 import { makeClusterSettingsProvider } from "../../src/providers/clusterSettings/provider";
 import type { ClusterSettingsOutputs } from "../../src/providers/clusterSettings/types";
-import { PartialStateError } from "../../src/providers/common/partialState";
+import { PartialStateError } from "../../src/providers/kernel/partialState";
 import { type CockroachTestServer, startCockroachTestServer } from "../support/cockroach";
 import { runSql } from "../support/cockroach/testHelpers";
 import {

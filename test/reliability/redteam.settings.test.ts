@@ -21,7 +21,7 @@ import type {
     ClusterSettingsInputs,
     ClusterSettingsOutputs,
 } from "../../src/providers/clusterSettings/types";
-import { PartialStateError } from "../../src/providers/common/partialState";
+import { PartialStateError } from "../../src/providers/kernel/partialState";
 import { type CockroachTestServer, startCockroachTestServer } from "../support/cockroach";
 import { runSql } from "../support/cockroach/testHelpers";
 import { listenOnLoopback, urlThroughProxy } from "../support/faults/loopback";

@@ -7,15 +7,15 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 
 import type * as pulumi from "@pulumi/pulumi";
 
-import { CheckFailures } from "../common/checkFailures";
-import { UNKNOWN } from "../common/unknown";
+import { CheckFailures } from "../kernel/checkFailures";
+import { UNKNOWN } from "../kernel/unknown";
 import {
     connectionProblem,
     connectionTarget,
     parseDuration,
     parseHlc,
-} from "../dialects/cockroach";
-import { parseStagingSchema } from "../replicatorAuthKey/stagingSchema";
+} from "../cockroach/connection";
+import { parseStagingSchema } from "../cockroach/stagingSchema";
 import { KNOWN_OPTIONS, SINK_URL_PARAMETERS } from "./clusterVersion";
 import { targetSchemaMismatch } from "./delivery";
 import { optionValueProblem, REJECTED_OPTIONS, RESERVED_OPTIONS } from "./options";

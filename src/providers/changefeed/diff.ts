@@ -5,8 +5,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-import { UNKNOWN } from "../common/unknown";
-import { connectionTargetChanged } from "../dialects/cockroach";
+import { UNKNOWN } from "../kernel/unknown";
+import { connectionTargetChanged } from "../cockroach/connection";
 import { webhookSinkConfigText } from "./options";
 import { defaultDatabase, needsRecreate } from "./plan";
 import { resolveTables } from "./tables";

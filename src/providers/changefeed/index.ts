@@ -1,4 +1,4 @@
-import { lazyProvider } from "../common/lazyProvider";
+import { lazyProvider } from "../kernel/lazyProvider";
 
 /**
  * The Changefeed dynamic provider. Its methods load

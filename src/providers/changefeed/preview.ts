@@ -12,9 +12,9 @@ import {
     REDACTED_TEXT,
     resolvedAtApply,
     UNKNOWN_TEXT,
-} from "../common/previewSql";
-import { containsUnknown, UNKNOWN } from "../common/unknown";
-import { describeServer, quoteIdent } from "../dialects/cockroach";
+} from "../kernel/previewSql";
+import { containsUnknown, UNKNOWN } from "../kernel/unknown";
+import { describeServer, quoteIdent } from "../cockroach/connection";
 import { deliveryPartition, latestCheckpointQuery, verificationOf } from "./delivery";
 import { alterableOptions, createOptions, DEFAULT_WAIT_FOR_RUNNING_SECONDS } from "./options";
 import { defaultDatabase, needsRecreate, planAlter, recreateCursor, secretsOf } from "./plan";

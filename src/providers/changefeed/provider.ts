@@ -19,18 +19,18 @@
 import { logCreatePreview, logDiffPreview, logRefreshPreview, noteRead } from "./preview";
 import * as pulumi from "@pulumi/pulumi";
 
-import { newResourceId } from "../common/ids";
-import { withoutUndefined } from "../common/lazyProvider";
-import { PartialStateError } from "../common/partialState";
-import { progressOf } from "../common/progress";
-import { scrubSecrets } from "../common/redact";
+import { newResourceId } from "../kernel/ids";
+import { withoutUndefined } from "../kernel/lazyProvider";
+import { PartialStateError } from "../kernel/partialState";
+import { progressOf } from "../kernel/progress";
+import { scrubSecrets } from "../kernel/redact";
 import {
     type CockroachSession,
     connectCockroach,
     laterHlc,
     type SessionTimeouts,
     sqlState,
-} from "../dialects/cockroach";
+} from "../cockroach/connection";
 import { checkChangefeed } from "./check";
 import { requireOptionsOnClusterVersion } from "./clusterVersion";
 import { explainChangefeedStatementError } from "./createErrors";

@@ -5,9 +5,9 @@
  * while the job runs without error, or the bound is reached. While it waits it logs a progress
  * line every few seconds: what it waits for and the latest observation.
  */
-import { progressOf } from "../common/progress";
-import { scrubSecrets } from "../common/redact";
-import { type CockroachSession, compareHlc, parseHlc, sqlState } from "../dialects/cockroach";
+import { progressOf } from "../kernel/progress";
+import { scrubSecrets } from "../kernel/redact";
+import { type CockroachSession, compareHlc, parseHlc, sqlState } from "../cockroach/connection";
 import {
     deliveryFailureMessage,
     deliveryPartition,

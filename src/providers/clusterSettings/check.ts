@@ -4,9 +4,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-import { CheckFailures } from "../common/checkFailures";
-import { UNKNOWN } from "../common/unknown";
-import { connectionProblem, SETTING_NAME_PATTERN } from "../dialects/cockroach";
+import { CheckFailures } from "../kernel/checkFailures";
+import { UNKNOWN } from "../kernel/unknown";
+import { connectionProblem, SETTING_NAME_PATTERN } from "../cockroach/connection";
 import {
     KNOWN_SETTING_TYPES,
     NAMED_SETTING_ARGS,

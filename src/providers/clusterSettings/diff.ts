@@ -4,8 +4,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-import { containsUnknown } from "../common/unknown";
-import { connectionTargetChanged } from "../dialects/cockroach";
+import { containsUnknown } from "../kernel/unknown";
+import { connectionTargetChanged } from "../cockroach/connection";
 import { desiredSettings, settingType, settingValuesEqual } from "./plan";
 import type { ClusterSettingsInputs, ClusterSettingsOutputs } from "./types";
 

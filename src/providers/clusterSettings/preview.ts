@@ -8,9 +8,9 @@ import {
     noteResolvedAtApply,
     type PlannedStatement,
     UNKNOWN_TEXT,
-} from "../common/previewSql";
-import { UNKNOWN } from "../common/unknown";
-import { describeServer } from "../dialects/cockroach";
+} from "../kernel/previewSql";
+import { UNKNOWN } from "../kernel/unknown";
+import { describeServer } from "../cockroach/connection";
 import {
     desiredSettings,
     KNOWN_SETTING_TYPES,

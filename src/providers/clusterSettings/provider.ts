@@ -13,8 +13,8 @@
  */
 import { logCreatePreview, logDiffPreview } from "./preview";
 
-import { newResourceId } from "../common/ids";
-import { PartialStateError } from "../common/partialState";
+import { newResourceId } from "../kernel/ids";
+import { PartialStateError } from "../kernel/partialState";
 import * as pulumi from "@pulumi/pulumi";
 
 import {
@@ -22,7 +22,7 @@ import {
     connectCockroach,
     type SessionTimeouts,
     sqlState,
-} from "../dialects/cockroach";
+} from "../cockroach/connection";
 import { checkClusterSettings } from "./check";
 import { diffClusterSettings } from "./diff";
 import { settingError } from "./errors";

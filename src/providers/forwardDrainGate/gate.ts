@@ -20,8 +20,8 @@
  * While it waits it logs a progress line every few seconds (the counters and how long they
  * have been unchanged, or why there is nothing to measure yet).
  */
-import { progressOf } from "../common/progress";
-import { redactUrl } from "../common/redact";
+import { progressOf } from "../kernel/progress";
+import { redactUrl } from "../kernel/redact";
 import { aggregateCounters, DELETES_METRIC, startTimeOf, UPSERTS_METRIC } from "./counters";
 import { DrainTracker, type Observation } from "./quietPeriod";
 import { metricsEndpoint, type ScrapeFailure, type ScrapeResult } from "./scrape";

@@ -19,8 +19,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-import { newResourceId } from "../common/ids";
-import { redactUrl } from "../common/redact";
+import { newResourceId } from "../kernel/ids";
+import { redactUrl } from "../kernel/redact";
 import { aggregateCounters } from "./counters";
 import { FETCH_TIMEOUT_MS, type GateClock, SYSTEM_CLOCK, type Scraper, waitForDrain } from "./gate";
 import { metricsEndpoint, scrapeMetrics } from "./scrape";

@@ -5,7 +5,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 
-import { redactUrl } from "../common/redact";
+import { redactUrl } from "../kernel/redact";
 import { type PrometheusSample, PrometheusParseError, parsePrometheusText } from "./prometheusText";
 
 /** The largest body read: `/_/varz` of a busy replicator is well under 1 MB. */

@@ -3,8 +3,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-import { CheckFailures } from "../common/checkFailures";
-import { UNKNOWN } from "../common/unknown";
+import { CheckFailures } from "../kernel/checkFailures";
+import { UNKNOWN } from "../kernel/unknown";
 import {
     DEFAULT_POLL_INTERVAL_SECONDS,
     DEFAULT_QUIET_PERIOD_SECONDS,

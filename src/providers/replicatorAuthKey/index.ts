@@ -1,4 +1,4 @@
-import { lazyProvider } from "../common/lazyProvider";
+import { lazyProvider } from "../kernel/lazyProvider";
 
 /**
  * The ReplicatorAuthKey dynamic provider as serialized into state: each method loads

@@ -10,10 +10,10 @@ import {
     previewLoggers,
     type PlannedStatement,
     UNKNOWN_TEXT,
-} from "../common/previewSql";
-import { UNKNOWN } from "../common/unknown";
-import { describeServer } from "../dialects/cockroach";
-import { parseStagingSchema, publicKeyStatements } from "./stagingSchema";
+} from "../kernel/previewSql";
+import { UNKNOWN } from "../kernel/unknown";
+import { describeServer } from "../cockroach/connection";
+import { parseStagingSchema, publicKeyStatements } from "../cockroach/stagingSchema";
 import {
     DEFAULT_WAIT_FOR_TABLE_SECONDS,
     type ReplicatorAuthKeyInputs,

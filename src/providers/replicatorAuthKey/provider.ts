@@ -16,20 +16,20 @@ import type * as pulumi from "@pulumi/pulumi";
 
 import { jwtAlgorithmFor, publicKeyPemOf, replicatorClaims, signJwt } from "../../tls/jwt";
 import { parsePrivateKey } from "../../tls/pem";
-import { newResourceId } from "../common/ids";
+import { newResourceId } from "../kernel/ids";
 import {
     type CockroachSession,
     describeServer,
     sqlState,
     withSession,
-} from "../dialects/cockroach";
+} from "../cockroach/connection";
 import {
     formatStagingSchema,
     MISSING_TABLE_STATES,
     parseStagingSchema,
     publicKeyStatements,
     type StagingSchema,
-} from "./stagingSchema";
+} from "../cockroach/stagingSchema";
 import {
     DEFAULT_WAIT_FOR_TABLE_SECONDS,
     type ReplicatorAuthKeyInputs,

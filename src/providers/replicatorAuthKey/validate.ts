@@ -3,10 +3,10 @@ import type * as pulumi from "@pulumi/pulumi";
 
 import { jwtAlgorithmFor, publicKeyPemOf } from "../../tls/jwt";
 import { parsePrivateKey } from "../../tls/pem";
-import { CheckFailures } from "../common/checkFailures";
-import { containsUnknown, UNKNOWN } from "../common/unknown";
-import { connectionProblem } from "../dialects/cockroach";
-import { parseStagingSchema } from "./stagingSchema";
+import { CheckFailures } from "../kernel/checkFailures";
+import { containsUnknown, UNKNOWN } from "../kernel/unknown";
+import { connectionProblem } from "../cockroach/connection";
+import { parseStagingSchema } from "../cockroach/stagingSchema";
 import { DEFAULT_WAIT_FOR_TABLE_SECONDS, MAX_WAIT_FOR_TABLE_SECONDS } from "./types";
 
 /** Every problem with the inputs; never echoes a secret value. */

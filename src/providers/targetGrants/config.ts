@@ -2,12 +2,12 @@
  * TargetGrants inputs: offline validation (every problem at once, for `check`) and resolution of
  * defaults into the configuration the lifecycle methods work from.
  */
-import { CheckFailures } from "../common/checkFailures";
-import { UNKNOWN, containsUnknown } from "../common/unknown";
-import { MYSQL_TABLE_PRIVILEGES, mysqlIdentifierProblem } from "../dialects/mysql";
-import { ORACLE_TABLE_PRIVILEGES, oracleIdentifierProblem } from "../dialects/oracle";
-import { PG_TABLE_PRIVILEGES, pgIdentifierProblem } from "../dialects/postgres";
-import { DIALECTS, type Dialect } from "../dialects/types";
+import { CheckFailures } from "../kernel/checkFailures";
+import { UNKNOWN, containsUnknown } from "../kernel/unknown";
+import { MYSQL_TABLE_PRIVILEGES, mysqlIdentifierProblem } from "../targets/mysql";
+import { ORACLE_TABLE_PRIVILEGES, oracleIdentifierProblem } from "../targets/oracle";
+import { PG_TABLE_PRIVILEGES, pgIdentifierProblem } from "../targets/postgres";
+import { DIALECTS, type Dialect } from "../targets/types";
 import { CONNECTION_SHAPES, dialectOfUrl, parameterProblems, parseConnection } from "./connection";
 
 /** The inputs as the provider receives them (secrets in plaintext). */

@@ -2,7 +2,7 @@
  * Parsing of the admin connection URL: which dialect it is for, and which server/database it
  * points at (the part of the URL whose change means "another target", unlike a password).
  */
-import type { Dialect } from "../dialects/types";
+import type { Dialect } from "../targets/types";
 
 const SCHEMES: Record<string, Dialect> = {
     "postgres:": "postgres",

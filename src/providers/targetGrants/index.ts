@@ -1,4 +1,4 @@
-import { lazyProvider } from "../common/lazyProvider";
+import { lazyProvider } from "../kernel/lazyProvider";
 
 /**
  * The TargetGrants provider object passed to `pulumi.dynamic.Resource`. Its methods load

@@ -7,9 +7,9 @@ import {
     mysqlColumnGrantStatements,
     mysqlGrantStatements,
     mysqlRevokeStatements,
-} from "../dialects/mysql";
-import { oracleGrantStatements, oracleRevokeStatements } from "../dialects/oracle";
-import { pgGrantStatements, pgRevokeStatements } from "../dialects/postgres";
+} from "../targets/mysql";
+import { oracleGrantStatements, oracleRevokeStatements } from "../targets/oracle";
+import { pgGrantStatements, pgRevokeStatements } from "../targets/postgres";
 import {
     type CatalogSnapshot,
     type ColumnGrant,
@@ -19,7 +19,7 @@ import {
     pairKey,
     sortColumnGrants,
     sortPairs,
-} from "../dialects/types";
+} from "../targets/types";
 import type { TargetGrantsConfig } from "./config";
 
 /** The pairs the configuration asks for, given what exists now. */

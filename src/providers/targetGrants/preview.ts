@@ -12,12 +12,12 @@ import {
     RESOLVED_AT_APPLY,
     resolvedAtApply,
     UNKNOWN_TEXT,
-} from "../common/previewSql";
-import { UNKNOWN } from "../common/unknown";
-import { quoteMysqlIdent } from "../dialects/mysql";
-import { oracleChangeBlock, quoteOracleIdent } from "../dialects/oracle";
-import { quotePgIdent } from "../dialects/postgres";
-import type { CatalogSnapshot, Dialect, GrantPair } from "../dialects/types";
+} from "../kernel/previewSql";
+import { UNKNOWN } from "../kernel/unknown";
+import { quoteMysqlIdent } from "../targets/mysql";
+import { oracleChangeBlock, quoteOracleIdent } from "../targets/oracle";
+import { quotePgIdent } from "../targets/postgres";
+import type { CatalogSnapshot, Dialect, GrantPair } from "../targets/types";
 import { resolveConfig, type TargetGrantsConfig, type TargetGrantsInputs } from "./config";
 import { dialectOfUrl, parseConnection, targetIdentity } from "./connection";
 import { desiredGrants, planChange, renderChange } from "./plan";

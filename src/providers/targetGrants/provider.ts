@@ -6,17 +6,17 @@
  */
 import { logCreatePreview, logDiffPreview } from "./preview";
 import type * as pulumi from "@pulumi/pulumi";
-import { newResourceId } from "../common/ids";
-import { PartialStateError } from "../common/partialState";
-import { UNKNOWN, containsUnknown } from "../common/unknown";
-import { MYSQL_GONE_ERRNOS, MYSQL_RETRIABLE_ERRNOS } from "../dialects/mysql";
-import { ORACLE_NOT_GRANTOR } from "../dialects/oracle";
+import { newResourceId } from "../kernel/ids";
+import { PartialStateError } from "../kernel/partialState";
+import { UNKNOWN, containsUnknown } from "../kernel/unknown";
+import { MYSQL_GONE_ERRNOS, MYSQL_RETRIABLE_ERRNOS } from "../targets/mysql";
+import { ORACLE_NOT_GRANTOR } from "../targets/oracle";
 import {
     PG_DEPENDENT_PRIVILEGES_EXIST,
     PG_GONE_SQLSTATES,
     PG_INSUFFICIENT_PRIVILEGE,
     pgRetriable,
-} from "../dialects/postgres";
+} from "../targets/postgres";
 import {
     type CatalogSnapshot,
     type ColumnGrant,
@@ -24,7 +24,7 @@ import {
     type GrantPair,
     type GrantTarget,
     pairKey,
-} from "../dialects/types";
+} from "../targets/types";
 import {
     DEFAULT_PRIVILEGES,
     type TargetGrantsConfig,

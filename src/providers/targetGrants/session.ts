@@ -8,7 +8,7 @@
 import type * as pg from "pg";
 import type * as mysql from "mysql2/promise";
 import type * as oracledb from "oracledb";
-import { redactUrl, scrubbedError } from "../common/redact";
+import { redactUrl, scrubbedError } from "../kernel/redact";
 import {
     MYSQL_CATALOG_QUERY,
     MYSQL_PRIVILEGES_ONLY_CATALOG_QUERY,
@@ -20,22 +20,22 @@ import {
     mysqlKillConnection,
     mysqlServerAnswered,
     parseMysqlCatalog,
-} from "../dialects/mysql";
+} from "../targets/mysql";
 import {
     ORACLE_CATALOG_QUERY,
     type OracleCatalogRow,
     oracleChangeBlock,
     oracleServerAnswered,
     parseOracleCatalog,
-} from "../dialects/oracle";
+} from "../targets/oracle";
 import {
     PG_CATALOG_QUERY,
     type PgCatalogRow,
     parsePgCatalog,
     pgCatalogQueryFor,
     pgServerAnswered,
-} from "../dialects/postgres";
-import type { CatalogSnapshot, Dialect, GrantTarget } from "../dialects/types";
+} from "../targets/postgres";
+import type { CatalogSnapshot, Dialect, GrantTarget } from "../targets/types";
 import type { ParsedConnection } from "./connection";
 
 /** One message to the server and its answer. `statements` counts the SQL statements it carried. */

@@ -2,11 +2,11 @@
  * Validation of ReplicatorHost arguments and the plain plan derived from them. Pure: the
  * component turns the plan into resources, tests call these functions directly.
  */
-import { connectionProblem } from "../../providers/dialects/cockroach";
+import { connectionProblem } from "../../providers/cockroach/connection";
 import {
     parseStagingSchema,
     type StagingSchema,
-} from "../../providers/replicatorAuthKey/stagingSchema";
+} from "../../providers/cockroach/stagingSchema";
 import { MAX_WAIT_FOR_TABLE_SECONDS } from "../../providers/replicatorAuthKey/types";
 import type { ReplicatorHostArgs, ReplicatorServiceType, TargetDialect } from "./args";
 import { startArgs, tuningProblems } from "./flags";

@@ -11,7 +11,7 @@ import { after, afterEach, before, describe, it, mock } from "node:test";
 
 import { Client } from "pg";
 
-import { PartialStateError } from "../../../src/providers/common/partialState";
+import { PartialStateError } from "../../../src/providers/kernel/partialState";
 import { makeChangefeedProvider } from "../../../src/providers/changefeed/provider";
 import type { ChangefeedInputs, ChangefeedOutputs } from "../../../src/providers/changefeed/types";
 import { isNewerHlc } from "../../../src/providers/changefeed/verify";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as net from "node:net";
 import { afterEach, before, describe, it } from "node:test";
 
-import type { PartialStateError } from "../../../src/providers/common/partialState";
+import type { PartialStateError } from "../../../src/providers/kernel/partialState";
 import { provider } from "../../../src/providers/changefeed/provider";
 import { buildSinkUri, encodeSinkParam } from "../../../src/providers/changefeed/sink";
 import type { ChangefeedOutputs } from "../../../src/providers/changefeed/types";

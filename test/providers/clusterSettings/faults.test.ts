@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, it } from "node:test";
 
 import { makeClusterSettingsProvider } from "../../../src/providers/clusterSettings/provider";
 import type { ClusterSettingsOutputs } from "../../../src/providers/clusterSettings/types";
-import { PartialStateError } from "../../../src/providers/common/partialState";
+import { PartialStateError } from "../../../src/providers/kernel/partialState";
 import { type CockroachTestServer, startCockroachTestServer } from "../../support/cockroach";
 import { runSql } from "../../support/cockroach/testHelpers";
 import { startStatementProxy, type StatementProxy } from "../../support/faults/statementProxy";

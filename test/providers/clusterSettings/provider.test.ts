@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 
-import { PartialStateError } from "../../../src/providers/common/partialState";
+import { PartialStateError } from "../../../src/providers/kernel/partialState";
 import { provider } from "../../../src/providers/clusterSettings/provider";
 import type { ClusterSettingsOutputs } from "../../../src/providers/clusterSettings/types";
 import { type CockroachTestServer, startCockroachTestServer } from "../../support/cockroach";

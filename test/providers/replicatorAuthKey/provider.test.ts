@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import * as jose from "jose";
 import { Client } from "pg";
 
-import { UNKNOWN } from "../../../src/providers/common/unknown";
+import { UNKNOWN } from "../../../src/providers/kernel/unknown";
 import { provider } from "../../../src/providers/replicatorAuthKey/provider";
 import type { ReplicatorAuthKeyOutputs } from "../../../src/providers/replicatorAuthKey/types";
 import { REPLICATOR_CLAIM } from "../../../src/tls/jwt";

@@ -13,7 +13,7 @@ import {
     DEFAULT_SESSION_OPTIONS,
     oracleSessionOpener,
 } from "../../../src/providers/targetGrants/session";
-import { PartialStateError } from "../../../src/providers/common/partialState";
+import { PartialStateError } from "../../../src/providers/kernel/partialState";
 import { ORACLE_URL, uniqueName } from "../../support/services";
 import { OracleError, RecordingOracle } from "../../support/grants/recordingOracle";
 import { lifecycle, pairs } from "../../support/grants/fixtures";

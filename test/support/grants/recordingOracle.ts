@@ -17,7 +17,7 @@
 import {
     ORACLE_CATALOG_QUERY,
     ORACLE_TABLE_PRIVILEGES,
-} from "../../../src/providers/dialects/oracle";
+} from "../../../src/providers/targets/oracle";
 import type {
     OracleConnectionLike,
     OracleConnector,

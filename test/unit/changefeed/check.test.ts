@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 
 import { checkChangefeed } from "../../../src/providers/changefeed/check";
-import { UNKNOWN } from "../../../src/providers/common/unknown";
+import { UNKNOWN } from "../../../src/providers/kernel/unknown";
 import {
     createTestCertificates,
     type TestCertificates,

@@ -11,7 +11,7 @@ import {
     quoteIdent,
     sqlState,
     stringLiteral,
-} from "../../../src/providers/dialects/cockroach";
+} from "../../../src/providers/cockroach/connection";
 import { parseFullTableNames, resolveTable } from "../../../src/providers/changefeed/tables";
 
 describe("CockroachDB dialect helpers", () => {

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { diffChangefeed } from "../../../src/providers/changefeed/diff";
 import { sinkUriOf } from "../../../src/providers/changefeed/plan";
 import type { ChangefeedInputs, ChangefeedOutputs } from "../../../src/providers/changefeed/types";
-import { UNKNOWN } from "../../../src/providers/common/unknown";
+import { UNKNOWN } from "../../../src/providers/kernel/unknown";
 
 const inputs: ChangefeedInputs = {
     connection: "postgresql://root:old@crdb:26257/defaultdb",

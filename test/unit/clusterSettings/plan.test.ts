@@ -11,8 +11,8 @@ import {
     settingValuesEqual,
 } from "../../../src/providers/clusterSettings/plan";
 import type { ClusterSettingsOutputs } from "../../../src/providers/clusterSettings/types";
-import { UNKNOWN } from "../../../src/providers/common/unknown";
-import { parseDuration } from "../../../src/providers/dialects/cockroach";
+import { UNKNOWN } from "../../../src/providers/kernel/unknown";
+import { parseDuration } from "../../../src/providers/cockroach/connection";
 
 describe("setting value normalization", () => {
     it("compares durations however they are written", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { UNKNOWN } from "../../../src/providers/common/unknown";
+import { UNKNOWN } from "../../../src/providers/kernel/unknown";
 import { provider } from "../../../src/providers/forwardDrainGate/provider";
 import { metricsEndpoint } from "../../../src/providers/forwardDrainGate/scrape";
 import {

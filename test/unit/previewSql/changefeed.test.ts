@@ -10,7 +10,7 @@ import {
     plannedUpdateSql,
 } from "../../../src/providers/changefeed/preview";
 import type { ChangefeedInputs, ChangefeedOutputs } from "../../../src/providers/changefeed/types";
-import { UNKNOWN } from "../../../src/providers/common/unknown";
+import { UNKNOWN } from "../../../src/providers/kernel/unknown";
 
 const PASSWORD = "Crdb-Feed-Pa55";
 const CLIENT_KEY =

@@ -8,7 +8,7 @@ import {
     plannedUpdateSql,
 } from "../../../src/providers/clusterSettings/preview";
 import type { ClusterSettingsOutputs } from "../../../src/providers/clusterSettings/types";
-import { UNKNOWN } from "../../../src/providers/common/unknown";
+import { UNKNOWN } from "../../../src/providers/kernel/unknown";
 
 const PASSWORD = "Cl5ter-Pa55word";
 const CONNECTION = `postgresql://root:${PASSWORD}@crdb.example:26257/defaultdb?sslmode=verify-full`;

@@ -11,8 +11,8 @@ import {
     previewLoggers,
     resolvedAtApply,
     UNKNOWN_TEXT,
-} from "../../../src/providers/common/previewSql";
-import { UNKNOWN } from "../../../src/providers/common/unknown";
+} from "../../../src/providers/kernel/previewSql";
+import { UNKNOWN } from "../../../src/providers/kernel/unknown";
 
 describe("formatPlannedSql", () => {
     it("prints one statement per line with its note, and described steps as is", () => {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { UNKNOWN } from "../../../src/providers/common/unknown";
-import type { GrantPair } from "../../../src/providers/dialects/types";
+import { UNKNOWN } from "../../../src/providers/kernel/unknown";
+import type { GrantPair } from "../../../src/providers/targets/types";
 import {
     logCreatePreview,
     logDiffPreview,

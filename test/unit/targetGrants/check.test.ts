@@ -5,7 +5,7 @@ import {
     makeTargetGrantsProvider,
     type TargetGrantsOutputs,
 } from "../../../src/providers/targetGrants/provider";
-import { UNKNOWN } from "../../../src/providers/common/unknown";
+import { UNKNOWN } from "../../../src/providers/kernel/unknown";
 
 const provider = makeTargetGrantsProvider();
 const PG = "postgres://admin:s3cret-pass@db.internal:5432/app";

@@ -7,14 +7,14 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { TargetGrantsConfig } from "../../../src/providers/targetGrants/config";
 import { columnsToRestore, renderChange } from "../../../src/providers/targetGrants/plan";
-import type { CatalogSnapshot } from "../../../src/providers/dialects/types";
+import type { CatalogSnapshot } from "../../../src/providers/targets/types";
 import {
     PG_CATALOG_QUERY,
     pgCatalogQueryFor,
     pgLiteral,
     pgRetriable,
     pgServerAnswered,
-} from "../../../src/providers/dialects/postgres";
+} from "../../../src/providers/targets/postgres";
 
 const config: TargetGrantsConfig = {
     connection: "postgres://admin@db/app",

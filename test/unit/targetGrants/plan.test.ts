@@ -8,7 +8,7 @@ import {
     reconcile,
 } from "../../../src/providers/targetGrants/plan";
 import type { TargetGrantsConfig } from "../../../src/providers/targetGrants/config";
-import type { CatalogSnapshot, GrantPair } from "../../../src/providers/dialects/types";
+import type { CatalogSnapshot, GrantPair } from "../../../src/providers/targets/types";
 
 const p = (object: string, privilege: string, kind: GrantPair["kind"] = "table"): GrantPair => ({
     kind,

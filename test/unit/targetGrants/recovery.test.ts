@@ -9,8 +9,8 @@ import { reconcile } from "../../../src/providers/targetGrants/plan";
 import { serverAnswered } from "../../../src/providers/targetGrants/session";
 import { compareForDiff } from "../../../src/providers/targetGrants/provider";
 import type { TargetGrantsOutputs } from "../../../src/providers/targetGrants/provider";
-import { mysqlKillConnection } from "../../../src/providers/dialects/mysql";
-import type { CatalogSnapshot, GrantPair } from "../../../src/providers/dialects/types";
+import { mysqlKillConnection } from "../../../src/providers/targets/mysql";
+import type { CatalogSnapshot, GrantPair } from "../../../src/providers/targets/types";
 
 const p = (object: string, privilege: string): GrantPair => ({ kind: "table", object, privilege });
 const keys = (list: GrantPair[] | undefined) =>

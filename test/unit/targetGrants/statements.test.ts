@@ -3,19 +3,19 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { TargetGrantsConfig } from "../../../src/providers/targetGrants/config";
 import { renderChange } from "../../../src/providers/targetGrants/plan";
-import type { GrantPair } from "../../../src/providers/dialects/types";
-import { quotePgIdent } from "../../../src/providers/dialects/postgres";
+import type { GrantPair } from "../../../src/providers/targets/types";
+import { quotePgIdent } from "../../../src/providers/targets/postgres";
 import {
     mysqlAccount,
     mysqlDatabasePattern,
     quoteMysqlIdent,
     quoteMysqlString,
-} from "../../../src/providers/dialects/mysql";
+} from "../../../src/providers/targets/mysql";
 import {
     oracleChangeBlock,
     plsqlString,
     quoteOracleIdent,
-} from "../../../src/providers/dialects/oracle";
+} from "../../../src/providers/targets/oracle";
 
 const t = (object: string, privilege: string): GrantPair => ({ kind: "table", object, privilege });
 const config = (over: Partial<TargetGrantsConfig>): TargetGrantsConfig => ({

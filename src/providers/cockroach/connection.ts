@@ -5,8 +5,8 @@
  */
 import type * as pgTypes from "pg";
 
-import { redactUrl, scrubbedError } from "../common/redact";
-import { UNKNOWN as UNKNOWN_VALUE } from "../common/unknown";
+import { redactUrl, scrubbedError } from "../kernel/redact";
+import { UNKNOWN as UNKNOWN_VALUE } from "../kernel/unknown";
 
 // ---------------------------------------------------------------------------------------------
 // Identifiers and literals

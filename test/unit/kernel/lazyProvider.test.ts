@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { withoutUndefined } from "../../../src/providers/common/lazyProvider";
+import { withoutUndefined } from "../../../src/providers/kernel/lazyProvider";
 
 // The compiled module, as it ships: what users' programs serialize into state.
 const { lazyProvider } =
-    require("../../../dist/providers/common/lazyProvider") as typeof import("../../../src/providers/common/lazyProvider");
+    require("../../../dist/providers/kernel/lazyProvider") as typeof import("../../../src/providers/kernel/lazyProvider");
 
 describe("lazyProvider", () => {
     it("serializes to a small closure (~2.4 KB) that requires the implementation by package name", async () => {
@@ -35,7 +35,7 @@ describe("withoutUndefined", () => {
 
 describe("toWire", () => {
     it("cleans results and the properties of a partial-state error", async () => {
-        const { toWire } = await import("../../../src/providers/common/lazyProvider");
+        const { toWire } = await import("../../../src/providers/kernel/lazyProvider");
         assert.deepEqual(await toWire(async () => ({ outs: { a: undefined, b: 1 } })), {
             outs: { b: 1 },
         });

@@ -15,7 +15,7 @@ export function lazyProvider(modulePath: string): pulumi.dynamic.ResourceProvide
     const target = `pulumi-crdb-failback/${modulePath}.js`;
     const load = (): Required<pulumi.dynamic.ResourceProvider> => require(target).provider;
     const clean = (): typeof withoutUndefined =>
-        require("pulumi-crdb-failback/dist/providers/common/lazyProvider.js").withoutUndefined;
+        require("pulumi-crdb-failback/dist/providers/kernel/lazyProvider.js").withoutUndefined;
     return {
         check: (olds, news) => load().check(olds, news),
         diff: (id, olds, news) => load().diff(id, olds, news),

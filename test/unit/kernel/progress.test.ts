@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { progressOf } from "../../../src/providers/common/progress";
+import { progressOf } from "../../../src/providers/kernel/progress";
 
 function fakeClock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
     let t = start;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { redactUrl, scrubSecrets, scrubbedError } from "../../../src/providers/common/redact";
+import { redactUrl, scrubSecrets, scrubbedError } from "../../../src/providers/kernel/redact";
 
 describe("redactUrl", () => {
     it("replaces the password and every query value, keeps scheme, user, host, port and path", () => {
