@@ -3,10 +3,7 @@
  * component turns the plan into resources, tests call these functions directly.
  */
 import { connectionProblem } from "../../providers/cockroach/connection";
-import {
-    parseStagingSchema,
-    type StagingSchema,
-} from "../../providers/cockroach/stagingSchema";
+import { parseStagingSchema, type StagingSchema } from "../../providers/cockroach/stagingSchema";
 import { MAX_WAIT_FOR_TABLE_SECONDS } from "../../providers/replicatorAuthKey/types";
 import type { ReplicatorHostArgs, ReplicatorServiceType, TargetDialect } from "./args";
 import { startArgs, tuningProblems } from "./flags";
