@@ -6,7 +6,7 @@
  * statement renderers. Nothing connects to a database.
  */
 import { publicKeyFingerprint } from "../providers/replicatorAuthKey/preview";
-import { parseStagingSchema, publicKeyStatements } from "../providers/cockroach/stagingSchema";
+import { parseStagingSchema, publicKeyStatements } from "../providers/cockroach";
 import { cancelJob } from "../providers/changefeed/sql";
 import { settingLiteral } from "../providers/clusterSettings/plan";
 import { resetClusterSetting, setClusterSetting } from "../providers/clusterSettings/sql";

@@ -14,8 +14,8 @@ import {
     connectionTarget,
     parseDuration,
     parseHlc,
-} from "../cockroach/connection";
-import { parseStagingSchema } from "../cockroach/stagingSchema";
+} from "../cockroach";
+import { parseStagingSchema } from "../cockroach";
 import { KNOWN_OPTIONS, SINK_URL_PARAMETERS } from "./clusterVersion";
 import { targetSchemaMismatch } from "./delivery";
 import { optionValueProblem, REJECTED_OPTIONS, RESERVED_OPTIONS } from "./options";

@@ -4,7 +4,7 @@
  * that creates or alters a changefeed, so an option the cluster does not take fails with a clear
  * error before any job is touched.
  */
-import type { CockroachSession } from "../cockroach/connection";
+import type { CockroachSession } from "../cockroach";
 import type { OptionValue } from "./types";
 
 /** A CockroachDB release as `major.minor` (e.g. 24.3, 25.4). */

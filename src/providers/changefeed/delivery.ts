@@ -12,8 +12,8 @@
  * `target_applied_at` only once the data up to it was applied in the background. Proof is a
  * checkpoint newer than the cursor WITH `target_applied_at` set (docs/replicator-behaviour.md).
  */
-import { parseStagingSchema } from "../cockroach/stagingSchema";
-import { quoteQualifiedName } from "../cockroach/connection";
+import { parseStagingSchema } from "../cockroach";
+import { quoteQualifiedName } from "../cockroach";
 import { parseWebhookUrl, replicatorPathSegments } from "./sink";
 import type { ChangefeedInputs, DeliveryVerificationInputs } from "./types";
 

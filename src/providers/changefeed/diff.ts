@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 import { UNKNOWN } from "../kernel/unknown";
-import { connectionTargetChanged } from "../cockroach/connection";
+import { connectionTargetChanged } from "../cockroach";
 import { webhookSinkConfigText } from "./options";
 import { defaultDatabase, needsRecreate } from "./plan";
 import { resolveTables } from "./tables";

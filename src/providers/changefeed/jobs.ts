@@ -2,7 +2,7 @@
  * Reading and steering changefeed jobs: `SHOW CHANGEFEED JOB <id>`, waiting (bounded) for a
  * status, and the pause/resume/cancel steps, all by job id.
  */
-import { type CockroachSession, type Row } from "../cockroach/connection";
+import { type CockroachSession, type Row } from "../cockroach";
 import { scrubEchoedText } from "./echo";
 import { parseFullTableNames } from "./tables";
 import { cancelJob, pauseJob, resumeJob, showChangefeedJob, SHOW_CHANGEFEED_JOBS } from "./sql";

@@ -2,7 +2,7 @@
  * Pure planning for Changefeed: the sink URI and tables of a set of inputs, the ALTER that
  * takes a running feed from the old inputs to the new, and the secrets to scrub from messages.
  */
-import { connectionTarget } from "../cockroach/connection";
+import { connectionTarget } from "../cockroach";
 import { alterableOptions, optionChanges } from "./options";
 import { buildSinkUri, encodeSinkParam, parseWebhookUrl, type SinkIdentity } from "./sink";
 import type { AlterPlan } from "./sql";

@@ -14,7 +14,7 @@ import {
     UNKNOWN_TEXT,
 } from "../kernel/previewSql";
 import { containsUnknown, UNKNOWN } from "../kernel/unknown";
-import { describeServer, quoteIdent } from "../cockroach/connection";
+import { describeServer, quoteIdent } from "../cockroach";
 import { deliveryPartition, latestCheckpointQuery, verificationOf } from "./delivery";
 import { alterableOptions, createOptions, DEFAULT_WAIT_FOR_RUNNING_SECONDS } from "./options";
 import { defaultDatabase, needsRecreate, planAlter, recreateCursor, secretsOf } from "./plan";

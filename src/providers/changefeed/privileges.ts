@@ -3,7 +3,7 @@
  * target table, and the job privileges it needs (VIEWJOB to see other users' feeds for the
  * exclusive guard, CONTROLJOB to take over a feed someone else created). Admins have all.
  */
-import { type CockroachSession, quoteIdent } from "../cockroach/connection";
+import { type CockroachSession, quoteIdent } from "../cockroach";
 import { SELECT_CURRENT_USER, SELECT_IS_ADMIN, showGrantsOnTables, showSystemGrants } from "./sql";
 import type { TableRef } from "./tables";
 

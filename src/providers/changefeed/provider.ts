@@ -30,7 +30,7 @@ import {
     laterHlc,
     type SessionTimeouts,
     sqlState,
-} from "../cockroach/connection";
+} from "../cockroach";
 import { checkChangefeed } from "./check";
 import { requireOptionsOnClusterVersion } from "./clusterVersion";
 import { explainChangefeedStatementError } from "./createErrors";

@@ -4,7 +4,7 @@
  * string literals; table names are quoted identifiers; job ids are checked to be integers.
  * `preview` is the statement with `<redacted>` in place of each secret, safe to log.
  */
-import { quoteIdent, stringLiteral } from "../cockroach/connection";
+import { quoteIdent, stringLiteral } from "../cockroach";
 import type { RenderedOption } from "./options";
 import type { TableRef } from "./tables";
 

@@ -13,7 +13,7 @@
  * Any `transient error` observed fails the wait at once (the caller cancels the job). Whether
  * the replicator accepted anything is NOT known; outputs and logs say so (`deliveryVerified`).
  */
-import { compareHlc, parseHlc, type CockroachSession } from "../cockroach/connection";
+import { compareHlc, parseHlc, type CockroachSession } from "../cockroach";
 import type { Progress } from "../kernel/progress";
 import { describeJob, type JobInfo, showJob } from "./jobs";
 import { TERMINAL_STATUSES } from "./types";

@@ -3,7 +3,7 @@
  * connection's database (one part → `<db>.public.t`, two parts → `<db>.<schema>.t`), and the
  * keys used to compare with CockroachDB's `full_table_names`.
  */
-import { parseQualifiedName, quoteQualifiedName } from "../cockroach/connection";
+import { parseQualifiedName, quoteQualifiedName } from "../cockroach";
 
 /** A resolved target table. */
 export interface TableRef {

@@ -7,7 +7,7 @@
  */
 import { progressOf } from "../kernel/progress";
 import { scrubSecrets } from "../kernel/redact";
-import { type CockroachSession, compareHlc, parseHlc, sqlState } from "../cockroach/connection";
+import { type CockroachSession, compareHlc, parseHlc, sqlState } from "../cockroach";
 import {
     deliveryFailureMessage,
     deliveryPartition,

@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 
 import { CheckFailures } from "../kernel/checkFailures";
 import { UNKNOWN } from "../kernel/unknown";
-import { connectionProblem, SETTING_NAME_PATTERN } from "../cockroach/connection";
+import { connectionProblem, SETTING_NAME_PATTERN } from "../cockroach";
 import {
     KNOWN_SETTING_TYPES,
     NAMED_SETTING_ARGS,

@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 import { containsUnknown } from "../kernel/unknown";
-import { connectionTargetChanged } from "../cockroach/connection";
+import { connectionTargetChanged } from "../cockroach";
 import { desiredSettings, settingType, settingValuesEqual } from "./plan";
 import type { ClusterSettingsInputs, ClusterSettingsOutputs } from "./types";
 

@@ -11,7 +11,7 @@ import {
     quoteIdent,
     sqlState,
     SQLSTATE,
-} from "../cockroach/connection";
+} from "../cockroach";
 import { argumentFor, SYSTEM_ONLY_SETTINGS } from "./plan";
 
 /** What the provider was doing with the setting. */

@@ -2,7 +2,7 @@
  * Pure planning for ClusterSettings: which settings the args manage, how their values compare
  * (normalized by setting type), and how a value is written as a SQL literal.
  */
-import { parseDuration, stringLiteral } from "../cockroach/connection";
+import { parseDuration, stringLiteral } from "../cockroach";
 import type { ClusterSettingsInputs, SettingValue } from "./types";
 
 /** A dedicated argument and the cluster setting it controls. */

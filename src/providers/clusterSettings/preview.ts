@@ -10,7 +10,7 @@ import {
     UNKNOWN_TEXT,
 } from "../kernel/previewSql";
 import { UNKNOWN } from "../kernel/unknown";
-import { describeServer } from "../cockroach/connection";
+import { describeServer } from "../cockroach";
 import {
     desiredSettings,
     KNOWN_SETTING_TYPES,

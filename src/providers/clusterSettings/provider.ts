@@ -22,7 +22,7 @@ import {
     connectCockroach,
     type SessionTimeouts,
     sqlState,
-} from "../cockroach/connection";
+} from "../cockroach";
 import { checkClusterSettings } from "./check";
 import { diffClusterSettings } from "./diff";
 import { settingError } from "./errors";

@@ -3,7 +3,7 @@
  * Setting names are validated against the setting-name shape before they get here, and values
  * are rendered by `settingLiteral`, so no user text reaches SQL unescaped.
  */
-import { SETTING_NAME_PATTERN } from "../cockroach/connection";
+import { SETTING_NAME_PATTERN } from "../cockroach";
 
 export const SHOW_ALL_CLUSTER_SETTINGS = "SHOW ALL CLUSTER SETTINGS";
 export const SELECT_CLUSTER_ID = "SELECT crdb_internal.cluster_id()";

@@ -12,8 +12,8 @@ import {
     UNKNOWN_TEXT,
 } from "../kernel/previewSql";
 import { UNKNOWN } from "../kernel/unknown";
-import { describeServer } from "../cockroach/connection";
-import { parseStagingSchema, publicKeyStatements } from "../cockroach/stagingSchema";
+import { describeServer } from "../cockroach";
+import { parseStagingSchema, publicKeyStatements } from "../cockroach";
 import {
     DEFAULT_WAIT_FOR_TABLE_SECONDS,
     type ReplicatorAuthKeyInputs,

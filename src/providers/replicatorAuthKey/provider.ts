@@ -22,14 +22,14 @@ import {
     describeServer,
     sqlState,
     withSession,
-} from "../cockroach/connection";
+} from "../cockroach";
 import {
     formatStagingSchema,
     MISSING_TABLE_STATES,
     parseStagingSchema,
     publicKeyStatements,
     type StagingSchema,
-} from "../cockroach/stagingSchema";
+} from "../cockroach";
 import {
     DEFAULT_WAIT_FOR_TABLE_SECONDS,
     type ReplicatorAuthKeyInputs,

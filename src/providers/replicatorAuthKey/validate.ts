@@ -5,8 +5,8 @@ import { jwtAlgorithmFor, publicKeyPemOf } from "../../tls/jwt";
 import { parsePrivateKey } from "../../tls/pem";
 import { CheckFailures } from "../kernel/checkFailures";
 import { containsUnknown, UNKNOWN } from "../kernel/unknown";
-import { connectionProblem } from "../cockroach/connection";
-import { parseStagingSchema } from "../cockroach/stagingSchema";
+import { connectionProblem } from "../cockroach";
+import { parseStagingSchema } from "../cockroach";
 import { DEFAULT_WAIT_FOR_TABLE_SECONDS, MAX_WAIT_FOR_TABLE_SECONDS } from "./types";
 
 /** Every problem with the inputs; never echoes a secret value. */

@@ -8,8 +8,8 @@
  * the drain gate), and {@link valueProblems} checks values that may be Outputs (connections,
  * grantee, tables) — at construction for those that are plain, inside `apply` for the rest.
  */
-import { connectionProblem } from "../../providers/cockroach/connection";
-import { parseStagingSchema } from "../../providers/cockroach/stagingSchema";
+import { connectionProblem } from "../../providers/cockroach";
+import { parseStagingSchema } from "../../providers/cockroach";
 import { validateTlsMaterial } from "../../tls/material";
 import type { ReplicatorHostArgs, TargetDialect } from "../replicatorHost/args";
 import { serviceDnsNames } from "../replicatorHost/names";

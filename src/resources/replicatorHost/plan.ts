@@ -2,8 +2,8 @@
  * Validation of ReplicatorHost arguments and the plain plan derived from them. Pure: the
  * component turns the plan into resources, tests call these functions directly.
  */
-import { connectionProblem } from "../../providers/cockroach/connection";
-import { parseStagingSchema, type StagingSchema } from "../../providers/cockroach/stagingSchema";
+import { connectionProblem } from "../../providers/cockroach";
+import { parseStagingSchema, type StagingSchema } from "../../providers/cockroach";
 import { MAX_WAIT_FOR_TABLE_SECONDS } from "../../providers/replicatorAuthKey/types";
 import type { ReplicatorHostArgs, ReplicatorServiceType, TargetDialect } from "./args";
 import { startArgs, tuningProblems } from "./flags";

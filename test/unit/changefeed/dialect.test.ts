@@ -11,7 +11,7 @@ import {
     quoteIdent,
     sqlState,
     stringLiteral,
-} from "../../../src/providers/cockroach/connection";
+} from "../../../src/providers/cockroach";
 import { parseFullTableNames, resolveTable } from "../../../src/providers/changefeed/tables";
 
 describe("CockroachDB dialect helpers", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { connectCockroach, explicitEndpoint } from "../../../src/providers/cockroach/connection";
+import { connectCockroach, explicitEndpoint } from "../../../src/providers/cockroach";
 import { startCockroachTestServer, type CockroachTestServer } from "../../support/cockroach";
 
 describe("CockroachDB sessions reach the endpoint the resource's identity names", () => {

@@ -12,7 +12,7 @@ import {
 } from "../../../src/providers/clusterSettings/plan";
 import type { ClusterSettingsOutputs } from "../../../src/providers/clusterSettings/types";
 import { UNKNOWN } from "../../../src/providers/kernel/unknown";
-import { parseDuration } from "../../../src/providers/cockroach/connection";
+import { parseDuration } from "../../../src/providers/cockroach";
 
 describe("setting value normalization", () => {
     it("compares durations however they are written", () => {

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import {
     parseStagingSchema,
     publicKeyStatements,
-} from "../../../src/providers/cockroach/stagingSchema";
+} from "../../../src/providers/cockroach";
 
 describe("staging schema", () => {
     it("parses db.schema and a one-part db as db.public", () => {
