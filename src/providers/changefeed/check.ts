@@ -9,12 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 
 import { CheckFailures } from "../kernel/checkFailures";
 import { UNKNOWN } from "../kernel/unknown";
-import {
-    connectionProblem,
-    connectionTarget,
-    parseDuration,
-    parseHlc,
-} from "../cockroach";
+import { connectionProblem, connectionTarget, parseDuration, parseHlc } from "../cockroach";
 import { parseStagingSchema } from "../cockroach";
 import { KNOWN_OPTIONS, SINK_URL_PARAMETERS } from "./clusterVersion";
 import { targetSchemaMismatch } from "./delivery";

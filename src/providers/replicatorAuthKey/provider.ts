@@ -17,12 +17,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { jwtAlgorithmFor, publicKeyPemOf, replicatorClaims, signJwt } from "../../tls/jwt";
 import { parsePrivateKey } from "../../tls/pem";
 import { newResourceId } from "../kernel/ids";
-import {
-    type CockroachSession,
-    describeServer,
-    sqlState,
-    withSession,
-} from "../cockroach";
+import { type CockroachSession, describeServer, sqlState, withSession } from "../cockroach";
 import {
     formatStagingSchema,
     MISSING_TABLE_STATES,

@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import {
-    parseStagingSchema,
-    publicKeyStatements,
-} from "../../../src/providers/cockroach";
+import { parseStagingSchema, publicKeyStatements } from "../../../src/providers/cockroach";
 
 describe("staging schema", () => {
     it("parses db.schema and a one-part db as db.public", () => {
