@@ -397,7 +397,7 @@ describe("JobRegistry: running_status throttles (changefeed_processors.go, chang
             events?.runningStatus("running: resolved=1759246101.000000000,0");
             assert.equal(job.runningStatus, "running: resolved=1759246101.000000000,0");
         } finally {
-            registry.close();
+            await registry.close();
         }
     });
 });
