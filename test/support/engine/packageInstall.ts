@@ -40,7 +40,7 @@ export async function installPackedPackage(): Promise<string> {
             fs.rmSync(installDir, { recursive: true, force: true });
             fs.mkdirSync(installDir, { recursive: true });
             fs.copyFileSync(tarball, path.join(installDir, "package.tgz"));
-            const pulumiVersion = require(path.join(REPO_ROOT, "package.json")).dependencies[
+            const pulumiVersion = require(path.join(REPO_ROOT, "package.json")).devDependencies[
                 "@pulumi/pulumi"
             ];
             fs.writeFileSync(
