@@ -29,16 +29,22 @@ function listOf(config: StackConfig, key: string): string[] | undefined {
     if (raw.startsWith("[")) {
         const parsed: unknown = JSON.parse(raw);
         if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === "string")) {
-            throw new Error(`config ${key} must be a JSON array of strings or comma-separated names`);
+            throw new Error(
+                `config ${key} must be a JSON array of strings or comma-separated names`,
+            );
         }
         return parsed;
     }
-    return raw.split(",").map((p) => p.trim()).filter((p) => p !== "");
+    return raw
+        .split(",")
+        .map((p) => p.trim())
+        .filter((p) => p !== "");
 }
 
 function required(config: StackConfig, key: string): string {
     const value = valueOf(config, key);
-    if (value === undefined) throw new Error(`config ${key} is required (pulumi config set ${key} …)`);
+    if (value === undefined)
+        throw new Error(`config ${key} is required (pulumi config set ${key} …)`);
     return value;
 }
 
@@ -55,8 +61,10 @@ export function inputsFromStackConfig(config: StackConfig): PreflightInputs {
         listOf(config, "changefeedTables") ??
         (dialect === "oracle" ? targetTables.map((t) => t.toLowerCase()) : targetTables);
     const ignore = valueOf(config, "ignoreColumns");
-    const optional = <K extends keyof PreflightInputs>(key: K, value: PreflightInputs[K] | undefined) =>
-        value === undefined ? {} : { [key]: value };
+    const optional = <K extends keyof PreflightInputs>(
+        key: K,
+        value: PreflightInputs[K] | undefined,
+    ) => (value === undefined ? {} : { [key]: value });
     return {
         cockroachConnection: required(config, "cockroachConnection"),
         targetConnection: required(config, "targetAdminConnection"),
@@ -64,7 +72,10 @@ export function inputsFromStackConfig(config: StackConfig): PreflightInputs {
         tables,
         grantee: required(config, "grantee"),
         ...optional("granteeHost", valueOf(config, "granteeHost")),
-        ...optional("ignoreColumns", ignore === undefined ? undefined : (JSON.parse(ignore) as Record<string, string[]>)),
+        ...optional(
+            "ignoreColumns",
+            ignore === undefined ? undefined : (JSON.parse(ignore) as Record<string, string[]>),
+        ),
         grantsManaged: true,
         stagingSchema: required(config, "stagingSchema"),
         ...optional("stagingConnection", valueOf(config, "stagingConnection")),
@@ -77,7 +88,11 @@ export function inputsFromStackConfig(config: StackConfig): PreflightInputs {
 /** Reads the stack configuration with the Pulumi CLI (secrets decrypted, never printed). */
 export function readStackConfig(stack: string | undefined, cwd: string | undefined): StackConfig {
     const args = ["config", "--json", "--show-secrets", ...(stack ? ["--stack", stack] : [])];
-    const out = execFileSync("pulumi", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const out = execFileSync("pulumi", args, {
+        cwd,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     return JSON.parse(out) as StackConfig;
 }
 
@@ -88,11 +103,21 @@ export async function preflightReport(
 ): Promise<{ code: number; report: string }> {
     const parsed = parsePreflight(inputs);
     if (!parsed.ok) {
-        const lines = parsed.failures.list.map((f) => `  ERROR [config] ${`${f.property} ${f.reason}`.trim()}`);
-        return { code: 1, report: ["Pre-flight could not run: the configuration has problems.", ...lines].join("\n") };
+        const lines = parsed.failures.list.map(
+            (f) => `  ERROR [config] ${`${f.property} ${f.reason}`.trim()}`,
+        );
+        return {
+            code: 1,
+            report: ["Pre-flight could not run: the configuration has problems.", ...lines].join(
+                "\n",
+            ),
+        };
     }
     const { config } = parsed;
     const findings = await runPreflight(config, openTarget);
     const subject = `${config.tables.map((t) => t.key).join(", ")} → ${config.target.label}`;
-    return { code: fails(findings, config.failOnWarnings) ? 1 : 0, report: formatReport(findings, subject) };
+    return {
+        code: fails(findings, config.failOnWarnings) ? 1 : 0,
+        report: formatReport(findings, subject),
+    };
 }

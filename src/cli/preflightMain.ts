@@ -8,7 +8,12 @@
  *     pulumi config --json --show-secrets | crdb-failback-preflight --config -
  */
 import * as fs from "node:fs";
-import { inputsFromStackConfig, preflightReport, readStackConfig, type StackConfig } from "./preflight";
+import {
+    inputsFromStackConfig,
+    preflightReport,
+    readStackConfig,
+    type StackConfig,
+} from "./preflight";
 
 function option(argv: string[], name: string): string | undefined {
     const i = argv.indexOf(name);

@@ -79,7 +79,11 @@ export class Preflight extends pulumi.dynamic.Resource {
                 checkedTables: undefined,
             },
             pulumi.mergeOptions(opts, {
-                additionalSecretOutputs: ["cockroachConnection", "targetConnection", "stagingConnection"],
+                additionalSecretOutputs: [
+                    "cockroachConnection",
+                    "targetConnection",
+                    "stagingConnection",
+                ],
             }),
             "crdb-failback",
             "Preflight",

@@ -27,32 +27,51 @@ export function parsePreflight(inputs: PreflightInputs): Parsed {
         if (stagingProblem) failures.addSecret("stagingConnection", stagingProblem);
     }
     const target =
-        typeof inputs.targetConnection === "string" ? parseConnection(inputs.targetConnection) : undefined;
+        typeof inputs.targetConnection === "string"
+            ? parseConnection(inputs.targetConnection)
+            : undefined;
     if (!target) {
-        failures.addSecret("targetConnection", "is required: the URL of the database failed back to");
+        failures.addSecret(
+            "targetConnection",
+            "is required: the URL of the database failed back to",
+        );
     } else if (!target.ok) {
         for (const problem of target.problems) failures.addSecret("targetConnection", problem);
     } else {
-        for (const problem of parameterProblems(target.value)) failures.addSecret("targetConnection", problem);
+        for (const problem of parameterProblems(target.value))
+            failures.addSecret("targetConnection", problem);
     }
     if (typeof inputs.targetSchema !== "string" || inputs.targetSchema === "") {
-        failures.add("targetSchema", "is required: the PostgreSQL schema, MySQL database or Oracle owning schema");
+        failures.add(
+            "targetSchema",
+            "is required: the PostgreSQL schema, MySQL database or Oracle owning schema",
+        );
     }
     if (typeof inputs.grantee !== "string" || inputs.grantee === "") {
-        failures.add("grantee", "is required: the user/role the replicator writes to the target as");
+        failures.add(
+            "grantee",
+            "is required: the user/role the replicator writes to the target as",
+        );
     }
     const tableTexts = Array.isArray(inputs.tables) ? inputs.tables : [];
-    if (tableTexts.length === 0) failures.add("tables", "needs at least one CockroachDB table of the changefeed");
+    if (tableTexts.length === 0)
+        failures.add("tables", "needs at least one CockroachDB table of the changefeed");
     const database = connectionTarget(String(inputs.cockroachConnection))?.database ?? "defaultdb";
     const tables = resolveTables(tableTexts, database);
     for (const text of tableTexts) {
         if (!resolveTables([text], database).length) {
-            failures.add("tables", `${JSON.stringify(text)} is not a table name (t, schema.t or db.schema.t)`);
+            failures.add(
+                "tables",
+                `${JSON.stringify(text)} is not a table name (t, schema.t or db.schema.t)`,
+            );
         }
     }
     const staging = parseStagingSchema(String(inputs.stagingSchema ?? ""));
     if (!staging) {
-        failures.add("stagingSchema", "must be the staging schema forward replication used, e.g. defaultdb._replicator");
+        failures.add(
+            "stagingSchema",
+            "must be the staging schema forward replication used, e.g. defaultdb._replicator",
+        );
     }
     const ignoreColumns = new Map<string, Set<string>>();
     for (const [table, columns] of Object.entries(inputs.ignoreColumns ?? {})) {
@@ -62,14 +81,21 @@ export function parsePreflight(inputs: PreflightInputs): Parsed {
         }
         const name = table.split(".").pop()!.toLowerCase();
         if (!tables.some((t) => t.table.toLowerCase() === name)) {
-            failures.add(`ignoreColumns.${table}`, `names no table in tables (${tableTexts.join(", ")})`);
+            failures.add(
+                `ignoreColumns.${table}`,
+                `names no table in tables (${tableTexts.join(", ")})`,
+            );
         }
         ignoreColumns.set(name, new Set(columns.map((c) => c.toLowerCase())));
     }
     let cursorWallNanos: bigint | undefined;
     if (inputs.cursor !== undefined && inputs.cursor !== "") {
         const hlc = parseHlc(String(inputs.cursor));
-        if (!hlc) failures.add("cursor", "must be an HLC timestamp such as 1759246920563173000.0000000000");
+        if (!hlc)
+            failures.add(
+                "cursor",
+                "must be an HLC timestamp such as 1759246920563173000.0000000000",
+            );
         else cursorWallNanos = hlc.wallNanos;
     }
     const margin = inputs.gcMarginSeconds ?? DEFAULT_GC_MARGIN_SECONDS;
@@ -78,7 +104,8 @@ export function parsePreflight(inputs: PreflightInputs): Parsed {
     }
     if (!failures.isEmpty || !target?.ok || !staging) return { ok: false, failures };
     const endpoint = target.value;
-    const cockroachUser = decodeURIComponent(new URL(inputs.cockroachConnection).username) || "root";
+    const cockroachUser =
+        decodeURIComponent(new URL(inputs.cockroachConnection).username) || "root";
     return {
         ok: true,
         config: {
@@ -104,9 +131,12 @@ export function parsePreflight(inputs: PreflightInputs): Parsed {
             gcMarginSeconds: margin,
             exclusive: inputs.exclusive ?? true,
             failOnWarnings: inputs.failOnWarnings ?? false,
-            secrets: [inputs.cockroachConnection, inputs.targetConnection, inputs.stagingConnection ?? "", endpoint.password].filter(
-                (s) => s !== "",
-            ),
+            secrets: [
+                inputs.cockroachConnection,
+                inputs.targetConnection,
+                inputs.stagingConnection ?? "",
+                endpoint.password,
+            ].filter((s) => s !== ""),
         },
     };
 }
@@ -114,7 +144,9 @@ export function parsePreflight(inputs: PreflightInputs): Parsed {
 /** The pure validator for components: the problems `check` would report, as text. */
 export function preflightProblems(inputs: PreflightInputs): string[] {
     const parsed = parsePreflight(inputs);
-    return parsed.ok ? [] : parsed.failures.list.map((f) => (f.property ? `${f.property} ${f.reason}` : f.reason));
+    return parsed.ok
+        ? []
+        : parsed.failures.list.map((f) => (f.property ? `${f.property} ${f.reason}` : f.reason));
 }
 
 /** The provider's `check`: inputs with unknown values (preview) pass as they are. */

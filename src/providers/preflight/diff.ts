@@ -25,7 +25,12 @@ const KEYS: readonly (keyof PreflightInputs)[] = [
     "failOnWarnings",
 ];
 
-export function diffPreflight(olds: PreflightOutputs, news: PreflightInputs): pulumi.dynamic.DiffResult {
-    const changed = KEYS.filter((key) => JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null));
+export function diffPreflight(
+    olds: PreflightOutputs,
+    news: PreflightInputs,
+): pulumi.dynamic.DiffResult {
+    const changed = KEYS.filter(
+        (key) => JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null),
+    );
     return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
 }

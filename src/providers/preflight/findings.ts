@@ -2,29 +2,32 @@
  * Judges the rows of the pre-flight's reads: every problem, warning and check that could not
  * run, each with the object and the fix. Pure. docs/preflight.md lists the checks.
  */
-import { parseHlc, quoteIdent } from "../cockroach";
+import { parseHlc } from "../cockroach";
 import { optionsNotOnVersion, parseClusterVersion } from "../changefeed/clusterVersion";
-import type { TableRef } from "../changefeed/tables";
-import { judgeType, normalizeCockroachType, type TargetTable } from "../targets/columns";
-import { tableGroups, targetRequest, type PreflightStep } from "./plan";
+import type { PreflightStep } from "./plan";
+import {
+    cockroachTables,
+    judgeCockroachPrivileges,
+    judgeTarget,
+    truthy,
+    type Add,
+    type Rows,
+} from "./schemaFindings";
 import type { Finding, PreflightConfig } from "./types";
 
 /** Rows of each step by id, or the error it failed with. */
 export type StepResults = Map<string, Record<string, unknown>[] | Error>;
 
-interface CockroachColumn {
-    name: string;
-    type: string;
-    nullable: boolean;
-}
-
 /** Staging tables that only a replicator that ran with this schema leaves behind. */
 const STAGING_TABLES = ["memo", "checkpoints", "resolved_timestamps", "leases"];
 
-const truthy = (v: unknown) => v === true || v === "t" || v === "true" || v === "YES";
 const lower = (s: string) => s.toLowerCase();
 
-export function judgePreflight(config: PreflightConfig, steps: readonly PreflightStep[], results: StepResults): Finding[] {
+export function judgePreflight(
+    config: PreflightConfig,
+    steps: readonly PreflightStep[],
+    results: StepResults,
+): Finding[] {
     const findings: Finding[] = [];
     const add = (f: Finding) => findings.push(f);
     const rows = (id: string): Record<string, unknown>[] | undefined => {
@@ -33,7 +36,13 @@ export function judgePreflight(config: PreflightConfig, steps: readonly Prefligh
         if (!(result instanceof Error)) return result;
         const step = steps.find((s) => s.id === id);
         if (step?.optional === undefined) {
-            add({ severity: "error", check: "tables", object: step?.note ?? id, problem: `could not be read: ${result.message}`, fix: "check the connection's user can read the catalog" });
+            add({
+                severity: "error",
+                check: "tables",
+                object: step?.note ?? id,
+                problem: `could not be read: ${result.message}`,
+                fix: "check the connection's user can read the catalog",
+            });
         }
         return undefined;
     };
@@ -47,14 +56,17 @@ export function judgePreflight(config: PreflightConfig, steps: readonly Prefligh
     return findings;
 }
 
-type Rows = (id: string) => Record<string, unknown>[] | undefined;
-type Add = (finding: Finding) => void;
-
 function judgeCluster(config: PreflightConfig, rows: Rows, add: Add): void {
     const version = parseClusterVersion(String(rows("version")?.[0]?.v ?? ""));
     if (version) {
         for (const problem of optionsNotOnVersion(config.changefeedOptions, version)) {
-            add({ severity: "error", check: "cluster", object: `changefeed option ${problem.option}`, problem: problem.reason.split(": ")[0]!, fix: problem.reason.split(": ").slice(1).join(": ") || "remove it" });
+            add({
+                severity: "error",
+                check: "cluster",
+                object: `changefeed option ${problem.option}`,
+                problem: problem.reason.split(": ")[0]!,
+                fix: problem.reason.split(": ").slice(1).join(": ") || "remove it",
+            });
         }
     }
     const rangefeed = rows("rangefeed")?.[0];
@@ -69,125 +81,6 @@ function judgeCluster(config: PreflightConfig, rows: Rows, add: Add): void {
     }
 }
 
-/** CockroachDB columns and primary key per table key; missing tables are reported. */
-function cockroachTables(config: PreflightConfig, rows: Rows, add: Add): Map<string, { table: TableRef; columns: CockroachColumn[]; hidden: Set<string>; key: string[] }> {
-    const out = new Map<string, { table: TableRef; columns: CockroachColumn[]; hidden: Set<string>; key: string[] }>();
-    for (const group of tableGroups(config.tables)) {
-        const columnRows = rows(`columns:${group.database}.${group.schema}`);
-        const keyRows = rows(`keys:${group.database}.${group.schema}`) ?? [];
-        if (!columnRows) continue;
-        for (const table of group.tables) {
-            const mine = columnRows.filter((r) => String(r.table_name) === table.table);
-            if (mine.length === 0) {
-                add({ severity: "error", check: "tables", object: `CockroachDB table ${table.key}`, problem: "does not exist", fix: "create it, or remove it from the changefeed's tables" });
-                continue;
-            }
-            const hidden = new Set(mine.filter((r) => truthy(r.is_hidden)).map((r) => String(r.column_name)));
-            out.set(table.key, {
-                table,
-                columns: mine.filter((r) => !truthy(r.is_hidden)).map((r) => ({ name: String(r.column_name), type: String(r.crdb_sql_type), nullable: truthy(r.is_nullable) })),
-                hidden,
-                key: keyRows.filter((r) => String(r.table_name) === table.table).map((r) => String(r.column_name)),
-            });
-        }
-    }
-    return out;
-}
-
-function judgeCockroachPrivileges(config: PreflightConfig, rows: Rows, add: Add, results: StepResults): void {
-    const admin = rows("isAdmin")?.[0];
-    if (admin && truthy(Object.values(admin)[0])) return;
-    const user = quoteIdent(config.cockroachUser);
-    if (!(results.get("tableGrants") instanceof Error)) {
-        const held = new Set(
-            (rows("tableGrants") ?? [])
-                .filter((r) => ["CHANGEFEED", "ALL"].includes(String(r.privilege_type).toUpperCase()))
-                .map((r) => `${r.database_name}.${r.schema_name}.${r.table_name}`),
-        );
-        for (const table of config.tables.filter((t) => !held.has(t.key))) {
-            add({ severity: "error", check: "cockroachPrivileges", object: `CockroachDB table ${table.key}`, problem: `user ${config.cockroachUser} lacks CHANGEFEED on it`, fix: `GRANT CHANGEFEED ON TABLE ${table.sql} TO ${user};` });
-        }
-    }
-    const system = new Set((rows("systemGrants") ?? []).map((r) => String(r.privilege_type).toUpperCase()));
-    if (config.exclusive && !["VIEWJOB", "CONTROLJOB", "ALL"].some((p) => system.has(p))) {
-        add({ severity: "error", check: "cockroachPrivileges", object: `CockroachDB user ${config.cockroachUser}`, problem: "lacks VIEWJOB: the exclusive guard cannot see other users' changefeeds", fix: `GRANT SYSTEM VIEWJOB TO ${user}; (or exclusive: false)` });
-    }
-}
-
-function judgeTarget(config: PreflightConfig, rows: Rows, steps: readonly PreflightStep[], cockroach: ReturnType<typeof cockroachTables>, add: Add): void {
-    const { dialect, schema, label, grantee } = config.target;
-    const request = targetRequest(config);
-    const targetRows = steps.filter((s) => s.server === "target").map((s) => rows(s.id));
-    if (targetRows.some((r) => r === undefined)) return;
-    const catalog = dialect.parseCatalog(targetRows as Record<string, unknown>[][], request);
-    if (!catalog.schemaExists) {
-        add({ severity: "error", check: "tables", object: `target schema ${schema}`, problem: `does not exist on ${label}`, fix: "create it with the tables forward replication came from, or correct the schema name" });
-        return;
-    }
-    if (!config.grantsManaged && !catalog.schemaUsage) {
-        add({ severity: "error", check: "targetPrivileges", object: `target schema ${schema}`, problem: `${grantee} lacks USAGE on it`, fix: `GRANT USAGE ON SCHEMA ${dialect.quote(schema)} TO ${dialect.quote(grantee)}; or let TargetGrants manage the grants` });
-    }
-    for (const { table, columns, hidden, key } of cockroach.values()) {
-        const name = dialect.targetTableName(table.table);
-        const object = `${schema}.${name}`;
-        const target = catalog.tables.find((t) => t.name === name);
-        if (!target) {
-            add({ severity: "error", check: "tables", object: `target table ${object}`, problem: `does not exist on ${label} (CockroachDB table ${table.key})`, fix: `create it with the columns of ${table.key}, or remove ${table.key} from the changefeed's tables` });
-            continue;
-        }
-        judgePrimaryKey(table, key, hidden, target, object, dialect.quote, add);
-        judgeColumns(config, table, columns, target, object, add);
-        if (!config.grantsManaged) {
-            const held = new Set(target.privileges);
-            const missing = held.has("ALL PRIVILEGES") || held.has("ALL") ? [] : dialect.applyPrivileges.filter((p) => !held.has(p));
-            if (missing.length > 0) {
-                add({ severity: "error", check: "targetPrivileges", object: `target table ${object}`, problem: `${grantee} lacks ${missing.join(", ")}, which the replicator's apply statements need`, fix: `GRANT ${missing.join(", ")} ON ${dialect.quote(schema)}.${dialect.quote(name)} TO ${dialect.quote(grantee)}; or let TargetGrants manage the grants` });
-            }
-        }
-    }
-}
-
-function judgePrimaryKey(table: TableRef, key: string[], hidden: Set<string>, target: TargetTable, object: string, quote: (s: string) => string, add: Add): void {
-    if (key.length === 0 || key.some((k) => hidden.has(k))) {
-        add({ severity: "error", check: "primaryKey", object: `CockroachDB table ${table.key}`, problem: "has no primary key of its own (only the hidden rowid): the replicator cannot match its rows in the target", fix: `ALTER TABLE ${table.sql} ALTER PRIMARY KEY USING COLUMNS (…) with the target's key columns` });
-        return;
-    }
-    const source = key.map(lower);
-    const targetKey = target.primaryKey.map(lower);
-    if (targetKey.length === 0) {
-        add({ severity: "error", check: "primaryKey", object: `target table ${object}`, problem: "has no primary key: the replicator's upserts and deletes need one", fix: `ALTER TABLE … ADD PRIMARY KEY (${key.map(quote).join(", ")})` });
-    } else if (source.length !== targetKey.length || source.some((c) => !targetKey.includes(c))) {
-        add({ severity: "error", check: "primaryKey", object: `target table ${object}`, problem: `primary key (${target.primaryKey.join(", ")}) differs from CockroachDB's (${key.join(", ")}): rows are matched on the wrong columns, or rejected ("missing PK columns")`, fix: `make the target's primary key (${key.map(quote).join(", ")}), or CockroachDB's the same as the target's` });
-    }
-}
-
-function judgeColumns(config: PreflightConfig, table: TableRef, columns: CockroachColumn[], target: TargetTable, object: string, add: Add): void {
-    const ignored = config.ignoreColumns.get(lower(table.table)) ?? new Set<string>();
-    const byName = new Map(target.columns.map((c) => [lower(c.name), c]));
-    const sent = new Set<string>();
-    for (const column of columns) {
-        if (ignored.has(lower(column.name))) continue;
-        sent.add(lower(column.name));
-        const where = `${table.key}.${column.name}`;
-        const targetColumn = byName.get(lower(column.name));
-        if (!targetColumn) {
-            add({ severity: "error", check: "columns", object: `CockroachDB column ${where}`, problem: `is sent by the changefeed but target table ${object} has no such column: the replicator rejects every row ("unexpected columns: ${column.name}")`, fix: `add the column to ${object} (ALTER TABLE … ADD COLUMN ${column.name} …), or list it in ignoreColumns.${table.table} if it is handled otherwise` });
-            continue;
-        }
-        const verdict = judgeType(config.target.dialect, normalizeCockroachType(column.type), targetColumn.type);
-        if (verdict.level !== "ok") {
-            add({ severity: verdict.level, check: "types", object: `column ${object}.${targetColumn.name}`, problem: `${column.type} → ${targetColumn.type.text}: ${verdict.reason ?? ""}`, fix: `widen it: ${config.target.dialect.alterColumnHint(config.target.schema, target.name, targetColumn.name)}, or narrow the CockroachDB column` });
-        }
-        if (column.nullable && !targetColumn.nullable) {
-            add({ severity: "warning", check: "notNull", object: `column ${object}.${targetColumn.name}`, problem: `is NOT NULL but ${where} allows NULL: a row with NULL there is rejected`, fix: "drop NOT NULL on the target, or add NOT NULL on CockroachDB" });
-        }
-    }
-    for (const column of target.columns) {
-        if (column.nullable || column.hasDefault || sent.has(lower(column.name))) continue;
-        add({ severity: "error", check: "notNull", object: `column ${object}.${column.name}`, problem: `is NOT NULL without a default and CockroachDB does not send it (${table.key} has no such column${ignored.has(lower(column.name)) ? " that is not ignored" : ""}): every insert fails`, fix: "give it a default or drop NOT NULL on the target, or add the column on CockroachDB" });
-    }
-}
-
 function judgeStaging(config: PreflightConfig, results: StepResults, add: Add): void {
     const staging = `${config.staging.database}.${config.staging.schema}`;
     const result = results.get("staging");
@@ -195,7 +88,12 @@ function judgeStaging(config: PreflightConfig, results: StepResults, add: Add): 
     const names = result instanceof Error ? [] : result.map((r) => lower(String(r.table_name)));
     const found = STAGING_TABLES.filter((t) => names.includes(t));
     if (found.length > 0) return;
-    const missing = result instanceof Error ? `cannot be read (${result.message})` : names.length === 0 ? "does not exist or is empty" : "holds none of the replicator's tables";
+    const missing =
+        result instanceof Error
+            ? `cannot be read (${result.message})`
+            : names.length === 0
+              ? "does not exist or is empty"
+              : "holds none of the replicator's tables";
     add({
         severity: config.stagingCreateSchema ? "warning" : "error",
         check: "staging",
@@ -215,12 +113,27 @@ function judgeGcTtl(config: PreflightConfig, rows: Rows, results: StepResults, a
     const needed = Math.max(0, ageSeconds) + config.gcMarginSeconds;
     for (const table of config.tables) {
         const result = results.get(`zone:${table.key}`);
-        const text = result instanceof Error || result === undefined ? undefined : String(result[0]?.raw_config_sql ?? "");
+        const text =
+            result instanceof Error || result === undefined
+                ? undefined
+                : String(result[0]?.raw_config_sql ?? "");
         const ttl = text === undefined ? undefined : /gc\.ttlseconds\s*=\s*(\d+)/.exec(text)?.[1];
         if (ttl === undefined) {
-            add({ severity: "notChecked", check: "gcTtl", object: `CockroachDB table ${table.key}`, problem: `GC TTL not checked: the zone configuration could not be read${result instanceof Error ? ` (${result.message})` : ""}`, fix: `verify that SHOW ZONE CONFIGURATION FROM TABLE ${table.sql} shows gc.ttlseconds of at least ${needed}` });
+            add({
+                severity: "notChecked",
+                check: "gcTtl",
+                object: `CockroachDB table ${table.key}`,
+                problem: `GC TTL not checked: the zone configuration could not be read${result instanceof Error ? ` (${result.message})` : ""}`,
+                fix: `verify that SHOW ZONE CONFIGURATION FROM TABLE ${table.sql} shows gc.ttlseconds of at least ${needed}`,
+            });
         } else if (Number(ttl) < needed) {
-            add({ severity: "error", check: "gcTtl", object: `CockroachDB table ${table.key}`, problem: `gc.ttlseconds is ${ttl}, but the cursor is ${ageSeconds} s old (plus ${config.gcMarginSeconds} s margin): the changefeed would start behind the GC threshold`, fix: `ALTER TABLE ${table.sql} CONFIGURE ZONE USING gc.ttlseconds = ${needed}; or take a newer cursor` });
+            add({
+                severity: "error",
+                check: "gcTtl",
+                object: `CockroachDB table ${table.key}`,
+                problem: `gc.ttlseconds is ${ttl}, but the cursor is ${ageSeconds} s old (plus ${config.gcMarginSeconds} s margin): the changefeed would start behind the GC threshold`,
+                fix: `ALTER TABLE ${table.sql} CONFIGURE ZONE USING gc.ttlseconds = ${needed}; or take a newer cursor`,
+            });
         }
     }
 }

@@ -31,11 +31,17 @@ export const NOW_QUERY = "SELECT cluster_logical_timestamp() AS now";
 export const RANGEFEED_QUERY = "SHOW CLUSTER SETTING kv.rangefeed.enabled";
 
 /** The CockroachDB tables grouped by database and schema (one catalog read per group). */
-export function tableGroups(tables: readonly TableRef[]): { database: string; schema: string; tables: TableRef[] }[] {
+export function tableGroups(
+    tables: readonly TableRef[],
+): { database: string; schema: string; tables: TableRef[] }[] {
     const groups = new Map<string, { database: string; schema: string; tables: TableRef[] }>();
     for (const table of tables) {
         const key = JSON.stringify([table.database, table.schema]);
-        const group = groups.get(key) ?? { database: table.database, schema: table.schema, tables: [] };
+        const group = groups.get(key) ?? {
+            database: table.database,
+            schema: table.schema,
+            tables: [],
+        };
         group.tables.push(table);
         groups.set(key, group);
     }
@@ -56,9 +62,27 @@ export function targetRequest(config: PreflightConfig): TargetCatalogRequest {
 /** Every read the pre-flight runs, in order. */
 export function planPreflight(config: PreflightConfig): PreflightStep[] {
     const steps: PreflightStep[] = [
-        { id: "version", server: "cockroach", sql: VERSION_QUERY, params: [], note: "the release, for the changefeed options" },
-        { id: "rangefeed", server: "cockroach", sql: RANGEFEED_QUERY, params: [], note: "rangefeeds must be on" },
-        { id: "isAdmin", server: "cockroach", sql: SELECT_IS_ADMIN, params: [], note: "an admin holds every privilege" },
+        {
+            id: "version",
+            server: "cockroach",
+            sql: VERSION_QUERY,
+            params: [],
+            note: "the release, for the changefeed options",
+        },
+        {
+            id: "rangefeed",
+            server: "cockroach",
+            sql: RANGEFEED_QUERY,
+            params: [],
+            note: "rangefeeds must be on",
+        },
+        {
+            id: "isAdmin",
+            server: "cockroach",
+            sql: SELECT_IS_ADMIN,
+            params: [],
+            note: "an admin holds every privilege",
+        },
         {
             id: "tableGrants",
             server: "cockroach",
@@ -112,7 +136,13 @@ export function planPreflight(config: PreflightConfig): PreflightStep[] {
         optional: "the staging database could not be read",
     });
     if (config.cursorWallNanos !== undefined) {
-        steps.push({ id: "now", server: "cockroach", sql: NOW_QUERY, params: [], note: "the cursor's age" });
+        steps.push({
+            id: "now",
+            server: "cockroach",
+            sql: NOW_QUERY,
+            params: [],
+            note: "the cursor's age",
+        });
         for (const table of config.tables) {
             steps.push({
                 id: `zone:${table.key}`,
@@ -125,7 +155,13 @@ export function planPreflight(config: PreflightConfig): PreflightStep[] {
         }
     }
     config.target.dialect.catalogQueries(targetRequest(config)).forEach((query, index) => {
-        steps.push({ id: `target:${index}`, server: "target", sql: query.sql, params: query.params, note: `target ${query.note}` });
+        steps.push({
+            id: `target:${index}`,
+            server: "target",
+            sql: query.sql,
+            params: query.params,
+            note: `target ${query.note}`,
+        });
     });
     return steps;
 }

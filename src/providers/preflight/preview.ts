@@ -14,7 +14,9 @@ export function previewStatements(inputs: PreflightInputs): PlannedStatement[] {
     if (!parsed.ok) return [describedStep("the inputs do not pass check; nothing is read")];
     const steps = planPreflight(parsed.config);
     return [
-        describedStep("read-only: every precondition is checked and every problem reported; nothing is created or changed"),
+        describedStep(
+            "read-only: every precondition is checked and every problem reported; nothing is created or changed",
+        ),
         ...steps.map((step) => ({
             sql: step.sql,
             note: `${step.server === "target" ? parsed.config.target.label : step.server}: ${step.note}${step.params.length > 0 ? ` — params ${JSON.stringify(step.params)}` : ""}`,
@@ -25,10 +27,16 @@ export function previewStatements(inputs: PreflightInputs): PlannedStatement[] {
 /** `host:port/db → target`, without credentials. */
 export function previewLabel(inputs: PreflightInputs): string {
     const parsed = parsePreflight(inputs);
-    return parsed.ok ? `Preflight ${describeServer(inputs.cockroachConnection)} → ${parsed.config.target.label}` : "Preflight";
+    return parsed.ok
+        ? `Preflight ${describeServer(inputs.cockroachConnection)} → ${parsed.config.target.label}`
+        : "Preflight";
 }
 
 /** Secrets to scrub from the preview text. */
 export function previewSecrets(inputs: PreflightInputs): string[] {
-    return [inputs.cockroachConnection, inputs.targetConnection, inputs.stagingConnection ?? ""].filter((s) => typeof s === "string" && s !== "");
+    return [
+        inputs.cockroachConnection,
+        inputs.targetConnection,
+        inputs.stagingConnection ?? "",
+    ].filter((s) => typeof s === "string" && s !== "");
 }

@@ -28,7 +28,10 @@ const loggers = previewLoggers<PreflightInputs, PreflightOutputs>({
 
 function parsed(inputs: PreflightInputs) {
     const result = parsePreflight(inputs);
-    if (!result.ok) throw new Error(result.failures.list.map((f) => `${f.property} ${f.reason}`.trim()).join("; "));
+    if (!result.ok)
+        throw new Error(
+            result.failures.list.map((f) => `${f.property} ${f.reason}`.trim()).join("; "),
+        );
     return result.config;
 }
 
@@ -37,11 +40,15 @@ export function makePreflightProvider(
     options: { openTarget?: TargetOpener } = {},
 ): pulumi.dynamic.ResourceProvider<PreflightInputs, PreflightOutputs> {
     const state = (props: PreflightOutputs) =>
-        readVersionedState<PreflightOutputs>({ ...props }, { resource: "Preflight", current: STATE_VERSION });
+        readVersionedState<PreflightOutputs>(
+            { ...props },
+            { resource: "Preflight", current: STATE_VERSION },
+        );
     return {
         async check(olds, news) {
             const result = checkPreflight(news);
-            if (!result.failures?.length) loggers.logCreatePreview(olds, news as unknown as Record<string, unknown>);
+            if (!result.failures?.length)
+                loggers.logCreatePreview(olds, news as unknown as Record<string, unknown>);
             return result;
         },
         async diff(_id, olds, news) {
@@ -55,7 +62,9 @@ export function makePreflightProvider(
                 outs: await preflightOutputs(inputs, parsed(inputs), options.openTarget),
             })),
         update: (_id, _olds, news) =>
-            toWire(async () => ({ outs: await preflightOutputs(news, parsed(news), options.openTarget) })),
+            toWire(async () => ({
+                outs: await preflightOutputs(news, parsed(news), options.openTarget),
+            })),
         read: (id, props) =>
             toWire(async () => {
                 loggers.noteRead();

@@ -5,12 +5,19 @@
 import type { Finding } from "./types";
 
 const ORDER: Record<Finding["severity"], number> = { error: 0, warning: 1, notChecked: 2 };
-const LABEL: Record<Finding["severity"], string> = { error: "ERROR", warning: "WARNING", notChecked: "NOT CHECKED" };
+const LABEL: Record<Finding["severity"], string> = {
+    error: "ERROR",
+    warning: "WARNING",
+    notChecked: "NOT CHECKED",
+};
 
 /** Findings sorted by severity, then check and object (stable across runs). */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
     return [...findings].sort(
-        (a, b) => ORDER[a.severity] - ORDER[b.severity] || a.check.localeCompare(b.check) || a.object.localeCompare(b.object),
+        (a, b) =>
+            ORDER[a.severity] - ORDER[b.severity] ||
+            a.check.localeCompare(b.check) ||
+            a.object.localeCompare(b.object),
     );
 }
 
@@ -21,7 +28,9 @@ export function findingLine(finding: Finding): string {
 
 /** Whether the findings fail the pre-flight. */
 export function fails(findings: readonly Finding[], failOnWarnings: boolean): boolean {
-    return findings.some((f) => f.severity === "error" || (failOnWarnings && f.severity === "warning"));
+    return findings.some(
+        (f) => f.severity === "error" || (failOnWarnings && f.severity === "warning"),
+    );
 }
 
 /** The full report: a summary line and every finding. */

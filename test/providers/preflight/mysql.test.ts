@@ -6,7 +6,15 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MARIADB_ADMIN_URL, requireService, uniqueName } from "../../support/services";
 import { myq, withMysql } from "../../support/grants/fixtures";
-import { COMPATIBLE, DRIFTED, create, inputs, startCockroach, writes, type CockroachFixture } from "./harness";
+import {
+    COMPATIBLE,
+    DRIFTED,
+    create,
+    inputs,
+    startCockroach,
+    writes,
+    type CockroachFixture,
+} from "./harness";
 
 const database = uniqueName("pf_my");
 const grantee = uniqueName("pf_repl");
@@ -28,9 +36,12 @@ describe("Preflight on MariaDB", () => {
         crdb = await startCockroach();
         await withMysql(MARIADB_ADMIN_URL, async (c) => {
             await c.query(`CREATE DATABASE ${myq(database)}`);
-            for (const statement of TARGET_DDL) await c.query(statement.replace("CREATE TABLE ", `CREATE TABLE ${myq(database)}.`));
+            for (const statement of TARGET_DDL)
+                await c.query(statement.replace("CREATE TABLE ", `CREATE TABLE ${myq(database)}.`));
             await c.query(`CREATE USER ${account} IDENTIFIED BY 'pw'`);
-            await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${myq(database)}.* TO ${account}`);
+            await c.query(
+                `GRANT SELECT, INSERT, UPDATE, DELETE ON ${myq(database)}.* TO ${account}`,
+            );
         });
     });
 
@@ -43,14 +54,18 @@ describe("Preflight on MariaDB", () => {
     });
 
     it("passes a compatible schema (database-wide grant, TINYINT(1) for BOOL, DATETIME(6) for TIMESTAMPTZ)", async () => {
-        const result = await create(inputs(crdb.server, MARIADB_ADMIN_URL, database, grantee, COMPATIBLE));
+        const result = await create(
+            inputs(crdb.server, MARIADB_ADMIN_URL, database, grantee, COMPATIBLE),
+        );
         assert.ok(result.ok, result.ok ? "" : result.message);
         assert.deepEqual(result.outs.warnings, []);
     });
 
     it("fails a drifted schema with every problem listed and creates nothing", async () => {
         const from = crdb.server.statements.length;
-        const result = await create(inputs(crdb.server, MARIADB_ADMIN_URL, database, grantee, [...COMPATIBLE, ...DRIFTED]));
+        const result = await create(
+            inputs(crdb.server, MARIADB_ADMIN_URL, database, grantee, [...COMPATIBLE, ...DRIFTED]),
+        );
         assert.equal(result.ok, false);
         const message = result.ok ? "" : result.message;
         for (const pattern of [
@@ -70,11 +85,18 @@ describe("Preflight on MariaDB", () => {
 
     it("passes an ignored column; reports a missing grant per table", async () => {
         const ignored = await create(
-            inputs(crdb.server, MARIADB_ADMIN_URL, database, grantee, ["accounts"], { ignoreColumns: { accounts: ["internal_note"] } }),
+            inputs(crdb.server, MARIADB_ADMIN_URL, database, grantee, ["accounts"], {
+                ignoreColumns: { accounts: ["internal_note"] },
+            }),
         );
         assert.ok(ignored.ok, ignored.ok ? "" : ignored.message);
         const other = uniqueName("pf_none");
-        const missing = await create(inputs(crdb.server, MARIADB_ADMIN_URL, database, other, COMPATIBLE));
-        assert.match(missing.ok ? "" : missing.message, /\[targetPrivileges\] target table [^ ]+\.orders: .* lacks SELECT, INSERT, UPDATE, DELETE/);
+        const missing = await create(
+            inputs(crdb.server, MARIADB_ADMIN_URL, database, other, COMPATIBLE),
+        );
+        assert.match(
+            missing.ok ? "" : missing.message,
+            /\[targetPrivileges\] target table [^ ]+\.orders: .* lacks SELECT, INSERT, UPDATE, DELETE/,
+        );
     });
 });

@@ -6,7 +6,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { POSTGRES_ADMIN_URL, requireService } from "../../support/services";
-import { oracleCatalogSession, type OracleCatalogConnection } from "../../../src/providers/targets/columns";
+import {
+    oracleCatalogSession,
+    type OracleCatalogConnection,
+} from "../../../src/providers/targets/columns";
 import type { TargetOpener } from "../../../src/providers/preflight/apply/run";
 import { create, inputs, startCockroach, type CockroachFixture } from "./harness";
 
@@ -86,23 +89,41 @@ describe("Preflight on Oracle (recording client)", () => {
 
     it("passes a compatible table written to its upper-case name", async () => {
         const db = new RecordingOracleCatalog();
-        const result = await create(inputs(crdb.server, url, "APP", "REPLICATOR", ["orders"]), opener(db));
+        const result = await create(
+            inputs(crdb.server, url, "APP", "REPLICATOR", ["orders"]),
+            opener(db),
+        );
         assert.ok(result.ok, result.ok ? "" : result.message);
         assert.deepEqual(result.outs.checkedTables, ["APP.ORDERS"]);
         assert.equal(db.calls.length, 4, "schema, columns, keys, privileges");
         assert.deepEqual(db.calls[3]!.binds, ["APP", "REPLICATOR", "REPLICATOR"]);
-        assert.ok(db.calls.every((c) => !c.sql.includes("APP") && !c.sql.includes("REPLICATOR")), "names are bound, never SQL text");
+        assert.ok(
+            db.calls.every((c) => !c.sql.includes("APP") && !c.sql.includes("REPLICATOR")),
+            "names are bound, never SQL text",
+        );
         assert.ok(db.closed);
     });
 
     it("fails a drifted table with every problem, without the password", async () => {
         const db = new RecordingOracleCatalog();
-        const result = await create(inputs(crdb.server, url, "APP", "REPLICATOR", ["orders", "payments", "invoices"]), opener(db));
+        const result = await create(
+            inputs(crdb.server, url, "APP", "REPLICATOR", ["orders", "payments", "invoices"]),
+            opener(db),
+        );
         assert.equal(result.ok, false);
         const message = result.ok ? "" : result.message;
-        assert.match(message, /ERROR \[primaryKey\] target table APP\.PAYMENTS: primary key \(ID\) differs from CockroachDB's \(region, id\)/);
-        assert.match(message, /ERROR \[types\] column APP\.PAYMENTS\.AMOUNT: INT8 → NUMBER\(10,0\): narrowing/);
-        assert.match(message, /WARNING \[types\] column APP\.PAYMENTS\.REGION: STRING → VARCHAR2\(10\)/);
+        assert.match(
+            message,
+            /ERROR \[primaryKey\] target table APP\.PAYMENTS: primary key \(ID\) differs from CockroachDB's \(region, id\)/,
+        );
+        assert.match(
+            message,
+            /ERROR \[types\] column APP\.PAYMENTS\.AMOUNT: INT8 → NUMBER\(10,0\): narrowing/,
+        );
+        assert.match(
+            message,
+            /WARNING \[types\] column APP\.PAYMENTS\.REGION: STRING → VARCHAR2\(10\)/,
+        );
         assert.match(message, /ERROR \[tables\] target table APP\.INVOICES: does not exist/);
         assert.ok(!message.includes("secret-pw"));
     });

@@ -8,7 +8,15 @@ import assert from "node:assert/strict";
 import { POSTGRES_ADMIN_URL, requireService, uniqueName } from "../../support/services";
 import { pgq, urlWith, withPg } from "../../support/grants/fixtures";
 import { preflightReport } from "../../../src/cli/preflight";
-import { COMPATIBLE, DRIFTED, create, inputs, startCockroach, writes, type CockroachFixture } from "./harness";
+import {
+    COMPATIBLE,
+    DRIFTED,
+    create,
+    inputs,
+    startCockroach,
+    writes,
+    type CockroachFixture,
+} from "./harness";
 
 const database = uniqueName("pf_pg");
 const grantee = uniqueName("pf_repl");
@@ -35,7 +43,9 @@ describe("Preflight on PostgreSQL", () => {
         await withPg(targetUrl, async (c) => {
             for (const statement of TARGET_DDL) await c.query(statement);
             await c.query(`GRANT USAGE ON SCHEMA public TO ${pgq(grantee)}`);
-            await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${pgq(grantee)}`);
+            await c.query(
+                `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${pgq(grantee)}`,
+            );
         });
     });
 
@@ -87,10 +97,14 @@ describe("Preflight on PostgreSQL", () => {
 
     it("passes a table whose extra CockroachDB column is ignored, and reports it when it is not", async () => {
         const ignored = await create(
-            inputs(crdb.server, targetUrl, "public", grantee, ["accounts"], { ignoreColumns: { accounts: ["internal_note"] } }),
+            inputs(crdb.server, targetUrl, "public", grantee, ["accounts"], {
+                ignoreColumns: { accounts: ["internal_note"] },
+            }),
         );
         assert.ok(ignored.ok, ignored.ok ? "" : ignored.message);
-        const notIgnored = await create(inputs(crdb.server, targetUrl, "public", grantee, ["accounts"]));
+        const notIgnored = await create(
+            inputs(crdb.server, targetUrl, "public", grantee, ["accounts"]),
+        );
         assert.equal(notIgnored.ok, false);
         assert.match(notIgnored.ok ? "" : notIgnored.message, /accounts\.internal_note/);
     });
@@ -98,9 +112,18 @@ describe("Preflight on PostgreSQL", () => {
     it("reports a grantee without the apply privileges unless TargetGrants manages them", async () => {
         await withPg(targetUrl, (c) => c.query(`REVOKE DELETE ON orders FROM ${pgq(grantee)}`));
         try {
-            const missing = await create(inputs(crdb.server, targetUrl, "public", grantee, COMPATIBLE));
-            assert.match(missing.ok ? "" : missing.message, /ERROR \[targetPrivileges\] target table public\.orders: .* lacks DELETE.*Fix: GRANT DELETE ON "public"\."orders"/);
-            const managed = await create(inputs(crdb.server, targetUrl, "public", grantee, COMPATIBLE, { grantsManaged: true }));
+            const missing = await create(
+                inputs(crdb.server, targetUrl, "public", grantee, COMPATIBLE),
+            );
+            assert.match(
+                missing.ok ? "" : missing.message,
+                /ERROR \[targetPrivileges\] target table public\.orders: .* lacks DELETE.*Fix: GRANT DELETE ON "public"\."orders"/,
+            );
+            const managed = await create(
+                inputs(crdb.server, targetUrl, "public", grantee, COMPATIBLE, {
+                    grantsManaged: true,
+                }),
+            );
             assert.ok(managed.ok);
         } finally {
             await withPg(targetUrl, (c) => c.query(`GRANT DELETE ON orders TO ${pgq(grantee)}`));
@@ -108,10 +131,17 @@ describe("Preflight on PostgreSQL", () => {
     });
 
     it("the command's report on the same configuration lists the same problems", async () => {
-        const preflight = inputs(crdb.server, targetUrl, "public", grantee, [...COMPATIBLE, ...DRIFTED], {
-            rangefeedManaged: false,
-            cursor: "1700000000000000000.0000000000",
-        });
+        const preflight = inputs(
+            crdb.server,
+            targetUrl,
+            "public",
+            grantee,
+            [...COMPATIBLE, ...DRIFTED],
+            {
+                rangefeedManaged: false,
+                cursor: "1700000000000000000.0000000000",
+            },
+        );
         const viaProvider = await create(preflight);
         const viaCommand = await preflightReport(preflight);
         assert.equal(viaCommand.code, 1);
@@ -121,7 +151,10 @@ describe("Preflight on PostgreSQL", () => {
                 .split("\n")
                 .filter((l) => /^\s+(ERROR|WARNING|NOT CHECKED)/.test(l))
                 .map((l) => l.replace(/at least \d+/, "at least N"));
-        assert.deepEqual(lines(viaCommand.report), lines(viaProvider.ok ? "" : viaProvider.message));
+        assert.deepEqual(
+            lines(viaCommand.report),
+            lines(viaProvider.ok ? "" : viaProvider.message),
+        );
         assert.ok(lines(viaCommand.report).length >= 7);
     });
 });

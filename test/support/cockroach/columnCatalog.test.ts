@@ -65,8 +65,17 @@ describe("CockroachDB test server: the column catalog the pre-flight reads", () 
     });
 
     it("rewrites only the columns view, with or without an alias", () => {
-        assert.match(withCockroachColumnCatalog("SELECT 1 FROM information_schema.columns WHERE true", "d"), /\) AS columns WHERE/);
-        assert.match(withCockroachColumnCatalog("SELECT 1 FROM information_schema.columns AS x", "d"), /\) AS x$/);
-        assert.equal(withCockroachColumnCatalog("SELECT 1 FROM information_schema.tables", "d"), "SELECT 1 FROM information_schema.tables");
+        assert.match(
+            withCockroachColumnCatalog("SELECT 1 FROM information_schema.columns WHERE true", "d"),
+            /\) AS columns WHERE/,
+        );
+        assert.match(
+            withCockroachColumnCatalog("SELECT 1 FROM information_schema.columns AS x", "d"),
+            /\) AS x$/,
+        );
+        assert.equal(
+            withCockroachColumnCatalog("SELECT 1 FROM information_schema.tables", "d"),
+            "SELECT 1 FROM information_schema.tables",
+        );
     });
 });

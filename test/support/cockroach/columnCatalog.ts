@@ -56,14 +56,39 @@ export function withCockroachColumnCatalog(text: string, database: string): stri
     let out = text;
     for (let i = tokens.length - 1; i >= 0; i--) {
         const token = tokens[i] as Token;
-        if (!isName(token, "information_schema") || tokens[i + 1]?.value !== "." || !isName(tokens[i + 2], "columns")) {
+        if (
+            !isName(token, "information_schema") ||
+            tokens[i + 1]?.value !== "." ||
+            !isName(tokens[i + 2], "columns")
+        ) {
             continue;
         }
         if (tokens[i - 1]?.value === ".") continue;
         const next = tokens[i + 3];
-        const aliased = next !== undefined && (next.value === "as" || next.kind === "ident" || next.kind === "qident") && !["where", "join", "left", "right", "inner", "cross", "on", "order", "group", "limit", "union", "natural", "full"].includes(next.value);
+        const aliased =
+            next !== undefined &&
+            (next.value === "as" || next.kind === "ident" || next.kind === "qident") &&
+            ![
+                "where",
+                "join",
+                "left",
+                "right",
+                "inner",
+                "cross",
+                "on",
+                "order",
+                "group",
+                "limit",
+                "union",
+                "natural",
+                "full",
+            ].includes(next.value);
         const end = (tokens[i + 2] as Token).end;
-        out = out.slice(0, token.start) + derivedColumns(database) + (aliased ? "" : " AS columns") + out.slice(end);
+        out =
+            out.slice(0, token.start) +
+            derivedColumns(database) +
+            (aliased ? "" : " AS columns") +
+            out.slice(end);
     }
     return out;
 }

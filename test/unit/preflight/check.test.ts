@@ -41,13 +41,24 @@ describe("Preflight check, plan and preview (offline)", () => {
         assert.ok(parsed.ok);
         const steps = planPreflight(parsed.config);
         const ids = steps.map((s) => s.id);
-        for (const id of ["columns:defaultdb.public", "columns:defaultdb.sales", "columns:other.public", "keys:other.public", "staging", "target:0", "target:3"]) {
+        for (const id of [
+            "columns:defaultdb.public",
+            "columns:defaultdb.sales",
+            "columns:other.public",
+            "keys:other.public",
+            "staging",
+            "target:0",
+            "target:3",
+        ]) {
             assert.ok(ids.includes(id), id);
         }
         assert.ok(!ids.some((id) => id.startsWith("zone:")), "no cursor: no GC TTL read");
         const columns = steps.find((s) => s.id === "columns:defaultdb.sales")!;
         assert.deepEqual(columns.params, ["sales", ["payments"]]);
-        assert.ok(steps.every((s) => /^\s*(SELECT|SHOW)\b/i.test(s.sql)), "read-only");
+        assert.ok(
+            steps.every((s) => /^\s*(SELECT|SHOW)\b/i.test(s.sql)),
+            "read-only",
+        );
     });
 
     it("previews the same reads without any secret", () => {

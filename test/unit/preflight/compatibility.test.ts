@@ -1,12 +1,20 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { COLUMN_DIALECTS, judgeType, normalizeCockroachType } from "../../../src/providers/targets/columns";
+import {
+    COLUMN_DIALECTS,
+    judgeType,
+    normalizeCockroachType,
+} from "../../../src/providers/targets/columns";
 import { normalizePgType } from "../../../src/providers/targets/columns/postgres";
 import { normalizeMysqlType } from "../../../src/providers/targets/columns/mysql";
 import { normalizeOracleType } from "../../../src/providers/targets/columns/oracle";
 
-const pg = (crdb: string, target: string) => judgeType(COLUMN_DIALECTS.postgres, normalizeCockroachType(crdb), normalizePgType(target)).level;
-const my = (crdb: string, target: string) => judgeType(COLUMN_DIALECTS.mysql, normalizeCockroachType(crdb), normalizeMysqlType(target)).level;
+const pg = (crdb: string, target: string) =>
+    judgeType(COLUMN_DIALECTS.postgres, normalizeCockroachType(crdb), normalizePgType(target))
+        .level;
+const my = (crdb: string, target: string) =>
+    judgeType(COLUMN_DIALECTS.mysql, normalizeCockroachType(crdb), normalizeMysqlType(target))
+        .level;
 const ora = (crdb: string, row: Record<string, unknown>) =>
     judgeType(COLUMN_DIALECTS.oracle, normalizeCockroachType(crdb), normalizeOracleType(row)).level;
 
@@ -53,7 +61,10 @@ describe("type compatibility table", () => {
 
     it("Oracle: NUMBER precision, VARCHAR2 length, DATE and time zones", () => {
         assert.equal(ora("INT8", { DATA_TYPE: "NUMBER", DATA_PRECISION: 19, DATA_SCALE: 0 }), "ok");
-        assert.equal(ora("INT8", { DATA_TYPE: "NUMBER", DATA_PRECISION: 10, DATA_SCALE: 0 }), "error");
+        assert.equal(
+            ora("INT8", { DATA_TYPE: "NUMBER", DATA_PRECISION: 10, DATA_SCALE: 0 }),
+            "error",
+        );
         assert.equal(ora("INT8", { DATA_TYPE: "NUMBER" }), "ok");
         assert.equal(ora("BOOL", { DATA_TYPE: "NUMBER", DATA_PRECISION: 1, DATA_SCALE: 0 }), "ok");
         assert.equal(ora("STRING", { DATA_TYPE: "CLOB" }), "ok");

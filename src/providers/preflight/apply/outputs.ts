@@ -20,12 +20,15 @@ export async function preflightOutputs(
 ): Promise<PreflightOutputs> {
     const findings = await runPreflight(config, openTarget);
     const subject = `${config.tables.map((t) => t.key).join(", ")} → ${config.target.label}`;
-    if (fails(findings, config.failOnWarnings)) throw new PreflightFailedError(formatReport(findings, subject));
+    if (fails(findings, config.failOnWarnings))
+        throw new PreflightFailedError(formatReport(findings, subject));
     return {
         ...inputs,
         stateVersion: STATE_VERSION,
         checkedAt: new Date().toISOString(),
         warnings: sortFindings(findings).map(findingLine),
-        checkedTables: config.tables.map((t) => `${config.target.schema}.${config.target.dialect.targetTableName(t.table)}`),
+        checkedTables: config.tables.map(
+            (t) => `${config.target.schema}.${config.target.dialect.targetTableName(t.table)}`,
+        ),
     };
 }

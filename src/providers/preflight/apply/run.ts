@@ -14,7 +14,10 @@ import type { Finding, PreflightConfig } from "../types";
 export type TargetOpener = (dialect: Dialect, endpoint: TargetEndpoint) => Promise<CatalogSession>;
 
 /** Runs every read and returns every finding. */
-export async function runPreflight(config: PreflightConfig, openTarget?: TargetOpener): Promise<Finding[]> {
+export async function runPreflight(
+    config: PreflightConfig,
+    openTarget?: TargetOpener,
+): Promise<Finding[]> {
     const steps = planPreflight(config);
     const results: StepResults = new Map();
     const fatal: Finding[] = [];
@@ -22,25 +25,33 @@ export async function runPreflight(config: PreflightConfig, openTarget?: TargetO
 
     const onCockroach = steps.filter((s) => s.server === "cockroach");
     const onStaging = steps.filter((s) => s.server === "staging");
-    const cockroach = await openCockroach(config.cockroachUrl, config.secrets).catch((err: unknown) => {
-        fatal.push(unreachable("CockroachDB", scrub(err), "cockroachConnection"));
-        return undefined;
-    });
+    const cockroach = await openCockroach(config.cockroachUrl, config.secrets).catch(
+        (err: unknown) => {
+            fatal.push(unreachable("CockroachDB", scrub(err), "cockroachConnection"));
+            return undefined;
+        },
+    );
     if (cockroach) {
         try {
             await runSteps(onCockroach, (step) => cockroach.query(step.sql, step.params), results);
             if (config.stagingUrl === config.cockroachUrl) {
-                await runSteps(onStaging, (step) => cockroach.query(step.sql, step.params), results);
+                await runSteps(
+                    onStaging,
+                    (step) => cockroach.query(step.sql, step.params),
+                    results,
+                );
             }
         } finally {
             await cockroach.close();
         }
     }
     if (config.stagingUrl !== config.cockroachUrl) {
-        const staging = await openCockroach(config.stagingUrl, config.secrets).catch((err: unknown) => {
-            fatal.push(unreachable("the staging cluster", scrub(err), "stagingConnection"));
-            return undefined;
-        });
+        const staging = await openCockroach(config.stagingUrl, config.secrets).catch(
+            (err: unknown) => {
+                fatal.push(unreachable("the staging cluster", scrub(err), "stagingConnection"));
+                return undefined;
+            },
+        );
         if (staging) {
             try {
                 await runSteps(onStaging, (step) => staging.query(step.sql, step.params), results);

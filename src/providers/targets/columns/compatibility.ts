@@ -40,7 +40,9 @@ export function judgeType(
                     : OK;
             }
             if (target.family === "decimal") {
-                return warn(`NaN and ±Infinity of ${source.text} cannot be stored in ${target.text}`);
+                return warn(
+                    `NaN and ±Infinity of ${source.text} cannot be stored in ${target.text}`,
+                );
             }
             break;
         case "string":
@@ -60,7 +62,10 @@ export function judgeType(
             break;
         default:
             if (source.family === target.family) {
-                if ((source.family === "bytes" || source.family === "json") && target.length !== undefined) {
+                if (
+                    (source.family === "bytes" || source.family === "json") &&
+                    target.length !== undefined
+                ) {
                     return warn(
                         `${target.text} holds at most ${target.length} bytes; longer ${source.text} values are rejected`,
                     );
@@ -104,10 +109,14 @@ function intInto(source: NormalizedType, target: NormalizedType): TypeVerdict {
         return OK;
     }
     if (target.family === "float") {
-        return warn(`${target.text} represents integers exactly only up to 2^${target.floatBytes === 4 ? 24 : 53}`);
+        return warn(
+            `${target.text} represents integers exactly only up to 2^${target.floatBytes === 4 ? 24 : 53}`,
+        );
     }
-    if (target.family === "string") return stringForDigits(source, target, (INT_DIGITS[bits] ?? 19) + 1);
-    if (target.family === "bool") return fail(`${target.text} cannot hold ${source.text} values other than 0 and 1`);
+    if (target.family === "string")
+        return stringForDigits(source, target, (INT_DIGITS[bits] ?? 19) + 1);
+    if (target.family === "bool")
+        return fail(`${target.text} cannot hold ${source.text} values other than 0 and 1`);
     return fail(`a ${target.text} column cannot store ${source.text} values`);
 }
 
@@ -127,17 +136,23 @@ function decimalInto(source: NormalizedType, target: NormalizedType): TypeVerdic
             );
         }
         if ((target.scale ?? 0) < (source.scale ?? 0)) {
-            return warn(`${target.text} rounds ${source.text} values to ${target.scale ?? 0} decimals`);
+            return warn(
+                `${target.text} rounds ${source.text} values to ${target.scale ?? 0} decimals`,
+            );
         }
         return OK;
     }
-    if (target.family === "float") return warn(`${target.text} rounds ${source.text} values (binary floating point)`);
+    if (target.family === "float")
+        return warn(`${target.text} rounds ${source.text} values (binary floating point)`);
     if (target.family === "int") {
-        return source.scale === 0 && source.precision !== undefined && source.precision <= (INT_DIGITS[target.bits ?? 64] ?? 19) - 1
+        return source.scale === 0 &&
+            source.precision !== undefined &&
+            source.precision <= (INT_DIGITS[target.bits ?? 64] ?? 19) - 1
             ? OK
             : fail(`${target.text} cannot hold fractional or large ${source.text} values`);
     }
-    if (target.family === "string") return stringForDigits(source, target, (source.precision ?? 40) + 2);
+    if (target.family === "string")
+        return stringForDigits(source, target, (source.precision ?? 40) + 2);
     return fail(`a ${target.text} column cannot store ${source.text} values`);
 }
 
@@ -159,9 +174,15 @@ function stringInto(source: NormalizedType, target: NormalizedType): TypeVerdict
     return OK;
 }
 
-function stringForDigits(source: NormalizedType, target: NormalizedType, needed: number): TypeVerdict {
+function stringForDigits(
+    source: NormalizedType,
+    target: NormalizedType,
+    needed: number,
+): TypeVerdict {
     if (target.length === undefined || target.length >= needed) return OK;
-    return fail(`${target.text} is too short for ${source.text} values written as text (${needed} characters)`);
+    return fail(
+        `${target.text} is too short for ${source.text} values written as text (${needed} characters)`,
+    );
 }
 
 function maxText(bits: number, unsigned?: boolean): string {

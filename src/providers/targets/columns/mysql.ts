@@ -10,7 +10,14 @@ import type { ColumnsDialect, NormalizedType, TargetColumn, TargetEndpoint } fro
 
 const PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE"] as const;
 
-const INT_BITS: Record<string, number> = { tinyint: 8, smallint: 16, mediumint: 24, int: 32, integer: 32, bigint: 64 };
+const INT_BITS: Record<string, number> = {
+    tinyint: 8,
+    smallint: 16,
+    mediumint: 24,
+    int: 32,
+    integer: 32,
+    bigint: 64,
+};
 const TEXT_LENGTH: Record<string, number | undefined> = {
     tinytext: 255,
     text: 65_535,
@@ -28,7 +35,12 @@ export function normalizeMysqlType(raw: string): NormalizedType {
     const bits = INT_BITS[base];
     if (bits !== undefined) {
         if (base === "tinyint" && first === 1) return { family: "bool", text: raw };
-        return { family: "int", text: raw, bits, ...(t.includes("unsigned") ? { unsigned: true } : {}) };
+        return {
+            family: "int",
+            text: raw,
+            bits,
+            ...(t.includes("unsigned") ? { unsigned: true } : {}),
+        };
     }
     if (base in TEXT_LENGTH) {
         const length = TEXT_LENGTH[base];
@@ -144,12 +156,26 @@ export const mysqlColumns: ColumnsDialect = {
             const privilege = text(row, "privilege").toUpperCase();
             const table = nullable(row, "table_name");
             if (table === null) everyTable.add(privilege);
-            else privileges.set(String(table), (privileges.get(String(table)) ?? new Set()).add(privilege));
+            else
+                privileges.set(
+                    String(table),
+                    (privileges.get(String(table)) ?? new Set()).add(privilege),
+                );
         }
-        return assembleCatalog(request, schemaRows.length > 0, columns, keys, privileges, everyTable);
+        return assembleCatalog(
+            request,
+            schemaRows.length > 0,
+            columns,
+            keys,
+            privileges,
+            everyTable,
+        );
     },
     typeOverride(source, target) {
-        if (source.family === "bool" && (target.family === "bool" || (target.family === "int" && target.bits === 8))) {
+        if (
+            source.family === "bool" &&
+            (target.family === "bool" || (target.family === "int" && target.bits === 8))
+        ) {
             return { level: "ok" };
         }
         if (source.family === "timestamp" && target.family === "timestamp") {

@@ -22,19 +22,35 @@ export function normalizeOracleType(row: Record<string, unknown>): NormalizedTyp
     const dataLength = numberOrUndefined(nullable(row, "DATA_LENGTH"));
     if (dataType === "NUMBER") {
         const shown = precision !== undefined ? `NUMBER(${precision},${scale ?? 0})` : "NUMBER";
-        return { family: "decimal", text: shown, ...(precision !== undefined ? { precision, scale: scale ?? 0 } : {}) };
+        return {
+            family: "decimal",
+            text: shown,
+            ...(precision !== undefined ? { precision, scale: scale ?? 0 } : {}),
+        };
     }
     if (/^(N?VARCHAR2|N?CHAR)$/.test(dataType)) {
-        return { family: "string", text: `${dataType}(${charLength ?? dataLength})`, length: charLength ?? dataLength ?? 1 };
+        return {
+            family: "string",
+            text: `${dataType}(${charLength ?? dataLength})`,
+            length: charLength ?? dataLength ?? 1,
+        };
     }
     if (/^(N?CLOB|LONG)$/.test(dataType)) return { family: "string", text: dataType };
-    if (dataType === "RAW") return { family: "bytes", text: `RAW(${dataLength})`, ...(dataLength ? { length: dataLength } : {}) };
+    if (dataType === "RAW")
+        return {
+            family: "bytes",
+            text: `RAW(${dataLength})`,
+            ...(dataLength ? { length: dataLength } : {}),
+        };
     if (dataType === "BLOB" || dataType === "LONG RAW") return { family: "bytes", text: dataType };
     if (dataType === "BINARY_FLOAT") return { family: "float", text: dataType, floatBytes: 4 };
-    if (dataType === "BINARY_DOUBLE" || dataType === "FLOAT") return { family: "float", text: dataType, floatBytes: 8 };
+    if (dataType === "BINARY_DOUBLE" || dataType === "FLOAT")
+        return { family: "float", text: dataType, floatBytes: 8 };
     if (dataType === "DATE") return { family: "timestamp", text: "DATE", zone: false };
-    if (/^TIMESTAMP(\(\d+\))? WITH (LOCAL )?TIME ZONE$/.test(dataType)) return { family: "timestamp", text: dataType, zone: true };
-    if (/^TIMESTAMP(\(\d+\))?$/.test(dataType)) return { family: "timestamp", text: dataType, zone: false };
+    if (/^TIMESTAMP(\(\d+\))? WITH (LOCAL )?TIME ZONE$/.test(dataType))
+        return { family: "timestamp", text: dataType, zone: true };
+    if (/^TIMESTAMP(\(\d+\))?$/.test(dataType))
+        return { family: "timestamp", text: dataType, zone: false };
     if (dataType === "JSON") return { family: "json", text: dataType };
     if (dataType === "BOOLEAN") return { family: "bool", text: dataType };
     if (dataType.startsWith("INTERVAL DAY")) return { family: "interval", text: dataType };
@@ -53,7 +69,11 @@ export const oracleColumns: ColumnsDialect = {
     quote: quoteOracleIdent,
     applyPrivileges: PRIVILEGES,
     catalogQueries: (request) => [
-        { note: "the owning schema", sql: "SELECT USERNAME FROM ALL_USERS WHERE USERNAME = :1", params: [request.schema] },
+        {
+            note: "the owning schema",
+            sql: "SELECT USERNAME FROM ALL_USERS WHERE USERNAME = :1",
+            params: [request.schema],
+        },
         {
             note: "columns: type, NOT NULL, default",
             sql:
@@ -84,7 +104,9 @@ export const oracleColumns: ColumnsDialect = {
                 name: text(row, "COLUMN_NAME"),
                 type: normalizeOracleType(row),
                 nullable: text(row, "NULLABLE") !== "N",
-                hasDefault: numberOrUndefined(nullable(row, "DEFAULT_LENGTH")) !== undefined || text(row, "IDENTITY_COLUMN") === "YES",
+                hasDefault:
+                    numberOrUndefined(nullable(row, "DEFAULT_LENGTH")) !== undefined ||
+                    text(row, "IDENTITY_COLUMN") === "YES",
             });
         }
         const keys = new Map<string, string[]>();
@@ -95,16 +117,34 @@ export const oracleColumns: ColumnsDialect = {
             const privilege = text(row, "PRIVILEGE").toUpperCase();
             const table = nullable(row, "TABLE_NAME");
             if (table === null) everyTable.add(privilege.replace(/ ANY TABLE$/, ""));
-            else privileges.set(String(table), (privileges.get(String(table)) ?? new Set()).add(privilege));
+            else
+                privileges.set(
+                    String(table),
+                    (privileges.get(String(table)) ?? new Set()).add(privilege),
+                );
         }
-        return assembleCatalog(request, schemaRows.length > 0, columns, keys, privileges, everyTable);
+        return assembleCatalog(
+            request,
+            schemaRows.length > 0,
+            columns,
+            keys,
+            privileges,
+            everyTable,
+        );
     },
     typeOverride(source, target) {
-        if (source.family === "bool" && target.family === "decimal" && (target.precision === undefined || target.precision >= 1)) {
+        if (
+            source.family === "bool" &&
+            target.family === "decimal" &&
+            (target.precision === undefined || target.precision >= 1)
+        ) {
             return { level: "ok" };
         }
         if (source.family === "timestamp" && target.text === "DATE") {
-            return { level: "warning", reason: `Oracle DATE drops the fractional seconds${source.zone ? " and the time zone" : ""} of ${source.text}` };
+            return {
+                level: "warning",
+                reason: `Oracle DATE drops the fractional seconds${source.zone ? " and the time zone" : ""} of ${source.text}`,
+            };
         }
         return undefined;
     },
@@ -127,7 +167,11 @@ export const oracleColumns: ColumnsDialect = {
 
 /** The part of an oracledb connection the catalog reader uses (a recording client implements it). */
 export interface OracleCatalogConnection {
-    execute<T>(sql: string, binds: unknown[], options: { outFormat?: number }): Promise<{ rows?: T[] }>;
+    execute<T>(
+        sql: string,
+        binds: unknown[],
+        options: { outFormat?: number },
+    ): Promise<{ rows?: T[] }>;
     close(): Promise<void>;
 }
 
@@ -135,7 +179,11 @@ export interface OracleCatalogConnection {
 export function oracleCatalogSession(connection: OracleCatalogConnection) {
     return {
         run: async (sql: string, params: readonly unknown[]) =>
-            (await connection.execute<Record<string, unknown>>(sql, [...params], { outFormat: OUT_FORMAT_OBJECT })).rows ?? [],
+            (
+                await connection.execute<Record<string, unknown>>(sql, [...params], {
+                    outFormat: OUT_FORMAT_OBJECT,
+                })
+            ).rows ?? [],
         close: () => connection.close().catch(() => undefined),
     };
 }

@@ -49,7 +49,10 @@ export function normalizePgType(raw: string): NormalizedType {
     const args = /\((\d+)(?:\s*,\s*(\d+))?\)/.exec(t);
     const first = args?.[1] !== undefined ? Number(args[1]) : undefined;
     const second = args?.[2] !== undefined ? Number(args[2]) : undefined;
-    const base = t.replace(/\(.*?\)/, "").replace(/\s+/g, " ").trim();
+    const base = t
+        .replace(/\(.*?\)/, "")
+        .replace(/\s+/g, " ")
+        .trim();
     switch (base) {
         case "smallint":
             return { family: "int", text: raw, bits: 16 };
@@ -58,7 +61,11 @@ export function normalizePgType(raw: string): NormalizedType {
         case "bigint":
             return { family: "int", text: raw, bits: 64 };
         case "numeric":
-            return { family: "decimal", text: raw, ...(first !== undefined ? { precision: first, scale: second ?? 0 } : {}) };
+            return {
+                family: "decimal",
+                text: raw,
+                ...(first !== undefined ? { precision: first, scale: second ?? 0 } : {}),
+            };
         case "real":
             return { family: "float", text: raw, floatBytes: 4 };
         case "double precision":
@@ -66,7 +73,15 @@ export function normalizePgType(raw: string): NormalizedType {
         case "character varying":
         case "character":
         case "bpchar":
-            return { family: "string", text: raw, ...(first !== undefined ? { length: first } : base === "character" ? { length: 1 } : {}) };
+            return {
+                family: "string",
+                text: raw,
+                ...(first !== undefined
+                    ? { length: first }
+                    : base === "character"
+                      ? { length: 1 }
+                      : {}),
+            };
         case "text":
         case "name":
         case "citext":
@@ -105,8 +120,16 @@ export const postgresColumns: ColumnsDialect = {
     quote: quotePgIdent,
     applyPrivileges: PRIVILEGES,
     catalogQueries: (request) => [
-        { note: "the schema, and USAGE of the grantee on it", sql: SCHEMA_QUERY, params: [request.schema, request.grantee] },
-        { note: "columns: type, NOT NULL, default", sql: COLUMNS_QUERY, params: [request.schema, request.tables] },
+        {
+            note: "the schema, and USAGE of the grantee on it",
+            sql: SCHEMA_QUERY,
+            params: [request.schema, request.grantee],
+        },
+        {
+            note: "columns: type, NOT NULL, default",
+            sql: COLUMNS_QUERY,
+            params: [request.schema, request.tables],
+        },
         { note: "primary keys", sql: KEYS_QUERY, params: [request.schema, request.tables] },
         {
             note: "the grantee's table privileges",
@@ -159,7 +182,8 @@ export const postgresColumns: ColumnsDialect = {
         client.on("error", () => undefined);
         await client.connect();
         return {
-            run: async (sql, params) => (await client.query(sql, [...params])).rows as Record<string, unknown>[],
+            run: async (sql, params) =>
+                (await client.query(sql, [...params])).rows as Record<string, unknown>[],
             close: () => client.end().catch(() => undefined),
         };
     },

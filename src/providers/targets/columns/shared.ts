@@ -14,7 +14,15 @@ export function nullable(row: Record<string, unknown>, key: string): unknown {
 
 /** A boolean as PostgreSQL, MySQL or Oracle return it. */
 export function truthy(value: unknown): boolean {
-    return value === true || value === 1 || value === "t" || value === "true" || value === "YES" || value === "Y" || value === "1";
+    return (
+        value === true ||
+        value === 1 ||
+        value === "t" ||
+        value === "true" ||
+        value === "YES" ||
+        value === "Y" ||
+        value === "1"
+    );
 }
 
 /** Builds the catalog from per-table columns, keys and privileges (requested tables only). */

@@ -138,7 +138,10 @@ export interface ColumnsDialect {
     /** The catalog queries, in the order {@link ColumnsDialect.parseCatalog} expects their rows. */
     catalogQueries(request: TargetCatalogRequest): CatalogQuery[];
     /** Builds the catalog from the rows of {@link ColumnsDialect.catalogQueries}, in order. */
-    parseCatalog(results: Record<string, unknown>[][], request: TargetCatalogRequest): TargetCatalog;
+    parseCatalog(
+        results: Record<string, unknown>[][],
+        request: TargetCatalogRequest,
+    ): TargetCatalog;
     /** Dialect-specific verdicts that take precedence over the shared table (undefined: none). */
     typeOverride?(source: NormalizedType, target: NormalizedType): TypeVerdict | undefined;
     /** The statement that widens a column to `suggested` (used in fixes). */
