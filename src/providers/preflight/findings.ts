@@ -2,7 +2,7 @@
  * Judges the rows of the pre-flight's reads: every problem, warning and check that could not
  * run, each with the object and the fix. Pure. docs/preflight.md lists the checks.
  */
-import { parseHlc } from "../cockroach";
+import { parseHlc, quoteIdent } from "../cockroach";
 import { optionsNotOnVersion, parseClusterVersion } from "../changefeed/clusterVersion";
 import type { PreflightStep } from "./plan";
 import {
@@ -47,7 +47,7 @@ export function judgePreflight(
         return undefined;
     };
 
-    judgeCluster(config, rows, add);
+    judgeCluster(config, rows, results, add);
     const cockroach = cockroachTables(config, rows, add);
     judgeCockroachPrivileges(config, rows, add, results);
     judgeTarget(config, rows, steps, cockroach, add);
@@ -56,7 +56,7 @@ export function judgePreflight(
     return findings;
 }
 
-function judgeCluster(config: PreflightConfig, rows: Rows, add: Add): void {
+function judgeCluster(config: PreflightConfig, rows: Rows, results: StepResults, add: Add): void {
     const version = parseClusterVersion(String(rows("version")?.[0]?.v ?? ""));
     if (version) {
         for (const problem of optionsNotOnVersion(config.changefeedOptions, version)) {
@@ -68,6 +68,16 @@ function judgeCluster(config: PreflightConfig, rows: Rows, add: Add): void {
                 fix: problem.reason.split(": ").slice(1).join(": ") || "remove it",
             });
         }
+    }
+    const unread = results.get("rangefeed");
+    if (unread instanceof Error && !config.rangefeedManaged) {
+        add({
+            severity: "notChecked",
+            check: "cluster",
+            object: "cluster setting kv.rangefeed.enabled",
+            problem: `not checked: ${unread.message}`,
+            fix: `GRANT SYSTEM VIEWCLUSTERSETTING TO ${quoteIdent(config.cockroachUser)}; or check SHOW CLUSTER SETTING kv.rangefeed.enabled as an admin`,
+        });
     }
     const rangefeed = rows("rangefeed")?.[0];
     if (rangefeed && !truthy(Object.values(rangefeed)[0]) && !config.rangefeedManaged) {

@@ -75,6 +75,7 @@ export function planPreflight(config: PreflightConfig): PreflightStep[] {
             sql: RANGEFEED_QUERY,
             params: [],
             note: "rangefeeds must be on",
+            optional: "the setting could not be read",
         },
         {
             id: "isAdmin",

@@ -7,6 +7,11 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { POSTGRES_ADMIN_URL, requireService, uniqueName } from "../../support/services";
 import { pgq, urlWith, withPg } from "../../support/grants/fixtures";
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "pg";
 import { preflightReport } from "../../../src/cli/preflight";
 import {
     COMPATIBLE,
@@ -156,5 +161,71 @@ describe("Preflight on PostgreSQL", () => {
             lines(viaProvider.ok ? "" : viaProvider.message),
         );
         assert.ok(lines(viaCommand.report).length >= 7);
+    });
+
+    it("the crdb-failback-preflight command, given the stack configuration, prints the same problems and exits 1", async () => {
+        const dir = mkdtempSync(join(tmpdir(), "preflight-"));
+        const file = join(dir, "config.json");
+        const tables = [...COMPATIBLE, ...DRIFTED].join(",");
+        writeFileSync(
+            file,
+            JSON.stringify({
+                "crdb-failback:dialect": { value: "postgres" },
+                "crdb-failback:cockroachConnection": { value: crdb.server.url, secret: true },
+                "crdb-failback:targetAdminConnection": { value: targetUrl, secret: true },
+                "crdb-failback:schema": { value: "public" },
+                "crdb-failback:tables": { value: tables },
+                "crdb-failback:grantee": { value: grantee },
+                "crdb-failback:stagingSchema": { value: "defaultdb._replicator" },
+                "crdb-failback:manageClusterSettings": { value: "false" },
+            }),
+        );
+        const run = await new Promise<{ code: number; stdout: string }>((resolve) => {
+            execFile(
+                process.execPath,
+                ["dist/cli/preflightMain.js", "--config", file],
+                (err, stdout) =>
+                    resolve({
+                        code: err ? Number((err as { code?: number }).code ?? 1) : 0,
+                        stdout,
+                    }),
+            );
+        });
+        assert.equal(run.code, 1, run.stdout);
+        const viaProvider = await create(
+            inputs(crdb.server, targetUrl, "public", grantee, [...COMPATIBLE, ...DRIFTED], {
+                rangefeedManaged: false,
+                grantsManaged: true,
+                stagingCreateSchema: false,
+            }),
+        );
+        const lines = (text: string) =>
+            text.split("\n").filter((l) => /^\s+(ERROR|WARNING|NOT CHECKED)/.test(l));
+        assert.deepEqual(lines(run.stdout), lines(viaProvider.ok ? "" : viaProvider.message));
+        assert.equal(lines(run.stdout).length, 6);
+        assert.ok(!run.stdout.includes(crdb.server.url) && !run.stdout.includes(targetUrl));
+    });
+
+    it("reports what a CockroachDB user who is not an admin lacks, with the GRANT that fixes it", async () => {
+        const admin = new Client({ connectionString: crdb.server.url });
+        await admin.connect();
+        try {
+            await admin.query("CREATE USER pf_feeder");
+        } finally {
+            await admin.end();
+        }
+        const result = await create({
+            ...inputs(crdb.server, targetUrl, "public", grantee, COMPATIBLE),
+            cockroachConnection: crdb.server.urlFor("pf_feeder"),
+        });
+        const message = result.ok ? "" : result.message;
+        assert.match(
+            message,
+            /ERROR \[cockroachPrivileges\] CockroachDB table defaultdb\.public\.orders: user pf_feeder lacks CHANGEFEED on it\. Fix: GRANT CHANGEFEED ON TABLE "orders" TO "pf_feeder";/,
+        );
+        assert.match(
+            message,
+            /ERROR \[cockroachPrivileges\] CockroachDB user pf_feeder: lacks VIEWJOB.*GRANT SYSTEM VIEWJOB TO "pf_feeder";/,
+        );
     });
 });
