@@ -38,3 +38,4 @@ export {
     type FailbackForwardDrainedArgs,
     type FailbackSettingsPrevious,
 } from "./resources/failback";
+export { Preflight, type PreflightArgs } from "./resources/preflight";

@@ -14,6 +14,7 @@ import {
     type StringOrPlaceholder,
 } from "./parser";
 import { BackingSession, rewriteForPostgres, type TransactionStatus } from "./delegate";
+import { withCockroachColumnCatalog } from "./columnCatalog";
 import type { SettingLiteral, SettingStore } from "./settings";
 import type { JobRegistry, QualifiedTable } from "./jobs";
 import { SYSTEM_PRIVILEGES, TABLE_PRIVILEGES, type PrivilegeModel } from "./privileges";
@@ -109,7 +110,7 @@ export class Session {
         if (parsed.type === "delegate") {
             const source = this.expandStatementSources(statement, params);
             const text = rewriteForPostgres(source.text, source.tokens, this.server.database);
-            return this.backing.run(text, params);
+            return this.backing.run(withCockroachColumnCatalog(text, this.server.database), params);
         }
         if (this.backing.status === "E") {
             throw new CockroachError(
