@@ -31,7 +31,8 @@ export const REPLICATOR_HOST_TYPE = "crdb-failback:index:ReplicatorHost";
  * Runs MOLT Replicator (`replicator start`) as the HTTPS webhook sink of a failback changefeed:
  * TLS material (generated with `@pulumi/tls` or brought in), JWT auth (a key registered in the
  * staging schema and a minted token), and — unless `external` — a Secret, Deployment and
- * Service in Kubernetes. Its outputs are what a `Changefeed` needs.
+ * Service in Kubernetes (plus a ConfigMap for a `userscript`). Its outputs are what a
+ * `Changefeed` needs. `@pulumi/kubernetes` and `@pulumi/tls` are loaded only when needed.
  *
  * ```ts
  * const host = new ReplicatorHost("failback", {

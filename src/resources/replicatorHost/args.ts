@@ -130,7 +130,8 @@ export interface ReplicatorTuningArgs {
 
 /**
  * Arguments of {@link ReplicatorHost}. Changing anything that ends up in the pod (image, flags,
- * connection strings, certificates) rolls the Deployment; nothing here replaces the component.
+ * connection strings, certificates, userscript) rolls the Deployment; nothing here replaces the
+ * component.
  */
 export interface ReplicatorHostArgs extends ReplicatorTuningArgs {
     /**

@@ -57,30 +57,18 @@ export function checkTlsMaterial(
 
 /** The brought-in TLS material when every part of it is a plain string. */
 function knownMaterial(tls: NonNullable<ReplicatorHostArgs["tls"]>): TlsMaterial | undefined {
-    const material = {
-        caCertPem: known(tls.caCertPem),
-        certPem: known(tls.certPem),
-        keyPem: known(tls.keyPem),
-        clientCertPem: known(tls.clientCertPem),
-        clientKeyPem: known(tls.clientKeyPem),
-    };
+    const caCertPem = known(tls.caCertPem);
+    const certPem = known(tls.certPem);
+    const keyPem = known(tls.keyPem);
+    const clientCertPem = known(tls.clientCertPem);
+    const clientKeyPem = known(tls.clientKeyPem);
     const clientKnown =
-        (tls.clientCertPem === undefined || material.clientCertPem !== undefined) &&
-        (tls.clientKeyPem === undefined || material.clientKeyPem !== undefined);
-    if (
-        material.caCertPem === undefined ||
-        material.certPem === undefined ||
-        material.keyPem === undefined ||
-        !clientKnown
-    ) {
+        (tls.clientCertPem === undefined || clientCertPem !== undefined) &&
+        (tls.clientKeyPem === undefined || clientKeyPem !== undefined);
+    if (caCertPem === undefined || certPem === undefined || keyPem === undefined || !clientKnown) {
         return undefined;
     }
-    return {
-        ...material,
-        caCertPem: material.caCertPem,
-        certPem: material.certPem,
-        keyPem: material.keyPem,
-    };
+    return { caCertPem, certPem, keyPem, clientCertPem, clientKeyPem };
 }
 
 /**
