@@ -41,7 +41,12 @@ function reads(target: ZoneTarget, why: string): Step[] {
             params: own.params,
             note: `${zoneName(target)}: what the zone sets itself (${why})`,
         },
-        { sql: showZone(target), params: [], note: `${zoneName(target)}: the value in effect` },
+        {
+            sql: showZone(target),
+            params: [],
+            note: `${zoneName(target)}: the value it inherits`,
+            atApply: "only when the zone does not set gc.ttlseconds itself",
+        },
     ];
 }
 

@@ -47,6 +47,12 @@ export interface PriorZone {
     target: ZoneTarget;
     ttlSeconds: number;
     origin: TtlOrigin;
+    /**
+     * The TTL this stack last saw set on the zone by itself. With the state's `ttlSeconds`, the
+     * values restore recognises as this stack's (an update that failed half-way may have left
+     * either).
+     */
+    setTo?: number;
 }
 
 /** The provider's outputs: everything later diff/update/read/delete need. */

@@ -72,6 +72,7 @@ describe("GcTtl provider against the CockroachDB test server", () => {
             target: { database: "defaultdb" },
             ttlSeconds: 14400,
             origin: "inherited",
+            setTo: 90000,
         });
         assert.deepEqual(outs.current["DATABASE defaultdb"], {
             ttlSeconds: 90000,

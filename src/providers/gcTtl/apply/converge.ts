@@ -24,12 +24,20 @@ async function setTargets(
     for (const target of config.targets) {
         const name = zoneName(target);
         const reading = await session.read(target);
-        previous[name] ??= { target, ttlSeconds: reading.ttlSeconds, origin: reading.origin };
+        const prior = previous[name] ?? {
+            target,
+            ttlSeconds: reading.ttlSeconds,
+            origin: reading.origin,
+        };
+        previous[name] = prior;
         if (reading.origin !== "set" || reading.ttlSeconds !== config.ttlSeconds) {
             await session.set(target, config.ttlSeconds);
             applied.push(name);
         }
-        current[name] = await session.read(target);
+        previous[name] = { ...prior, setTo: config.ttlSeconds };
+        // CONFIGURE ZONE answered: the zone now sets exactly this value (its other fields are
+        // untouched), so no second read is needed.
+        current[name] = { ...reading, ttlSeconds: config.ttlSeconds, origin: "set" };
     }
     return current;
 }

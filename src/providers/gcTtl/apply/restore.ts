@@ -36,7 +36,8 @@ export async function putBack(
     current: ZoneReading,
 ): Promise<PutBack> {
     if (holds(current, prior)) return { kind: "unchanged" };
-    if (current.origin !== "set" || current.ttlSeconds !== stackSeconds) {
+    const ours = [stackSeconds, prior.setTo ?? stackSeconds];
+    if (current.origin !== "set" || !ours.includes(current.ttlSeconds)) {
         return { kind: "left", current };
     }
     if (prior.origin === "set") {

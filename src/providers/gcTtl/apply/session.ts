@@ -85,9 +85,7 @@ export class ZoneSession {
             const ownRows = await this.sql.query(own.sql, own.params);
             const ownSql = ownRows.length > 0 ? String(ownRows[0]?.raw_config_sql ?? "") : "";
             const ownTtl = ttlInConfigSql(ownSql);
-            const shown = await this.sql.query(showZone(target));
-            const effective = ttlInConfigSql(String(shown[0]?.raw_config_sql ?? ""));
-            const ttlSeconds = ownTtl ?? effective;
+            const ttlSeconds = ownTtl ?? (await this.effectiveTtl(target));
             if (ttlSeconds === undefined) {
                 throw new Error("SHOW ZONE CONFIGURATION printed no gc.ttlseconds");
             }
@@ -99,6 +97,12 @@ export class ZoneSession {
         } catch (err) {
             throw zoneError(target, "read the zone configuration of", err);
         }
+    }
+
+    /** The value a zone that does not set `gc.ttlseconds` inherits. */
+    private async effectiveTtl(target: ZoneTarget): Promise<number | undefined> {
+        const shown = await this.sql.query(showZone(target));
+        return ttlInConfigSql(String(shown[0]?.raw_config_sql ?? ""));
     }
 
     async set(target: ZoneTarget, seconds: number): Promise<void> {
