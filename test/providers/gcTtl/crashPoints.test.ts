@@ -25,18 +25,13 @@ import {
 } from "../../support/faults/statementProxy";
 import { POSTGRES_ADMIN_URL, requireService } from "../../support/services";
 
-const warnings: string[] = [];
-const provider = makeGcTtlProvider({
-    sessionOptions: { connectMs: 2000, statementMs: 2000 },
-    warn: (message) => {
-        warnings.push(message);
-    },
-});
-
 type EngineState = { id: string; outs: GcTtlOutputs } | undefined;
 
 /** One test server and statement proxy per operation, so the four operations run side by side. */
 interface Bench {
+    /** A provider of its own, so a warning is attributed to the operation that caused it. */
+    provider: ReturnType<typeof makeGcTtlProvider>;
+    warnings: string[];
     server: CockroachTestServer;
     proxy: StatementProxy;
     baseline: string;
@@ -97,20 +92,25 @@ async function engineStep(
 }
 
 const create = (bench: Bench) => async (): Promise<EngineState> => {
-    const result = await provider.create(createArgs(bench) as never);
+    const result = await bench.provider.create(createArgs(bench) as never);
     return { id: result.id, outs: result.outs as GcTtlOutputs };
 };
 const update =
     (bench: Bench, state: NonNullable<EngineState>) => async (): Promise<EngineState> => {
-        const result = await provider.update(state.id, state.outs, updateArgs(bench) as never);
+        const result = await bench.provider.update(
+            state.id,
+            state.outs,
+            updateArgs(bench) as never,
+        );
         return { id: state.id, outs: result.outs as GcTtlOutputs };
     };
-const destroy = (state: NonNullable<EngineState>) => async (): Promise<EngineState> => {
-    await provider.delete(state.id, state.outs);
-    return undefined;
-};
-const read = (state: NonNullable<EngineState>) => async (): Promise<EngineState> => {
-    const result = await provider.read(state.id, state.outs);
+const destroy =
+    (bench: Bench, state: NonNullable<EngineState>) => async (): Promise<EngineState> => {
+        await bench.provider.delete(state.id, state.outs);
+        return undefined;
+    };
+const read = (bench: Bench, state: NonNullable<EngineState>) => async (): Promise<EngineState> => {
+    const result = await bench.provider.read(state.id, state.outs);
     return { id: state.id, outs: result.props as GcTtlOutputs };
 };
 
@@ -142,14 +142,14 @@ const OPERATIONS: Operation[] = [
     {
         name: "delete",
         setUp: (bench) => create(bench)(),
-        step: (_bench, state) => destroy(mustHave(state)),
-        rerun: (_bench, state) => destroy(mustHave(state))(),
+        step: (bench, state) => destroy(bench, mustHave(state)),
+        rerun: (bench, state) => destroy(bench, mustHave(state))(),
     },
     {
         name: "read",
         setUp: (bench) => create(bench)(),
-        step: (_bench, state) => read(mustHave(state)),
-        rerun: (_bench, state) => read(mustHave(state))(),
+        step: (bench, state) => read(bench, mustHave(state)),
+        rerun: (bench, state) => read(bench, mustHave(state))(),
     },
 ];
 
@@ -159,7 +159,7 @@ async function statementsOf(bench: Bench, operation: Operation): Promise<string[
     const result = await operation.step(bench, state)();
     const statements = [...bench.proxy.statements];
     const last = result ?? state;
-    if (last && operation.name !== "delete") await destroy(last)();
+    if (last && operation.name !== "delete") await destroy(bench, last)();
     return statements;
 }
 
@@ -173,7 +173,14 @@ async function newBench(): Promise<Bench> {
         "CREATE TABLE items (id INT PRIMARY KEY)",
         ...BASELINE_ZONES,
     ]);
-    const bench = { server, proxy, baseline: await snapshot({ server }) };
+    const warnings: string[] = [];
+    const provider = makeGcTtlProvider({
+        sessionOptions: { connectMs: 2000, statementMs: 2000 },
+        warn: (message) => {
+            warnings.push(message);
+        },
+    });
+    const bench = { provider, warnings, server, proxy, baseline: await snapshot({ server }) };
     benches.push(bench);
     return bench;
 }
@@ -198,7 +205,7 @@ describe(
         for (const operation of OPERATIONS) {
             it(`${operation.name}: every statement, both cut points, converges to the snapshot`, async () => {
                 const bench = await newBench();
-                const { proxy, baseline } = bench;
+                const { proxy, baseline, warnings } = bench;
                 const statements = await statementsOf(bench, operation);
                 assert.ok(statements.length > 0);
                 assert.equal(
@@ -228,7 +235,7 @@ describe(
                                     );
                                 }
                             }
-                            if (rerun) await destroy(rerun)();
+                            if (rerun) await destroy(bench, rerun)();
                             assert.equal(await snapshot(bench), baseline);
                             assert.deepEqual(warnings, []);
                             exercised[operation.name] = (exercised[operation.name] ?? 0) + 1;
