@@ -1,4 +1,5 @@
 export { ClusterSettings, type ClusterSettingsArgs } from "./resources/clusterSettings";
+export { GcTtl, type GcTtlArgs } from "./resources/gcTtl";
 export {
     TargetGrants,
     type TargetGrantsArgs,

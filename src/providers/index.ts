@@ -1,4 +1,5 @@
 export { clusterSettingsProvider } from "./clusterSettings";
+export { gcTtlProvider } from "./gcTtl";
 export { targetGrantsProvider } from "./targetGrants";
 export { changefeedProvider } from "./changefeed";
 export { replicatorAuthKeyProvider } from "./replicatorAuthKey";

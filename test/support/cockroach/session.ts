@@ -28,6 +28,7 @@ import {
 } from "./changefeedStatements";
 import { formatDecimal, type HybridClock } from "./hlc";
 import type { CockroachProfile } from "./profiles";
+import { runZoneStatement } from "./zones";
 import { OID, boolColumn, textColumn, type Column, type ResultSet } from "./results";
 
 /** Server-wide state every session shares. */
@@ -106,6 +107,8 @@ export class Session {
         inBatch = false,
     ): Promise<ResultSet> {
         this.server.statements.push(statement.text);
+        const zone = await runZoneStatement(this.server, this.user, statement.tokens, params);
+        if (zone) return zone;
         const parsed = parseStatement(statement.tokens);
         if (parsed.type === "delegate") {
             const source = this.expandStatementSources(statement, params);
