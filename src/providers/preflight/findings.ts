@@ -2,7 +2,7 @@
  * Judges the rows of the pre-flight's reads: every problem, warning and check that could not
  * run, each with the object and the fix. Pure. docs/preflight.md lists the checks.
  */
-import { parseHlc, quoteIdent } from "../cockroach";
+import { parseHlc, quoteIdent, quoteQualifiedName } from "../cockroach";
 import { optionsNotOnVersion, parseClusterVersion } from "../changefeed/clusterVersion";
 import type { PreflightStep } from "./plan";
 import {
@@ -134,7 +134,7 @@ function judgeGcTtl(config: PreflightConfig, rows: Rows, results: StepResults, a
                 check: "gcTtl",
                 object: `CockroachDB table ${table.key}`,
                 problem: `GC TTL not checked: the zone configuration could not be read${result instanceof Error ? ` (${result.message})` : ""}`,
-                fix: `verify that SHOW ZONE CONFIGURATION FROM TABLE ${table.sql} shows gc.ttlseconds of at least ${needed}`,
+                fix: `verify that SHOW ZONE CONFIGURATION FROM TABLE ${qualified(table)} shows gc.ttlseconds of at least ${needed}`,
             });
         } else if (Number(ttl) < needed) {
             add({
@@ -142,8 +142,13 @@ function judgeGcTtl(config: PreflightConfig, rows: Rows, results: StepResults, a
                 check: "gcTtl",
                 object: `CockroachDB table ${table.key}`,
                 problem: `gc.ttlseconds is ${ttl}, but the cursor is ${ageSeconds} s old (plus ${config.gcMarginSeconds} s margin): the changefeed would start behind the GC threshold`,
-                fix: `ALTER TABLE ${table.sql} CONFIGURE ZONE USING gc.ttlseconds = ${needed}; or take a newer cursor`,
+                fix: `ALTER TABLE ${qualified(table)} CONFIGURE ZONE USING gc.ttlseconds = ${needed}; or take a newer cursor`,
             });
         }
     }
+}
+
+/** The table as `"database"."schema"."table"`, valid from any current database. */
+function qualified(table: { database: string; schema: string; table: string }): string {
+    return quoteQualifiedName([table.database, table.schema, table.table]);
 }

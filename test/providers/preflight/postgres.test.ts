@@ -71,6 +71,17 @@ describe("Preflight on PostgreSQL", () => {
     });
 
     it("fails a drifted schema with every problem listed, each with its object and fix, and creates nothing", async () => {
+        // The compatible table's zone keeps rows long enough for the old cursor; the others inherit
+        // the default GC TTL and are reported.
+        const cockroach = new Client({ connectionString: crdb.server.url });
+        await cockroach.connect();
+        try {
+            await cockroach.query(
+                "ALTER TABLE defaultdb.public.orders CONFIGURE ZONE USING gc.ttlseconds = 2000000000",
+            );
+        } finally {
+            await cockroach.end();
+        }
         const from = crdb.server.statements.length;
         const result = await create(
             inputs(crdb.server, targetUrl, "public", grantee, [...COMPATIBLE, ...DRIFTED], {
@@ -87,10 +98,14 @@ describe("Preflight on PostgreSQL", () => {
             /ERROR \[notNull\] column public\.shipments\.carrier: is NOT NULL without a default/,
             /ERROR \[tables\] target table public\.invoices: does not exist/,
             /ERROR \[cluster\] cluster setting kv\.rangefeed\.enabled: is false/,
-            /NOT CHECKED \[gcTtl\] CockroachDB table defaultdb\.public\.orders: GC TTL not checked/,
+            /ERROR \[gcTtl\] CockroachDB table defaultdb\.public\.customers: gc\.ttlseconds is 14400, but the cursor is \d+ s old .*Fix: ALTER TABLE "defaultdb"\."public"\."customers" CONFIGURE ZONE USING gc\.ttlseconds = \d+/,
         ];
         for (const pattern of expected) assert.match(message, pattern);
-        assert.match(message, /failed: 6 problem\(s\)/);
+        assert.match(
+            message,
+            /failed: 10 problem\(s\)/,
+            "six drifts and the GC TTL of the four tables whose zone inherits the default",
+        );
         assert.ok(
             !message.split("\n").some((l) => /^\s+(ERROR|WARNING)/.test(l) && l.includes("orders")),
             "the compatible table has no problem",
@@ -155,7 +170,12 @@ describe("Preflight on PostgreSQL", () => {
             text
                 .split("\n")
                 .filter((l) => /^\s+(ERROR|WARNING|NOT CHECKED)/.test(l))
-                .map((l) => l.replace(/at least \d+/, "at least N"));
+                .map((l) =>
+                    l
+                        .replace(/at least \d+/, "at least N")
+                        .replace(/is \d+ s old/, "is N s old")
+                        .replace(/gc\.ttlseconds = \d+/, "gc.ttlseconds = N"),
+                );
         assert.deepEqual(
             lines(viaCommand.report),
             lines(viaProvider.ok ? "" : viaProvider.message),
