@@ -6,16 +6,16 @@
 import { Client } from "pg";
 
 import type { ChangefeedInputs } from "../../../src/providers/changefeed/types";
-import { type CockroachTestServer, startCockroachTestServer } from "../../support/cockroach";
+import { type CockroachTestServer, startCockroachTestServer } from "../cockroach";
 import {
     createTestCertificates,
     type TestCertificates,
-} from "../../support/cockroach/feed/testCerts";
+} from "../cockroach/feed/testCerts";
 import {
     startWebhookReceiver,
     type WebhookReceiver,
-} from "../../support/cockroach/feed/webhookReceiver";
-import { eventually, runSql } from "../../support/cockroach/testHelpers";
+} from "../cockroach/feed/webhookReceiver";
+import { eventually, runSql } from "../cockroach/testHelpers";
 
 export { eventually };
 
