@@ -7,14 +7,8 @@ import { Client } from "pg";
 
 import type { ChangefeedInputs } from "../../../src/providers/changefeed/types";
 import { type CockroachTestServer, startCockroachTestServer } from "../cockroach";
-import {
-    createTestCertificates,
-    type TestCertificates,
-} from "../cockroach/feed/testCerts";
-import {
-    startWebhookReceiver,
-    type WebhookReceiver,
-} from "../cockroach/feed/webhookReceiver";
+import { createTestCertificates, type TestCertificates } from "../cockroach/feed/testCerts";
+import { startWebhookReceiver, type WebhookReceiver } from "../cockroach/feed/webhookReceiver";
 import { eventually, runSql } from "../cockroach/testHelpers";
 
 export { eventually };
