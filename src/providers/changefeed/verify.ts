@@ -17,11 +17,7 @@ import {
     verifyTimeoutMs,
 } from "./delivery";
 import { describeJob, isHealthy, type JobInfo, showJob } from "./jobs";
-import {
-    type ChangefeedConfig,
-    type DeliveryVerificationInputs,
-    TERMINAL_STATUSES,
-} from "./types";
+import { type ChangefeedConfig, type DeliveryVerificationInputs, TERMINAL_STATUSES } from "./types";
 
 /** SQLSTATEs meaning the checkpoints table (or its schema/database) does not exist (yet). */
 const MISSING_TABLE_STATES: ReadonlySet<string> = new Set(["42P01", "3F000", "3D000"]);

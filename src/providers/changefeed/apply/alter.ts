@@ -136,8 +136,7 @@ async function alterSteps(
     const { config, jobId } = run;
     const { secrets } = config;
     const wait = { timeoutMs: config.waitMs };
-    if (!isPaused(current))
-        await answered(`PAUSE JOB ${jobId}`, () => pause(session, jobId));
+    if (!isPaused(current)) await answered(`PAUSE JOB ${jobId}`, () => pause(session, jobId));
     const pausedWait = await answered(`SHOW CHANGEFEED JOB ${jobId}`, () =>
         waitForJob(session, jobId, (job) => job.status === "paused", wait),
     );
@@ -168,12 +167,10 @@ async function alterSteps(
         );
         return { job: await showJob(session, jobId) };
     }
-    await answered(`RESUME JOB ${jobId}`, () => resume(session, jobId)).catch(
-        (err: unknown) => {
-            if (err instanceof NoAnswer) throw err;
-            throw reportAfterAlter(err, config, run.partial, undefined);
-        },
-    );
+    await answered(`RESUME JOB ${jobId}`, () => resume(session, jobId)).catch((err: unknown) => {
+        if (err instanceof NoAnswer) throw err;
+        throw reportAfterAlter(err, config, run.partial, undefined);
+    });
     return afterResume(run, session, verification, pausedWait.job?.highWaterTimestamp).catch(
         async (err: unknown) => {
             if (

@@ -38,7 +38,13 @@ export async function create(
             warnUnverified(config, job.jobId);
             return {
                 id,
-                outs: outputsOf(config, { jobId: job.jobId, cursor, job, clusterId: cluster, proof }),
+                outs: outputsOf(config, {
+                    jobId: job.jobId,
+                    cursor,
+                    job,
+                    clusterId: cluster,
+                    proof,
+                }),
             };
         });
     });

@@ -14,13 +14,7 @@ import { createChangefeed } from "../sql";
 import { waitForStart } from "../startup";
 import type { ChangefeedConfig } from "../types";
 import type { DeliveryProof } from "../verify";
-import {
-    clusterLogicalTimestamp,
-    type Ctx,
-    failure,
-    logInfo,
-    onLiveSession,
-} from "./context";
+import { clusterLogicalTimestamp, type Ctx, failure, logInfo, onLiveSession } from "./context";
 import { guardExclusive } from "./guards";
 import { cancelUnacknowledgedJobs, StartFailed } from "./recovery";
 import { proveDelivery, type Verification, verificationFrom } from "./verification";
@@ -145,11 +139,17 @@ async function cancelledAfter(
     const { secrets } = config;
     let fate: string;
     try {
-        fate = await onLiveSession(ctx, session, config.inputs.connection, secrets, async (live) => {
-            await cancel(live, jobId);
-            const after = await showJob(live, jobId);
-            return after ? `job ${jobId} is ${after.status}` : `job ${jobId} is gone`;
-        });
+        fate = await onLiveSession(
+            ctx,
+            session,
+            config.inputs.connection,
+            secrets,
+            async (live) => {
+                await cancel(live, jobId);
+                const after = await showJob(live, jobId);
+                return after ? `job ${jobId} is ${after.status}` : `job ${jobId} is gone`;
+            },
+        );
     } catch (cancelErr) {
         return new StartFailed(
             scrubSecrets(
@@ -160,5 +160,8 @@ async function cancelledAfter(
             jobId,
         );
     }
-    return failure(`${(err as Error).message} The ${fate}: no changefeed was left behind.`, secrets);
+    return failure(
+        `${(err as Error).message} The ${fate}: no changefeed was left behind.`,
+        secrets,
+    );
 }

@@ -69,7 +69,8 @@ export async function update(
         await requireOptionsOnClusterVersion(session, config.inputs.options);
         return withOptionalStaging(ctx, config, secrets, async (staging) => {
             const run: Updating = { ctx, id, session, staging, config, olds, before, cluster };
-            if (!current || needsRecreate(current.status)) return { outs: await recreate(run, current) };
+            if (!current || needsRecreate(current.status))
+                return { outs: await recreate(run, current) };
             return { outs: await changeInPlace(run, current) };
         });
     });
@@ -132,11 +133,7 @@ async function changeInPlace(run: Updating, current: JobInfo): Promise<Changefee
             [reason],
         );
     const startHighWater = laterHlc(olds.highWaterTimestamp, current.highWaterTimestamp);
-    const verification = await verificationFrom(
-        config,
-        run.staging,
-        startHighWater ?? olds.cursor,
-    );
+    const verification = await verificationFrom(config, run.staging, startHighWater ?? olds.cursor);
     if (alterPlanIsEmpty(plan)) {
         if (!verification || current.status !== "running") {
             if (verification) {
