@@ -24,10 +24,14 @@ import { buildSinkUri, parseWebhookUrl } from "./sink";
 import { resolveTable, resolveTables } from "./tables";
 import type { ChangefeedConfig, ChangefeedInputs } from "./types";
 
-/** Validates the inputs; returns them unchanged with the failures found. */
-export function checkChangefeed(news: Record<string, unknown>): pulumi.dynamic.CheckResult {
-    const failures = changefeedProblems(news);
-    return failures.length === 0 ? { inputs: news } : { inputs: news, failures };
+/**
+ * Validates the inputs as the engine sends them (any shape); returns them unchanged with the
+ * failures found.
+ */
+export function checkChangefeed(news: object): pulumi.dynamic.CheckResult<ChangefeedInputs> {
+    const failures = changefeedProblems(news as Record<string, unknown>);
+    const inputs = news as ChangefeedInputs;
+    return failures.length === 0 ? { inputs } : { inputs, failures };
 }
 
 /**

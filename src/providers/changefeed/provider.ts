@@ -41,11 +41,9 @@ export function makeChangefeedProvider(
             // No provider configuration: everything comes from the resource's inputs.
         },
         async check(olds, news) {
-            const result = checkChangefeed(news as unknown as Record<string, unknown>);
-            if (!result.failures?.length) {
-                logCreatePreview(olds, news as unknown as Record<string, unknown>);
-            }
-            return result as pulumi.dynamic.CheckResult<ChangefeedInputs>;
+            const result = checkChangefeed(news);
+            if (!result.failures?.length) logCreatePreview(olds, { ...result.inputs });
+            return result;
         },
         async diff(_id, olds, news) {
             const result = diffChangefeed(readState(olds), news);
