@@ -6,16 +6,10 @@
 import { Client } from "pg";
 
 import type { ChangefeedInputs } from "../../../src/providers/changefeed/types";
-import { type CockroachTestServer, startCockroachTestServer } from "../../support/cockroach";
-import {
-    createTestCertificates,
-    type TestCertificates,
-} from "../../support/cockroach/feed/testCerts";
-import {
-    startWebhookReceiver,
-    type WebhookReceiver,
-} from "../../support/cockroach/feed/webhookReceiver";
-import { eventually, runSql } from "../../support/cockroach/testHelpers";
+import { type CockroachTestServer, startCockroachTestServer } from "../cockroach";
+import { createTestCertificates, type TestCertificates } from "../cockroach/feed/testCerts";
+import { startWebhookReceiver, type WebhookReceiver } from "../cockroach/feed/webhookReceiver";
+import { eventually, runSql } from "../cockroach/testHelpers";
 
 export { eventually };
 
