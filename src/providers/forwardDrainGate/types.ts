@@ -1,6 +1,7 @@
 /**
- * Inputs, outputs and defaults of the ForwardDrainGate dynamic resource.
+ * Inputs, parsed config, outputs and defaults of the ForwardDrainGate dynamic resource.
  */
+import type { StateVersioning } from "../kernel/stateVersion";
 
 /** Default seconds the forward counters must stay unchanged. */
 export const DEFAULT_QUIET_PERIOD_SECONDS = 60;
@@ -21,6 +22,19 @@ export interface ForwardDrainGateInputs {
     pollIntervalSeconds?: number;
     drained?: boolean;
 }
+
+/** Inputs with defaults applied: the config create and update work from. */
+export interface ResolvedInputs {
+    metricsUrl?: string;
+    schema?: string;
+    quietPeriodSeconds: number;
+    timeoutSeconds: number;
+    pollIntervalSeconds: number;
+    drained: boolean;
+}
+
+/** How ForwardDrainGate state is versioned (read through `readVersionedState`). */
+export const STATE_VERSIONING: StateVersioning = { resource: "ForwardDrainGate", current: 1 };
 
 /** Summed `apply_upserts_total` / `apply_deletes_total` of the forward replicator. */
 export interface CounterTotals {
