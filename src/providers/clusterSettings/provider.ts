@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { type SessionTimeouts, withSession } from "../cockroach";
-import { readVersionedState } from "../kernel/stateVersion";
+import { stateReader } from "../kernel/stateVersion";
 import type { ApplyContext } from "./apply/context";
 import { create, read, remove, update } from "./apply/lifecycle";
 import { checkClusterSettings, parseClusterSettings } from "./check";
@@ -28,12 +28,7 @@ const DEFAULT_DEPS: ClusterSettingsProviderDeps = {
 };
 
 /** Prior state in the current shape (older shapes migrated, newer ones refused). */
-function stateOf(props: unknown): ClusterSettingsOutputs {
-    return readVersionedState<ClusterSettingsOutputs>(
-        props as Record<string, unknown>,
-        STATE_VERSIONING,
-    );
-}
+const stateOf = stateReader<ClusterSettingsOutputs>(STATE_VERSIONING);
 
 /**
  * Builds the ClusterSettings provider. `provider` below is the one the package ships; tests pass

@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-import { CheckFailures } from "../kernel/checkFailures";
+import { assertNoProblems, CheckFailures } from "../kernel/checkFailures";
 import { UNKNOWN } from "../kernel/unknown";
 import {
     DEFAULT_POLL_INTERVAL_SECONDS,
@@ -40,14 +40,7 @@ export function forwardDrainGateProblems(
 
 /** Validates the inputs and applies their defaults once; throws every problem at once. */
 export function parseForwardDrainGate(inputs: ForwardDrainGateInputs): ResolvedInputs {
-    const failures = checkInputs(inputs as unknown as Record<string, unknown>);
-    if (!failures.isEmpty) {
-        throw new Error(
-            `invalid ForwardDrainGate inputs: ${failures.list
-                .map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason))
-                .join("; ")}`,
-        );
-    }
+    assertNoProblems("ForwardDrainGate", forwardDrainGateProblems({ ...inputs }));
     return resolveInputs(inputs);
 }
 

@@ -8,7 +8,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-import { readVersionedState } from "../kernel/stateVersion";
+import { checkedInputs } from "../kernel/checkFailures";
+import { stateReader } from "../kernel/stateVersion";
 import { createGate } from "./apply/create";
 import { forwardDrainGateProblems, parseForwardDrainGate } from "./check";
 import { planDiff } from "./diff";
@@ -20,12 +21,7 @@ import {
 } from "./types";
 
 /** Prior state in the current shape (older shapes migrated, newer ones refused). */
-function stateOf(props: unknown): ForwardDrainGateOutputs {
-    return readVersionedState<ForwardDrainGateOutputs>(
-        props as Record<string, unknown>,
-        STATE_VERSIONING,
-    );
-}
+const stateOf = stateReader<ForwardDrainGateOutputs>(STATE_VERSIONING);
 
 /** The ForwardDrainGate provider, loaded by `lazyProvider("dist/providers/forwardDrainGate/provider")`. */
 export const provider: Required<pulumi.dynamic.ResourceProvider> = {
@@ -33,11 +29,8 @@ export const provider: Required<pulumi.dynamic.ResourceProvider> = {
         // No provider-wide configuration: everything comes from the resource's inputs.
     },
 
-    async check(olds, news) {
-        const failures = forwardDrainGateProblems(news);
-        if (failures.length === 0) logCreatePreview(olds, news);
-        return { inputs: news, failures };
-    },
+    check: async (olds, news) =>
+        checkedInputs(news, forwardDrainGateProblems(news), () => logCreatePreview(olds, news)),
 
     async diff(_id, olds, news: ForwardDrainGateInputs) {
         return planDiff(stateOf(olds) as unknown as Record<string, unknown>, news);

@@ -43,14 +43,8 @@ export interface CounterTotals {
 }
 
 /** What the resource stores in state. */
-export interface ForwardDrainGateOutputs {
+export interface ForwardDrainGateOutputs extends ResolvedInputs {
     stateVersion: 1;
-    metricsUrl?: string;
-    schema?: string;
-    quietPeriodSeconds: number;
-    timeoutSeconds: number;
-    pollIntervalSeconds: number;
-    drained: boolean;
     /** When the gate passed: the quiet period confirmed, or the acknowledgement recorded. */
     drainedAt: string;
     /** First time the final counter values were seen (absent when acknowledged unseen). */

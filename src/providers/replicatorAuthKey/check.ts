@@ -5,7 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 
 import { jwtAlgorithmFor, publicKeyPemOf } from "../../tls/jwt";
 import { parsePrivateKey } from "../../tls/pem";
-import { CheckFailures } from "../kernel/checkFailures";
+import { assertNoProblems, CheckFailures } from "../kernel/checkFailures";
 import { containsUnknown, UNKNOWN } from "../kernel/unknown";
 import { connectionProblem, parseCockroachConnection, parseStagingSchema } from "../cockroach";
 import {
@@ -27,16 +27,12 @@ export function replicatorAuthKeyProblems(
  * the staging schema and the private key. Throws every problem at once.
  */
 export function parseReplicatorAuthKey(inputs: ReplicatorAuthKeyInputs): ReplicatorAuthKeyConfig {
-    const failures = checkInputs(inputs as unknown as Record<string, unknown>);
+    assertNoProblems("ReplicatorAuthKey", replicatorAuthKeyProblems({ ...inputs }));
     const connection = parseCockroachConnection(inputs.stagingConnection);
     const staging = parseStagingSchema(inputs.stagingSchema);
     const key: KeyObject | undefined = parsePrivateKey(inputs.privateKeyPem);
-    if (!failures.isEmpty || "problem" in connection || !staging || !key) {
-        throw new Error(
-            `invalid ReplicatorAuthKey inputs: ${failures.list
-                .map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason))
-                .join("; ")}`,
-        );
+    if ("problem" in connection || !staging || !key) {
+        throw new Error("invalid ReplicatorAuthKey inputs"); // unreachable: the checks above cover these
     }
     return {
         inputs,

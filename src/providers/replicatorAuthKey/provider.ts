@@ -5,7 +5,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-import { readVersionedState } from "../kernel/stateVersion";
+import { checkedInputs } from "../kernel/checkFailures";
+import { stateReader } from "../kernel/stateVersion";
 import { create, read, remove, update } from "./apply/lifecycle";
 import { parseReplicatorAuthKey, replicatorAuthKeyProblems } from "./check";
 import { planDiff } from "./diff";
@@ -17,12 +18,7 @@ import {
 } from "./types";
 
 /** Prior state in the current shape (older shapes migrated, newer ones refused). */
-function stateOf(props: unknown): ReplicatorAuthKeyOutputs {
-    return readVersionedState<ReplicatorAuthKeyOutputs>(
-        props as Record<string, unknown>,
-        STATE_VERSIONING,
-    );
-}
+const stateOf = stateReader<ReplicatorAuthKeyOutputs>(STATE_VERSIONING);
 
 /** The ReplicatorAuthKey provider, loaded by `lazyProvider("dist/providers/replicatorAuthKey/provider")`. */
 export const provider: Required<pulumi.dynamic.ResourceProvider> = {
@@ -30,11 +26,8 @@ export const provider: Required<pulumi.dynamic.ResourceProvider> = {
         // No provider-wide configuration: everything comes from the resource's inputs.
     },
 
-    async check(olds, news) {
-        const failures = replicatorAuthKeyProblems(news);
-        if (failures.length === 0) logCreatePreview(olds, news);
-        return { inputs: news, failures };
-    },
+    check: async (olds, news) =>
+        checkedInputs(news, replicatorAuthKeyProblems(news), () => logCreatePreview(olds, news)),
 
     async diff(_id, olds, news) {
         const result = planDiff(stateOf(olds) as unknown as Record<string, unknown>, news);
