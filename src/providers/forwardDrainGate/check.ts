@@ -1,9 +1,10 @@
 /**
- * Offline `check` and `diff` of ForwardDrainGate, and the defaults applied to its inputs.
+ * Offline `check` of ForwardDrainGate: every problem with the inputs, and the parsed config
+ * (defaults applied) create and update work from.
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-import { CheckFailures } from "../kernel/checkFailures";
+import { assertNoProblems, CheckFailures } from "../kernel/checkFailures";
 import { UNKNOWN } from "../kernel/unknown";
 import {
     DEFAULT_POLL_INTERVAL_SECONDS,
@@ -11,18 +12,12 @@ import {
     DEFAULT_TIMEOUT_SECONDS,
     type ForwardDrainGateInputs,
     MAX_TIMEOUT_SECONDS,
+    type ResolvedInputs,
 } from "./types";
 
-/** Inputs with defaults applied. */
-export interface ResolvedInputs {
-    metricsUrl?: string;
-    schema?: string;
-    quietPeriodSeconds: number;
-    timeoutSeconds: number;
-    pollIntervalSeconds: number;
-    drained: boolean;
-}
+export type { ResolvedInputs } from "./types";
 
+/** The inputs with defaults applied. */
 export function resolveInputs(inputs: ForwardDrainGateInputs): ResolvedInputs {
     return {
         ...(inputs.metricsUrl === undefined ? {} : { metricsUrl: inputs.metricsUrl }),
@@ -35,6 +30,19 @@ export function resolveInputs(inputs: ForwardDrainGateInputs): ResolvedInputs {
 }
 
 const NUMBER_PROPERTIES = ["quietPeriodSeconds", "timeoutSeconds", "pollIntervalSeconds"] as const;
+
+/** Every problem with the inputs, each naming the property and the fix. Pure. */
+export function forwardDrainGateProblems(
+    news: Record<string, unknown>,
+): pulumi.dynamic.CheckFailure[] {
+    return checkInputs(news).list;
+}
+
+/** Validates the inputs and applies their defaults once; throws every problem at once. */
+export function parseForwardDrainGate(inputs: ForwardDrainGateInputs): ResolvedInputs {
+    assertNoProblems("ForwardDrainGate", forwardDrainGateProblems({ ...inputs }));
+    return resolveInputs(inputs);
+}
 
 /** Every problem with `news`, at once. Unknown (preview) values are accepted. */
 export function checkInputs(news: Record<string, unknown>): CheckFailures {
@@ -124,46 +132,4 @@ function checkMetricsUrl(value: unknown, failures: CheckFailures): void {
         // The URL is stored in state in clear; the replicator's metrics endpoint has no auth.
         failures.add("metricsUrl", "must not carry a user name or password");
     }
-}
-
-/** The properties whose change diff reports: all inputs. None of them replaces the gate. */
-const DIFFED = [
-    "metricsUrl",
-    "schema",
-    "quietPeriodSeconds",
-    "timeoutSeconds",
-    "pollIntervalSeconds",
-    "drained",
-] as const;
-
-/**
- * Every input change is an in-place update that records the new inputs and does not wait
- * again: the gate guards the moment failback starts, which has passed, and a second wait would
- * scrape a forward replicator the runbook had the operator stop. `pulumi up --replace` re-runs
- * it on purpose.
- */
-export function planDiff(
-    olds: Record<string, unknown>,
-    news: ForwardDrainGateInputs,
-): pulumi.dynamic.DiffResult {
-    const before = olds as unknown as ResolvedInputs;
-    const after = resolveInputs(news);
-    const changed = DIFFED.filter((property) => {
-        const next = after[property];
-        return next === UNKNOWN || next !== before[property];
-    });
-    return {
-        changes: changed.length > 0,
-        replaces: [],
-        deleteBeforeReplace: false,
-        // update never touches what create found, so previews keep showing it.
-        stables: [
-            "drainedAt",
-            "quietSince",
-            "lastCounters",
-            "endpointAnswering",
-            "acknowledged",
-            "warnings",
-        ],
-    };
 }

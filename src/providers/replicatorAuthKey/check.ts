@@ -1,13 +1,47 @@
-/** Offline input checks and diff planning for ReplicatorAuthKey. Pure. */
+/** Offline input checks of ReplicatorAuthKey, and the parsed config create and update work from. Pure. */
+import type { KeyObject } from "node:crypto";
+
 import type * as pulumi from "@pulumi/pulumi";
 
 import { jwtAlgorithmFor, publicKeyPemOf } from "../../tls/jwt";
 import { parsePrivateKey } from "../../tls/pem";
-import { CheckFailures } from "../kernel/checkFailures";
+import { assertNoProblems, CheckFailures } from "../kernel/checkFailures";
 import { containsUnknown, UNKNOWN } from "../kernel/unknown";
-import { connectionProblem } from "../cockroach";
-import { parseStagingSchema } from "../cockroach";
-import { DEFAULT_WAIT_FOR_TABLE_SECONDS, MAX_WAIT_FOR_TABLE_SECONDS } from "./types";
+import { connectionProblem, parseCockroachConnection, parseStagingSchema } from "../cockroach";
+import {
+    DEFAULT_WAIT_FOR_TABLE_SECONDS,
+    MAX_WAIT_FOR_TABLE_SECONDS,
+    type ReplicatorAuthKeyConfig,
+    type ReplicatorAuthKeyInputs,
+} from "./types";
+
+/** Every problem with the inputs, each naming the property and the fix. Pure. */
+export function replicatorAuthKeyProblems(
+    news: Record<string, unknown>,
+): pulumi.dynamic.CheckFailure[] {
+    return checkInputs(news).list;
+}
+
+/**
+ * Validates inputs and parses them once into what create and update work from: the connection,
+ * the staging schema and the private key. Throws every problem at once.
+ */
+export function parseReplicatorAuthKey(inputs: ReplicatorAuthKeyInputs): ReplicatorAuthKeyConfig {
+    assertNoProblems("ReplicatorAuthKey", replicatorAuthKeyProblems({ ...inputs }));
+    const connection = parseCockroachConnection(inputs.stagingConnection);
+    const staging = parseStagingSchema(inputs.stagingSchema);
+    const key: KeyObject | undefined = parsePrivateKey(inputs.privateKeyPem);
+    if ("problem" in connection || !staging || !key) {
+        throw new Error("invalid ReplicatorAuthKey inputs"); // unreachable: the checks above cover these
+    }
+    return {
+        inputs,
+        connection: connection.connection,
+        staging,
+        key,
+        waitSeconds: inputs.waitForTableSeconds ?? DEFAULT_WAIT_FOR_TABLE_SECONDS,
+    };
+}
 
 /** Every problem with the inputs; never echoes a secret value. */
 export function checkInputs(news: Record<string, unknown>): CheckFailures {
@@ -80,49 +114,4 @@ function schemasProblem(schemas: unknown): string | undefined {
 export function publicKeyOfPem(privateKeyPem: string): string | undefined {
     const key = parsePrivateKey(privateKeyPem);
     return key ? publicKeyPemOf(key) : undefined;
-}
-
-/**
- * Diff of stored outputs against new inputs: a different key, staging schema or claim replaces
- * (a new token is minted; delete-before-replace so the old key row goes first); a new staging
- * connection (rotated credentials) or wait bound is an update; a key row found missing by
- * refresh is an update that re-inserts it.
- */
-export function planDiff(
-    olds: Record<string, unknown>,
-    news: Record<string, unknown>,
-): pulumi.dynamic.DiffResult {
-    const replaces: string[] = [];
-    if (news.privateKeyPem === UNKNOWN) replaces.push("privateKeyPem");
-    else if (
-        typeof news.privateKeyPem !== "string" ||
-        publicKeyOfPem(news.privateKeyPem) !== olds.publicKeyPem
-    ) {
-        replaces.push("privateKeyPem");
-    }
-    if (
-        news.stagingSchema === UNKNOWN ||
-        normalizedSchema(news.stagingSchema) !== normalizedSchema(olds.stagingSchema)
-    ) {
-        replaces.push("stagingSchema");
-    }
-    if (
-        containsUnknown(news.schemas) ||
-        JSON.stringify(news.schemas) !== JSON.stringify(olds.schemas)
-    ) {
-        replaces.push("schemas");
-    }
-    const updates =
-        news.stagingConnection !== olds.stagingConnection ||
-        (news.waitForTableSeconds ?? DEFAULT_WAIT_FOR_TABLE_SECONDS) !==
-            (olds.waitForTableSeconds ?? DEFAULT_WAIT_FOR_TABLE_SECONDS) ||
-        olds.keyRegistered === false;
-    if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: true };
-    return { changes: updates };
-}
-
-function normalizedSchema(text: unknown): string | undefined {
-    if (typeof text !== "string") return undefined;
-    const parsed = parseStagingSchema(text);
-    return parsed ? `${parsed.database}.${parsed.schema}` : text;
 }
