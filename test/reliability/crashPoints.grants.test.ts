@@ -15,15 +15,13 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { PartialStateError } from "../../src/providers/kernel/partialState";
-import type { TargetGrantsInputs } from "../../src/providers/targetGrants/config";
+import type { TargetGrantsInputs } from "../../src/providers/targetGrants/types";
 import {
     type TargetGrantsOutputs,
     makeTargetGrantsProvider,
 } from "../../src/providers/targetGrants/provider";
-import {
-    DEFAULT_SESSION_OPTIONS,
-    oracleSessionOpener,
-} from "../../src/providers/targetGrants/session";
+import { DEFAULT_SESSION_OPTIONS } from "../../src/providers/targets/session";
+import { oracleSessionOpener } from "../../src/providers/targets/oracleSession";
 import {
     type CutPoint,
     type StatementProxy,
