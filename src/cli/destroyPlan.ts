@@ -104,8 +104,8 @@ function targetGrantsStep(name: string, out: Record<string, unknown>): DestroySt
         : pairs.length === 0
           ? ["-- nothing was granted by this stack: nothing to revoke"]
           : renderChange({ ...config, dialect }, { toGrant: [], toRevoke: pairs }).revokes.map(
-                  (sql) => `${withSemicolon(sql)}  -- skipped if the privilege is already gone`,
-              );
+                (sql) => `${withSemicolon(sql)}  -- skipped if the privilege is already gone`,
+            );
     const preexisting = Array.isArray(out.preexisting) ? out.preexisting.length : 0;
     return {
         resource: `TargetGrants ${name}`,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { GrantPair } from "../providers/targets/types";
+import type { Dialect, GrantPair } from "../providers/targets/types";
 import { targetGrantsProvider } from "../providers/targetGrants";
 
 /** One (object, privilege) pair; see {@link TargetGrants.granted}. */
@@ -21,7 +21,7 @@ export interface TargetGrantsArgs {
      * `"postgres"`, `"mysql"` (also MariaDB) or `"oracle"`. Default: inferred from the URL scheme;
      * when given it must agree with it. Changing it replaces the resource.
      */
-    dialect?: pulumi.Input<"postgres" | "mysql" | "oracle">;
+    dialect?: pulumi.Input<Dialect>;
     /**
      * The role (PostgreSQL), user (MySQL) or user/role (Oracle) the replicator connects as. It
      * must exist already. Changing it replaces the resource.
@@ -87,7 +87,7 @@ export class TargetGrants extends pulumi.dynamic.Resource {
     /** The server the grants live on (`dialect://host:port[/database]`), without credentials. */
     declare public readonly server: pulumi.Output<string>;
     /** The dialect in use. */
-    declare public readonly dialect: pulumi.Output<"postgres" | "mysql" | "oracle">;
+    declare public readonly dialect: pulumi.Output<Dialect>;
     /** Resolved table privileges. */
     declare public readonly privileges: pulumi.Output<string[]>;
 

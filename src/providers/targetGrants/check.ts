@@ -6,7 +6,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { CheckFailures } from "../kernel/checkFailures";
 import { UNKNOWN, containsUnknown } from "../kernel/unknown";
-import { DIALECT_NAMES, type TargetDialect, dialectOfScheme, requireDialect, targetDialect } from "../targets";
+import {
+    DIALECT_NAMES,
+    type TargetDialect,
+    dialectOfScheme,
+    requireDialect,
+    targetDialect,
+} from "../targets";
 import {
     CONNECTION_SHAPES,
     type ParsedConnection,
@@ -48,7 +54,13 @@ export function checkTargetGrants(inputs: RawInputs): CheckedInputs {
     if (known) return known;
     const failures = new CheckFailures();
     const { dialect, connection } = checkDialect(inputs, failures);
-    checkName(inputs.grantee, "grantee", "the role/user the replicator connects as", dialect, failures);
+    checkName(
+        inputs.grantee,
+        "grantee",
+        "the role/user the replicator connects as",
+        dialect,
+        failures,
+    );
     checkName(
         inputs.schema,
         "schema",
@@ -79,7 +91,9 @@ export function parseTargetGrants(inputs: TargetGrantsInputs): TargetGrantsConfi
     if (failures.length > 0 || !dialect || !connection) {
         throw new Error(
             "invalid TargetGrants inputs: " +
-                failures.map((f) => (f.property ? `${f.property} ${f.reason}` : f.reason)).join("; "),
+                failures
+                    .map((f) => (f.property ? `${f.property} ${f.reason}` : f.reason))
+                    .join("; "),
         );
     }
     return { ...grantScope(inputs, dialect), connection };
@@ -96,7 +110,8 @@ export function grantScope(inputs: TargetGrantsInputs, dialect: TargetDialect): 
     );
     const defaultPrivileges =
         dialect.scope.defaultPrivileges &&
-        (inputs.defaultPrivileges ?? (tables === null || inputs.defaultPrivilegesFor !== undefined));
+        (inputs.defaultPrivileges ??
+            (tables === null || inputs.defaultPrivilegesFor !== undefined));
     return {
         dialect,
         grantee: inputs.grantee,
@@ -106,7 +121,9 @@ export function grantScope(inputs: TargetGrantsInputs, dialect: TargetDialect): 
         privileges,
         defaultPrivileges,
         defaultPrivilegesFor:
-            defaultPrivileges && inputs.defaultPrivilegesFor ? [...inputs.defaultPrivilegesFor] : null,
+            defaultPrivileges && inputs.defaultPrivilegesFor
+                ? [...inputs.defaultPrivilegesFor]
+                : null,
     };
 }
 
@@ -160,7 +177,9 @@ function checkDialect(
     if (!given) {
         failures.add(
             "dialect",
-            `must be ${DIALECT_NAMES.map((n) => `"${n}"`).join(", ").replace(/, ([^,]*)$/, " or $1")}; got ${JSON.stringify(name)}`,
+            `must be ${DIALECT_NAMES.map((n) => `"${n}"`)
+                .join(", ")
+                .replace(/, ([^,]*)$/, " or $1")}; got ${JSON.stringify(name)}`,
         );
         return { dialect: urlDialect, connection };
     }
@@ -216,7 +235,11 @@ function checkGranteeHost(
     }
 }
 
-function checkTables(value: unknown, dialect: TargetDialect | undefined, failures: CheckFailures): void {
+function checkTables(
+    value: unknown,
+    dialect: TargetDialect | undefined,
+    failures: CheckFailures,
+): void {
     const required = dialect?.scope.tablesRequired === true;
     if (value === undefined || value === null) {
         if (required) {
@@ -261,7 +284,8 @@ function checkNameList(
         }
         const problem = dialect?.identifierProblem(entry);
         if (problem) failures.add(property, `entry ${index} ${JSON.stringify(entry)} ${problem}`);
-        if (seen.has(entry)) failures.add(property, `lists ${JSON.stringify(entry)} more than once`);
+        if (seen.has(entry))
+            failures.add(property, `lists ${JSON.stringify(entry)} more than once`);
         seen.add(entry);
     });
 }
@@ -278,7 +302,10 @@ function checkPrivileges(
     }
     if (value.length === 0) {
         const defaults = dialect ? ` (${dialect.defaultPrivileges.join(", ")})` : "";
-        failures.add("privileges", `must not be empty; omit privileges for the defaults${defaults}`);
+        failures.add(
+            "privileges",
+            `must not be empty; omit privileges for the defaults${defaults}`,
+        );
         return;
     }
     const seen = new Set<string>();

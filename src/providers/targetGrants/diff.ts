@@ -77,11 +77,17 @@ function sameSet(
     b: readonly string[] | null | undefined,
 ): boolean {
     if ((a ?? null) === null || (b ?? null) === null) return (a ?? null) === (b ?? null);
-    return new Set(a).size === new Set(b).size && (a as string[]).every((x) => (b as string[]).includes(x));
+    return (
+        new Set(a).size === new Set(b).size &&
+        (a as string[]).every((x) => (b as string[]).includes(x))
+    );
 }
 
 /** The provider's `diff`: the comparison, logged as the SQL the next `up` runs. */
-export function diff(olds: TargetGrantsOutputs, news: TargetGrantsInputs): pulumi.dynamic.DiffResult {
+export function diff(
+    olds: TargetGrantsOutputs,
+    news: TargetGrantsInputs,
+): pulumi.dynamic.DiffResult {
     const { replaces, changed } = compareForDiff(olds, news);
     const result = {
         changes: replaces.length > 0 || changed.length > 0,

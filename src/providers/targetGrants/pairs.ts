@@ -67,4 +67,3 @@ export class HeldIndex {
         return local.find((e) => e.grantor === undefined || e.grantor === pair.grantor);
     }
 }
-

@@ -113,9 +113,12 @@ export function plannedGrants(
     owners: readonly PlannedName[] | null,
 ): PlannedPair[] {
     const planned =
-        owners ??
-        (config.defaultPrivileges ? (config.defaultPrivilegesFor ?? [TABLE_OWNERS]) : []);
-    return pairsFor<PlannedName>(config, tables, planned.filter((o) => o !== config.grantee));
+        owners ?? (config.defaultPrivileges ? (config.defaultPrivilegesFor ?? [TABLE_OWNERS]) : []);
+    return pairsFor<PlannedName>(
+        config,
+        tables,
+        planned.filter((o) => o !== config.grantee),
+    );
 }
 
 /** The change to make, and the state to record once it is made. */
@@ -208,7 +211,6 @@ export function heldAfter(held: readonly GrantPair[], change: GrantChange): Gran
     for (const p of change.toGrant) if (present.add(p)) out.push(p);
     return out;
 }
-
 
 /** One statement of a change, as apply runs it and preview prints it. */
 export interface GrantStep {

@@ -14,25 +14,24 @@ import {
 } from "../kernel/previewSql";
 import { UNKNOWN } from "../kernel/unknown";
 import { targetIdentity } from "../targets/connection";
-import type { Dialect, GrantPair, PlannedName, PlannedPair } from "../targets/types";
+import type { PlannedName, PlannedPair } from "../targets/types";
 import { checkTargetGrants, grantScope } from "./check";
 import { EVERY_TABLE, changeSteps, planChange, plannedGrants, statementsOf } from "./plan";
-import type { GrantScopeConfig, TargetGrantsInputs } from "./types";
+import type { GrantScopeConfig, TargetGrantsInputs, TargetGrantsOutputs } from "./types";
 
-/** The parts of TargetGrants state a preview reads (see `TargetGrantsOutputs`). */
-export interface TargetGrantsPreviewState {
-    connection: string;
-    dialect: Dialect;
-    grantee: string;
-    granteeHost: string | null;
-    schema: string;
-    tables: string[] | null;
-    server?: string;
-    defaultPrivilegeOwners?: string[];
-    granted: GrantPair[];
-    preexisting: GrantPair[];
-    coveredTables?: string[];
-}
+/** The parts of TargetGrants state a preview reads. */
+export type TargetGrantsPreviewState = Pick<
+    TargetGrantsOutputs,
+    | "connection"
+    | "dialect"
+    | "grantee"
+    | "granteeHost"
+    | "schema"
+    | "tables"
+    | "granted"
+    | "preexisting"
+> &
+    Partial<Pick<TargetGrantsOutputs, "server" | "defaultPrivilegeOwners" | "coveredTables">>;
 
 const ALREADY_HELD = noteResolvedAtApply("privileges the grantee already holds are skipped");
 

@@ -32,7 +32,6 @@ export interface RecordedGrants {
     columnGrants?: ColumnGrant[];
 }
 
-
 /**
  * `pair` with its grantor filled in from the catalog when it has none and the catalog shows
  * exactly one grantor for it.
@@ -198,4 +197,3 @@ export function columnsToRestore(
     for (const c of missingColumnGrants(recorded, remaining, snapshot)) out.set(columnKey(c), c);
     return sortColumnGrants([...out.values()]);
 }
-

@@ -45,7 +45,10 @@ export interface TargetGrantsConfig extends GrantScopeConfig {
 export const STATE_VERSION = 1;
 
 /** How TargetGrants state is versioned (read through `readVersionedState`). */
-export const STATE_VERSIONING: StateVersioning = { resource: "TargetGrants", current: STATE_VERSION };
+export const STATE_VERSIONING: StateVersioning = {
+    resource: "TargetGrants",
+    current: STATE_VERSION,
+};
 
 /** Everything stored in state. `connection` is a secret output. */
 export interface TargetGrantsOutputs {

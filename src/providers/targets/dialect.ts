@@ -34,6 +34,12 @@ export interface RenderOptions {
     restoreColumns?: readonly ColumnGrant[];
 }
 
+/** The pairs a change grants and revokes. */
+export interface PlannedChange {
+    toGrant: readonly PlannedPair[];
+    toRevoke: readonly PlannedPair[];
+}
+
 /** The REVOKE then GRANT statement texts of a change. */
 export interface RenderedChange {
     revokes: string[];
@@ -100,7 +106,7 @@ export interface TargetDialect {
     describeGrantee(target: GrantTarget): string;
     /** The REVOKE then GRANT statements of a change; objects only known at apply are placeholders. */
     renderChange(
-        change: { toGrant: readonly PlannedPair[]; toRevoke: readonly PlannedPair[] },
+        change: PlannedChange,
         target: GrantTarget,
         options: RenderOptions,
     ): RenderedChange;

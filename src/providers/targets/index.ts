@@ -44,5 +44,7 @@ export function dialectOfScheme(url: string): TargetDialect | undefined {
 /** `postgres://, postgresql://, mysql:// or oracle://` */
 export function schemeList(schemes: readonly string[]): string {
     const list = schemes.map((s) => `${s}//`);
-    return list.length > 1 ? `${list.slice(0, -1).join(", ")} or ${list[list.length - 1]}` : list.join("");
+    return list.length > 1
+        ? `${list.slice(0, -1).join(", ")} or ${list[list.length - 1]}`
+        : list.join("");
 }

@@ -3,7 +3,12 @@
  * object (catalog in `mysqlCatalog.ts`, codes in `mysqlCodes.ts`, driver in `mysqlSession.ts`).
  */
 import { RESOLVED_AT_APPLY } from "../kernel/previewSql";
-import { defineDialect, type RenderOptions } from "./dialect";
+import {
+    type PlannedChange,
+    type RenderedChange,
+    type RenderOptions,
+    defineDialect,
+} from "./dialect";
 import { MYSQL_TABLE_PRIVILEGES, mysqlDatabasePattern } from "./mysqlCatalog";
 import { MYSQL_GONE_ERRNOS, MYSQL_RETRIABLE_ERRNOS, mysqlServerAnswered } from "./mysqlCodes";
 import { openMysqlSession } from "./mysqlSession";
@@ -54,7 +59,6 @@ export function quoteMysqlString(value: string): string {
 export function mysqlAccount(user: string, host: string): string {
     return `${quoteMysqlString(user)}@${quoteMysqlString(host)}`;
 }
-
 
 /** Options the statements depend on. */
 export interface MysqlGrantOptions {
@@ -133,7 +137,6 @@ export function mysqlColumnGrantStatements(
     );
 }
 
-
 /** MySQL user names: MariaDB allows 80 characters, MySQL 8 allows 32 (the server enforces that). */
 function mysqlUserProblem(name: string): string | undefined {
     if (name.includes("\0")) return "must not contain a NUL character";
@@ -142,10 +145,10 @@ function mysqlUserProblem(name: string): string | undefined {
 }
 
 function renderMysqlChange(
-    change: { toGrant: readonly PlannedPair[]; toRevoke: readonly PlannedPair[] },
+    change: PlannedChange,
     target: GrantTarget,
     options: RenderOptions,
-): { revokes: string[]; grants: string[] } {
+): RenderedChange {
     return {
         revokes: [
             ...mysqlRevokeStatements(change.toRevoke, target, options),
@@ -166,7 +169,12 @@ export const mysql = defineDialect({
     acceptedParameters: ["ssl"],
     schemaWord: "database",
     accountHost: true,
-    scope: { schemaUsage: false, wholeDatabase: true, tablesRequired: false, defaultPrivileges: false },
+    scope: {
+        schemaUsage: false,
+        wholeDatabase: true,
+        tablesRequired: false,
+        defaultPrivileges: false,
+    },
     tablePrivileges: MYSQL_TABLE_PRIVILEGES,
     defaultPrivileges: ["SELECT", "INSERT", "UPDATE", "DELETE"],
     identifierProblem: mysqlIdentifierProblem,

@@ -2,7 +2,7 @@
  * MySQL / MariaDB privilege catalog: the table privileges, the session set-up, the one query that
  * reads the catalog and its parser.
  */
-import type { CatalogSnapshot, GrantTarget } from "./types";
+import { type CatalogSnapshot, type GrantTarget, emptySnapshot } from "./types";
 
 /** Privileges MySQL/MariaDB accept both on `db.*` and on a single table. */
 export const MYSQL_TABLE_PRIVILEGES = [
@@ -44,7 +44,6 @@ const DB_PRIVILEGE_COLUMNS: Record<(typeof MYSQL_TABLE_PRIVILEGES)[number], stri
 export function mysqlDatabasePattern(database: string, partialRevokes: boolean): string {
     return partialRevokes ? database : database.replace(/[\\_%]/g, (c) => `\\${c}`);
 }
-
 
 /** Seconds a GRANT may wait for a metadata lock before failing. */
 export const MYSQL_LOCK_WAIT_SECONDS = 30;
@@ -147,14 +146,7 @@ export function parseMysqlCatalog(
     rows: readonly MysqlCatalogRow[],
     schema: string,
 ): CatalogSnapshot {
-    const snapshot: CatalogSnapshot = {
-        schemaExists: false,
-        granteeExists: false,
-        currentUser: "",
-        tables: [],
-        held: [],
-        columns: [],
-    };
+    const snapshot = emptySnapshot();
     const privilegesOf = (text: string) =>
         text
             .split(",")

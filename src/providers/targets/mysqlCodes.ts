@@ -42,4 +42,3 @@ export const MYSQL_CONNECTION_ALIVE_QUERY =
 export function mysqlServerAnswered(errno: number | undefined): boolean {
     return errno !== undefined && errno > 0 && (errno < 2000 || errno >= 3000);
 }
-

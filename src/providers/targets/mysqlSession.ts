@@ -141,4 +141,3 @@ export function batches(statements: readonly string[], maxBytes: number): string
     if (current.length > 0) out.push(current);
     return out;
 }
-

@@ -6,7 +6,12 @@
  * `orders` is stored by Oracle as `ORDERS`, and must be given here in that stored form.
  * Oracle identifiers cannot contain a double quote or NUL at all (quoted or not).
  */
-import { defineDialect, type RenderOptions } from "./dialect";
+import {
+    type PlannedChange,
+    type RenderedChange,
+    type RenderOptions,
+    defineDialect,
+} from "./dialect";
 import { ORACLE_NOT_GRANTOR, oracleChangeBlock, oracleServerAnswered } from "./oracleCatalog";
 import { oracleSessionOpener } from "./oracleSession";
 import { errorCodes } from "./session";
@@ -54,12 +59,18 @@ export function quoteOracleIdent(name: string): string {
 }
 
 /** One GRANT per table (Oracle grants on one object per statement). */
-export function oracleGrantStatements(pairs: readonly PlannedPair[], target: GrantTarget): string[] {
+export function oracleGrantStatements(
+    pairs: readonly PlannedPair[],
+    target: GrantTarget,
+): string[] {
     return oracleStatements(pairs, target, "GRANT");
 }
 
 /** One REVOKE per table. */
-export function oracleRevokeStatements(pairs: readonly PlannedPair[], target: GrantTarget): string[] {
+export function oracleRevokeStatements(
+    pairs: readonly PlannedPair[],
+    target: GrantTarget,
+): string[] {
     return oracleStatements(pairs, target, "REVOKE");
 }
 
@@ -81,12 +92,11 @@ function oracleStatements(
     return out;
 }
 
-
 function renderOracleChange(
-    change: { toGrant: readonly PlannedPair[]; toRevoke: readonly PlannedPair[] },
+    change: PlannedChange,
     target: GrantTarget,
     _options: RenderOptions,
-): { revokes: string[]; grants: string[] } {
+): RenderedChange {
     return {
         revokes: oracleRevokeStatements(change.toRevoke, target),
         grants: oracleGrantStatements(change.toGrant, target),
@@ -111,7 +121,12 @@ export const oracle = defineDialect({
     ],
     nameCase: "upper",
     schemaWord: "owning schema (user)",
-    scope: { schemaUsage: false, wholeDatabase: false, tablesRequired: true, defaultPrivileges: false },
+    scope: {
+        schemaUsage: false,
+        wholeDatabase: false,
+        tablesRequired: true,
+        defaultPrivileges: false,
+    },
     tablePrivileges: ORACLE_TABLE_PRIVILEGES,
     defaultPrivileges: ["SELECT", "INSERT", "UPDATE", "DELETE", "FLASHBACK"],
     identifierProblem: oracleIdentifierProblem,

@@ -2,7 +2,7 @@
  * Oracle privilege catalog and change block: the one query that reads the catalog, its parser,
  * the PL/SQL block that carries a whole change, and the error codes the provider classifies.
  */
-import type { CatalogSnapshot } from "./types";
+import { type CatalogSnapshot, emptySnapshot } from "./types";
 
 /** A PL/SQL string literal: single quotes around it, every inner single quote doubled. */
 export function plsqlString(text: string): string {
@@ -68,14 +68,7 @@ export interface OracleCatalogRow {
 
 /** Turns the rows of {@link ORACLE_CATALOG_QUERY} into a snapshot. */
 export function parseOracleCatalog(rows: readonly OracleCatalogRow[]): CatalogSnapshot {
-    const snapshot: CatalogSnapshot = {
-        schemaExists: false,
-        granteeExists: false,
-        currentUser: "",
-        tables: [],
-        held: [],
-        columns: [],
-    };
+    const snapshot = emptySnapshot();
     for (const row of rows) {
         if (row.KIND === "meta") {
             snapshot.currentUser = row.NAME;
@@ -112,4 +105,3 @@ export const ORACLE_CONNECTION_LOST_CODES: ReadonlySet<number> = new Set([
 export function oracleServerAnswered(errorNum: number | undefined): boolean {
     return errorNum !== undefined && errorNum > 0 && !ORACLE_CONNECTION_LOST_CODES.has(errorNum);
 }
-

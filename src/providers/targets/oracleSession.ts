@@ -1,6 +1,11 @@
 /** Oracle session: node-oracledb (thin mode), a per-round-trip call timeout, one PL/SQL block per change. */
 import type * as oracledb from "oracledb";
-import { ORACLE_CATALOG_QUERY, type OracleCatalogRow, oracleChangeBlock, parseOracleCatalog } from "./oracleCatalog";
+import {
+    ORACLE_CATALOG_QUERY,
+    type OracleCatalogRow,
+    oracleChangeBlock,
+    parseOracleCatalog,
+} from "./oracleCatalog";
 import { connectError, queryError, type SessionOpener } from "./session";
 
 /** The part of the oracledb connection API this module uses (a recording client implements it). */
@@ -87,4 +92,3 @@ export function oracleSessionOpener(connector: OracleConnector = oracledbConnect
         };
     };
 }
-

@@ -2,7 +2,12 @@
  * PostgreSQL: identifier rules and quoting, GRANT/REVOKE statement text, and the dialect object
  * (catalog in `postgresCatalog.ts`, codes in `postgresCodes.ts`, driver in `postgresSession.ts`).
  */
-import { defineDialect, type RenderOptions } from "./dialect";
+import {
+    type PlannedChange,
+    type RenderedChange,
+    type RenderOptions,
+    defineDialect,
+} from "./dialect";
 import {
     PG_DEPENDENT_PRIVILEGES_EXIST,
     PG_GONE_SQLSTATES,
@@ -154,7 +159,6 @@ export function pgColumnGrantStatements(
     );
 }
 
-
 function pgStatements(
     pairs: readonly PlannedPair[],
     target: GrantTarget,
@@ -213,10 +217,10 @@ export function actsAsGrantor(
 }
 
 function renderPgChange(
-    change: { toGrant: readonly PlannedPair[]; toRevoke: readonly PlannedPair[] },
+    change: PlannedChange,
     target: GrantTarget,
     options: RenderOptions,
-): { revokes: string[]; grants: string[] } {
+): RenderedChange {
     return {
         revokes: pgRevokeStatements(
             change.toRevoke,
@@ -321,7 +325,12 @@ export const postgres = defineDialect({
         "application_name",
     ],
     dclIsTransactional: true,
-    scope: { schemaUsage: true, wholeDatabase: false, tablesRequired: false, defaultPrivileges: true },
+    scope: {
+        schemaUsage: true,
+        wholeDatabase: false,
+        tablesRequired: false,
+        defaultPrivileges: true,
+    },
     tablePrivileges: PG_TABLE_PRIVILEGES,
     defaultPrivileges: ["SELECT", "INSERT", "UPDATE", "DELETE"],
     identifierProblem: pgIdentifierProblem,

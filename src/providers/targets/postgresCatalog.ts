@@ -1,7 +1,7 @@
 /**
  * PostgreSQL privilege catalog: the one query that reads it and its parser.
  */
-import type { CatalogSnapshot, GrantPair, GrantTarget } from "./types";
+import { type CatalogSnapshot, type GrantPair, type GrantTarget, emptySnapshot } from "./types";
 
 /**
  * A string literal in the `E'…'` form, whose meaning does not depend on the server's
@@ -105,14 +105,7 @@ function splitPrivilege(text: string): { privilege: string; grantor: string } {
 
 /** Turns the rows of {@link PG_CATALOG_QUERY} into a snapshot. */
 export function parsePgCatalog(rows: readonly PgCatalogRow[]): CatalogSnapshot {
-    const snapshot: CatalogSnapshot = {
-        schemaExists: false,
-        granteeExists: false,
-        currentUser: "",
-        tables: [],
-        held: [],
-        columns: [],
-    };
+    const snapshot = emptySnapshot();
     const add = (kind: GrantPair["kind"], object: string, entries: string[], global = false) => {
         for (const entry of entries) {
             const { privilege, grantor } = splitPrivilege(entry);

@@ -35,4 +35,3 @@ export const PG_GONE_SQLSTATES: ReadonlySet<string> = new Set([
     "42P01", // undefined_table
     "42704", // undefined_object (role)
 ]);
-

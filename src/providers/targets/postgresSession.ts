@@ -1,6 +1,11 @@
 /** PostgreSQL session: `pg.Client` with connect, statement, lock and client-side query timeouts. */
 import type * as pg from "pg";
-import { parsePgCatalog, PG_CATALOG_QUERY, type PgCatalogRow, pgCatalogQueryFor } from "./postgresCatalog";
+import {
+    parsePgCatalog,
+    PG_CATALOG_QUERY,
+    type PgCatalogRow,
+    pgCatalogQueryFor,
+} from "./postgresCatalog";
 import { pgServerAnswered } from "./postgresCodes";
 import type { ParsedConnection } from "./dialect";
 import { connectError, errorCodes, queryError, type SessionOpener } from "./session";
@@ -114,4 +119,3 @@ export const openPostgresSession: SessionOpener = async (connection, options) =>
         },
     };
 };
-

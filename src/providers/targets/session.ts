@@ -128,4 +128,3 @@ export function queryError(connection: ParsedConnection, what: string, err: unkn
     if (typeof num === "number") (wrapped as Error & { errno?: number }).errno = num;
     return wrapped;
 }
-

@@ -142,6 +142,18 @@ export interface CatalogSnapshot {
     actsAsOwners?: string[];
 }
 
+/** A snapshot of nothing: the start of a catalog parser's result. */
+export function emptySnapshot(): CatalogSnapshot {
+    return {
+        schemaExists: false,
+        granteeExists: false,
+        currentUser: "",
+        tables: [],
+        held: [],
+        columns: [],
+    };
+}
+
 /** Stable text key of a pair, for set operations. */
 export function pairKey(pair: GrantPair): string {
     return JSON.stringify([pair.kind, pair.object, pair.privilege]);

@@ -12,7 +12,10 @@ import {
     makeTargetGrantsProvider,
 } from "../../../src/providers/targetGrants/provider";
 import { parseConnection } from "../../../src/providers/targets/connection";
-import { DEFAULT_SESSION_OPTIONS, type SessionOpener } from "../../../src/providers/targets/session";
+import {
+    DEFAULT_SESSION_OPTIONS,
+    type SessionOpener,
+} from "../../../src/providers/targets/session";
 import { openMysqlSession } from "../../../src/providers/targets/mysqlSession";
 import { MARIADB_ADMIN_URL, requireService, uniqueName } from "../../support/services";
 import { snapshotMysqlPrivileges } from "../../support/grants/snapshots";

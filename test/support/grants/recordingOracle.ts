@@ -16,7 +16,10 @@
  */
 import { ORACLE_CATALOG_QUERY } from "../../../src/providers/targets/oracleCatalog";
 import { ORACLE_TABLE_PRIVILEGES } from "../../../src/providers/targets/oracle";
-import type { OracleConnectionLike, OracleConnector } from "../../../src/providers/targets/oracleSession";
+import type {
+    OracleConnectionLike,
+    OracleConnector,
+} from "../../../src/providers/targets/oracleSession";
 
 export class OracleError extends Error {
     readonly errorNum: number;

@@ -10,7 +10,11 @@ import { type Dialect, requireDialect } from "../../../src/providers/targets";
 import { columnsToRestore } from "../../../src/providers/targetGrants/reconcile";
 import { renderChange } from "../../../src/providers/targetGrants/plan";
 import type { CatalogSnapshot } from "../../../src/providers/targets/types";
-import { PG_CATALOG_QUERY, pgCatalogQueryFor, pgLiteral } from "../../../src/providers/targets/postgresCatalog";
+import {
+    PG_CATALOG_QUERY,
+    pgCatalogQueryFor,
+    pgLiteral,
+} from "../../../src/providers/targets/postgresCatalog";
 import { pgRetriable, pgServerAnswered } from "../../../src/providers/targets/postgresCodes";
 
 /** A grant scope from plain values (the dialect by name). */

@@ -137,18 +137,19 @@ describe("reconcile with pending pairs and duplicate rows", () => {
 });
 
 describe("desiredGrants and coveredTables", () => {
-    const config = (over: Partial<ConfigValues>): GrantScopeConfig => scopeOf({
-        connection: "mysql://root@127.0.0.1:3306/",
-        dialect: "mysql",
-        grantee: "app",
-        granteeHost: "%",
-        schema: "db",
-        tables: null,
-        privileges: ["UPDATE", "SELECT"],
-        defaultPrivileges: false,
-        defaultPrivilegesFor: null,
-        ...over,
-    });
+    const config = (over: Partial<ConfigValues>): GrantScopeConfig =>
+        scopeOf({
+            connection: "mysql://root@127.0.0.1:3306/",
+            dialect: "mysql",
+            grantee: "app",
+            granteeHost: "%",
+            schema: "db",
+            tables: null,
+            privileges: ["UPDATE", "SELECT"],
+            defaultPrivileges: false,
+            defaultPrivilegesFor: null,
+            ...over,
+        });
     const snapshot = (held: GrantPair[]): CatalogSnapshot => ({
         schemaExists: true,
         granteeExists: true,

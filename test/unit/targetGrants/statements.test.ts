@@ -23,18 +23,19 @@ const scopeOf = (values: ConfigValues): GrantScopeConfig => ({
 });
 
 const t = (object: string, privilege: string): GrantPair => ({ kind: "table", object, privilege });
-const config = (over: Partial<ConfigValues>): GrantScopeConfig => scopeOf({
-    connection: "postgres://admin@db/app",
-    dialect: "postgres",
-    grantee: "replicator",
-    granteeHost: undefined,
-    schema: "public",
-    tables: null,
-    privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"],
-    defaultPrivileges: true,
-    defaultPrivilegesFor: null,
-    ...over,
-});
+const config = (over: Partial<ConfigValues>): GrantScopeConfig =>
+    scopeOf({
+        connection: "postgres://admin@db/app",
+        dialect: "postgres",
+        grantee: "replicator",
+        granteeHost: undefined,
+        schema: "public",
+        tables: null,
+        privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"],
+        defaultPrivileges: true,
+        defaultPrivilegesFor: null,
+        ...over,
+    });
 const all = (object: string) => ["SELECT", "INSERT", "UPDATE", "DELETE"].map((p) => t(object, p));
 
 const CASES: {

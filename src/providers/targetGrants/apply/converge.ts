@@ -83,7 +83,16 @@ export async function converge(
             if (answered && dialect.dclIsTransactional) {
                 throw dialect.refusal(change.toRevoke, snapshot, err) ?? err;
             }
-            after = await settleFailedChange(deps, session, config, id, change, recorded, owners, err);
+            after = await settleFailedChange(
+                deps,
+                session,
+                config,
+                id,
+                change,
+                recorded,
+                owners,
+                err,
+            );
         }
         const final = after ?? { ...snapshot, held: heldAfter(snapshot.held, change) };
         const granted = attachGrantors(change.granted, final);

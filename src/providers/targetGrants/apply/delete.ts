@@ -7,7 +7,10 @@ import { revokeGranted } from "./revoke";
 import { type ApplyDeps, DEFAULT_DEPS, openSession } from "./session";
 
 /** Deletes resource state `props`: revokes what it granted (nothing when the database is gone). */
-export async function remove(props: TargetGrantsOutputs, deps: ApplyDeps = DEFAULT_DEPS): Promise<void> {
+export async function remove(
+    props: TargetGrantsOutputs,
+    deps: ApplyDeps = DEFAULT_DEPS,
+): Promise<void> {
     const state = currentState(props);
     const config = configFromState(state);
     let session: GrantSession;

@@ -9,7 +9,10 @@ import { type ApplyDeps, DEFAULT_DEPS, withSession } from "./session";
 
 /** State in the current shape (older shapes migrated; newer ones refused). */
 export function currentState(props: unknown): TargetGrantsOutputs {
-    return readVersionedState<TargetGrantsOutputs>(props as Record<string, unknown>, STATE_VERSIONING);
+    return readVersionedState<TargetGrantsOutputs>(
+        props as Record<string, unknown>,
+        STATE_VERSIONING,
+    );
 }
 
 /** Reads the grants of resource `id` as the catalog shows them now. */

@@ -24,7 +24,8 @@ export async function revokeGranted(
     for (let attempt = 1; ; attempt++) {
         // Revoking needs only the account's privilege rows (and the tables' owners and columns).
         const snapshot = await session.readCatalog(targetOf(config), {
-            listTables: dialect.changeReadListsTables(false) || (props.columnGrants ?? []).length > 0,
+            listTables:
+                dialect.changeReadListsTables(false) || (props.columnGrants ?? []).length > 0,
         });
         if (!snapshot.granteeExists) return;
         const recorded = reconcile(props, snapshot);
@@ -53,7 +54,9 @@ export async function revokeGranted(
                 continue; // re-read: verify
             }
             if (dialect.isNotGrantor(err)) {
-                throw new Error(`${errorText(err)}; ${revokeLeftMessage(config, granted, snapshot)}`);
+                throw new Error(
+                    `${errorText(err)}; ${revokeLeftMessage(config, granted, snapshot)}`,
+                );
             }
             const refusal = dialect.refusal(granted, snapshot, err);
             if (refusal) throw refusal;

@@ -18,6 +18,8 @@ export async function update(
                 "database needs a replacement, not an update",
         );
     }
-    const outs = await withSession(deps, config, (session) => converge(deps, session, config, id, olds));
+    const outs = await withSession(deps, config, (session) =>
+        converge(deps, session, config, id, olds),
+    );
     return { outs };
 }
