@@ -4,7 +4,7 @@
  * do it. Apply runs these steps; preview prints the same steps, with the names only the catalog
  * read at apply tells shown as placeholders. Nothing here touches a database.
  */
-import type { RenderOptions } from "../targets/dialect";
+import type { PlannedChange, RenderOptions } from "../targets/dialect";
 import {
     type AtApply,
     type CatalogSnapshot,
@@ -243,7 +243,7 @@ export function targetOf(config: GrantPlace): GrantTarget {
 /** The REVOKE then GRANT statements for a change, in the dialect's syntax. */
 export function renderChange(
     config: GrantPlace,
-    change: { toGrant: readonly PlannedPair[]; toRevoke: readonly PlannedPair[] },
+    change: PlannedChange,
     options: RenderOptions = { partialRevokes: false },
 ): { revokes: string[]; grants: string[] } {
     return config.dialect.renderChange(change, targetOf(config), options);
@@ -252,7 +252,7 @@ export function renderChange(
 /** The steps of a change: its REVOKEs, then its GRANTs. */
 export function changeSteps(
     config: GrantPlace,
-    change: { toGrant: readonly PlannedPair[]; toRevoke: readonly PlannedPair[] },
+    change: PlannedChange,
     options: RenderOptions = { partialRevokes: false },
     notes: StepNotes = {},
 ): GrantStep[] {

@@ -14,6 +14,7 @@ import {
 } from "../kernel/previewSql";
 import { UNKNOWN } from "../kernel/unknown";
 import { targetIdentity } from "../targets/connection";
+import type { PlannedChange } from "../targets/dialect";
 import type { PlannedName, PlannedPair } from "../targets/types";
 import { checkTargetGrants, grantScope } from "./check";
 import { EVERY_TABLE, changeSteps, planChange, plannedGrants, statementsOf } from "./plan";
@@ -72,7 +73,7 @@ function previewScope(inputs: TargetGrantsInputs): GrantScopeConfig | undefined 
 /** Prints the steps of a change: each statement with its note, or the dialect's one block. */
 function printSteps(
     scope: GrantScopeConfig,
-    change: { toGrant: readonly PlannedPair[]; toRevoke: readonly PlannedPair[] },
+    change: PlannedChange,
     revokeNote: string,
 ): PlannedStatement[] {
     const steps = changeSteps(
