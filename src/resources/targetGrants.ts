@@ -48,8 +48,10 @@ export interface TargetGrantsArgs {
     /**
      * Table privileges. Default: PostgreSQL and MySQL `SELECT, INSERT, UPDATE, DELETE`; Oracle
      * `SELECT, INSERT, UPDATE, DELETE, FLASHBACK` — what the replicator's upsert and delete
-     * statements need (PostgreSQL also always gets `USAGE` on the schema). Changing it is an
-     * in-place update.
+     * statements need (PostgreSQL also always gets `USAGE` on the schema). PostgreSQL's
+     * `MAINTAIN` (PostgreSQL 17 and later) is accepted; on an older server the update or create
+     * stops before changing anything, naming the privilege and the server version. Changing it is
+     * an in-place update.
      */
     privileges?: pulumi.Input<pulumi.Input<string>[]>;
     /**

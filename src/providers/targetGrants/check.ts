@@ -316,7 +316,8 @@ function checkPrivileges(
             return;
         }
         const privilege = normalizePrivilege(entry);
-        if (dialect && !dialect.tablePrivileges.includes(privilege)) {
+        const accepted = (known: readonly string[]) => known.includes(privilege);
+        if (dialect && !accepted(dialect.tablePrivileges) && !accepted(dialect.laterPrivileges)) {
             failures.add(
                 "privileges",
                 `${JSON.stringify(entry)} is not a ${dialect.label} table privilege; ` +

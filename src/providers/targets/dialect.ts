@@ -96,8 +96,19 @@ export interface TargetDialect {
     /** The grantee is an account `'user'@'host'` (MySQL); `granteeHost` applies. */
     readonly accountHost: boolean;
     readonly scope: GrantScope;
+    /** Table privileges every supported server version accepts. */
     readonly tablePrivileges: readonly string[];
+    /**
+     * Table privileges only newer server versions accept (PostgreSQL 17 `MAINTAIN`): `check`
+     * accepts them and {@link serverPrivilegeProblems} refuses them at apply on an older server.
+     */
+    readonly laterPrivileges: readonly string[];
     readonly defaultPrivileges: readonly string[];
+    /**
+     * Why the server read in `snapshot` cannot grant some of `privileges` (e.g. a privilege newer
+     * than the server); none when it can. `check` cannot know the server, so this runs at apply.
+     */
+    serverPrivilegeProblems(privileges: readonly string[], snapshot: CatalogSnapshot): string[];
     /** Why `name` cannot be a schema/table/role name, or undefined. */
     identifierProblem(name: string): string | undefined;
     /** Why `name` cannot be the grantee (defaults to {@link identifierProblem}). */
@@ -194,6 +205,8 @@ export function defineDialect(definition: DialectDefinition): TargetDialect {
             defaultPrivileges: false,
         },
         granteeProblem: definition.identifierProblem,
+        serverPrivilegeProblems: () => [],
+        laterPrivileges: [],
         describeGrantee: (target) => `grantee ${JSON.stringify(target.grantee)}`,
         statementNote: () => undefined,
         changeReadListsTables: () => true,

@@ -39,6 +39,34 @@ export const PG_TABLE_PRIVILEGES = [
     "TRIGGER",
 ] as const;
 
+/** Table privileges of newer PostgreSQL versions: accepted, checked against the server at apply. */
+export const PG_LATER_TABLE_PRIVILEGES = ["MAINTAIN"] as const;
+
+/** Table privileges that need a newer server than the oldest one supported, by `server_version_num`. */
+const PG_PRIVILEGE_SINCE: Readonly<Record<string, number>> = { MAINTAIN: 170000 };
+
+/** `server_version_num` as a version: 170002 → `17.2`. */
+function pgVersionText(versionNum: number): string {
+    return `${Math.floor(versionNum / 10000)}.${versionNum % 10000}`;
+}
+
+/** Privileges the server cannot grant because they are newer than it (e.g. MAINTAIN before 17). */
+function pgServerPrivilegeProblems(
+    privileges: readonly string[],
+    snapshot: CatalogSnapshot,
+): string[] {
+    const version = snapshot.serverVersion;
+    if (version === undefined) return [];
+    return privileges
+        .filter((p) => (PG_PRIVILEGE_SINCE[p] ?? 0) > version)
+        .map(
+            (p) =>
+                `the table privilege ${p} needs PostgreSQL ${pgVersionText(PG_PRIVILEGE_SINCE[p] ?? 0)} ` +
+                `or later and this server runs PostgreSQL ${pgVersionText(version)}. Fix: remove ` +
+                `${p} from \`privileges\`, or upgrade the server`,
+        );
+}
+
 /** Identifiers longer than this many bytes are silently truncated by PostgreSQL (NAMEDATALEN-1). */
 export const PG_MAX_IDENTIFIER_BYTES = 63;
 
@@ -167,7 +195,7 @@ function pgStatements(
     const schema = quotePgIdent(target.schema);
     const grantee = nameText(target.grantee, quotePgIdent);
     const toFrom = verb === "GRANT" ? "TO" : "FROM";
-    const order = [...PG_TABLE_PRIVILEGES, "USAGE"];
+    const order = [...PG_TABLE_PRIVILEGES, ...PG_LATER_TABLE_PRIVILEGES, "USAGE"];
     const of = (kind: PlannedPair["kind"]) => pairs.filter((p) => p.kind === kind);
     const out: string[] = [];
     for (const group of groupByPrivileges(of("schema"), order)) {
@@ -332,8 +360,10 @@ export const postgres = defineDialect({
         defaultPrivileges: true,
     },
     tablePrivileges: PG_TABLE_PRIVILEGES,
+    laterPrivileges: PG_LATER_TABLE_PRIVILEGES,
     defaultPrivileges: ["SELECT", "INSERT", "UPDATE", "DELETE"],
     identifierProblem: pgIdentifierProblem,
+    serverPrivilegeProblems: pgServerPrivilegeProblems,
     renderChange: renderPgChange,
     catalogReadDescription:
         "one catalog query: the schema, the grantee, every table with its owner, and the privileges the grantee holds",

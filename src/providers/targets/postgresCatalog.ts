@@ -56,21 +56,22 @@ SELECT 'meta' AS kind, current_user::text AS name,
        (SELECT pg_catalog.pg_get_userbyid(n.nspowner)::text FROM n) AS owner,
        (SELECT CASE WHEN rolsuper THEN 'superuser' END FROM pg_catalog.pg_roles WHERE rolname = current_user) AS relkind,
        EXISTS (SELECT 1 FROM n) AS schema_exists, EXISTS (SELECT 1 FROM g) AS grantee_exists,
+       pg_catalog.current_setting('server_version_num')::int AS server_version,
        ARRAY(SELECT pg_catalog.pg_get_userbyid(o.owner)::text
              FROM (SELECT relowner AS owner FROM r UNION SELECT nspowner FROM n) o
              WHERE pg_catalog.pg_has_role(current_user, o.owner, 'USAGE')) AS privileges
 UNION ALL
-SELECT 'schema', n.nspname::text, NULL, NULL, NULL, NULL,
+SELECT 'schema', n.nspname::text, NULL, NULL, NULL, NULL, NULL,
        ARRAY(SELECT a.privilege_type || ':' || pg_catalog.pg_get_userbyid(a.grantor)
              FROM aclexplode(COALESCE(n.nspacl, acldefault('n', n.nspowner))) a
              JOIN g ON a.grantee = g.oid)
 FROM n
 UNION ALL
-SELECT 'relation', r.relname::text, pg_catalog.pg_get_userbyid(r.relowner)::text, r.relkind::text, NULL, NULL,
+SELECT 'relation', r.relname::text, pg_catalog.pg_get_userbyid(r.relowner)::text, r.relkind::text, NULL, NULL, NULL,
        held.privileges
 FROM r JOIN held ON held.acl = r.acl
 UNION ALL
-SELECT 'column', r.relname::text, att.attname::text, NULL, NULL, NULL,
+SELECT 'column', r.relname::text, att.attname::text, NULL, NULL, NULL, NULL,
        ARRAY(SELECT a.privilege_type || ':' || CASE WHEN a.is_grantable THEN 't' ELSE 'f' END || ':' ||
                     pg_catalog.pg_get_userbyid(a.grantor)
              FROM aclexplode(att.attacl) a JOIN g ON a.grantee = g.oid)
@@ -78,7 +79,7 @@ FROM r JOIN pg_catalog.pg_attribute att ON att.attrelid = r.oid
 WHERE att.attacl IS NOT NULL AND att.attnum > 0 AND NOT att.attisdropped
 UNION ALL
 SELECT CASE WHEN d.defaclnamespace = 0 THEN 'default_global' ELSE 'default' END,
-       pg_catalog.pg_get_userbyid(d.defaclrole)::text, NULL, NULL, NULL, NULL,
+       pg_catalog.pg_get_userbyid(d.defaclrole)::text, NULL, NULL, NULL, NULL, NULL,
        ARRAY(SELECT a.privilege_type || ':' || pg_catalog.pg_get_userbyid(a.grantor)
              FROM aclexplode(d.defaclacl) a JOIN g ON a.grantee = g.oid)
 FROM pg_catalog.pg_default_acl d
@@ -92,6 +93,8 @@ export interface PgCatalogRow {
     relkind: string | null;
     schema_exists: boolean | null;
     grantee_exists: boolean | null;
+    /** `server_version_num` (e.g. 170002), on the meta row. */
+    server_version?: number | null;
     privileges: string[] | null;
 }
 
@@ -127,6 +130,9 @@ export function parsePgCatalog(rows: readonly PgCatalogRow[]): CatalogSnapshot {
                 snapshot.granteeExists = row.grantee_exists === true;
                 if (row.owner) snapshot.schemaOwner = row.owner;
                 snapshot.superuser = row.relkind === "superuser";
+                if (typeof row.server_version === "number") {
+                    snapshot.serverVersion = row.server_version;
+                }
                 snapshot.actsAsOwners = privileges;
                 break;
             case "schema":

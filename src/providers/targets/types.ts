@@ -133,6 +133,8 @@ export interface CatalogSnapshot {
     columns?: ColumnGrant[];
     /** Owner of the schema (PostgreSQL), when it exists. */
     schemaOwner?: string;
+    /** PostgreSQL: `server_version_num` of the server (e.g. 170002 for 17.2). */
+    serverVersion?: number;
     /** PostgreSQL: the connecting role is a superuser. */
     superuser?: boolean;
     /**

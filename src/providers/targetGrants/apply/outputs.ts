@@ -66,6 +66,7 @@ export function assertReady(config: TargetGrantsConfig, snapshot: CatalogSnapsho
             `${dialect.describeGrantee(config)} does not exist; create it first (TargetGrants grants privileges, it does not create accounts)`,
         );
     }
+    problems.push(...dialect.serverPrivilegeProblems(config.privileges, snapshot));
     const missing = snapshot.schemaExists ? missingTables(config, snapshot) : [];
     if (missing.length > 0) {
         problems.push(
