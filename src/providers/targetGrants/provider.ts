@@ -5,8 +5,6 @@
  * functions in `apply/`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { Dialect } from "../targets/types";
-import type { SessionOpener, SessionOptions } from "../targets/session";
 import { checkTargetGrants, parseTargetGrants } from "./check";
 import { diff } from "./diff";
 import { logCreatePreview } from "./preview";
@@ -21,16 +19,13 @@ export { compareForDiff } from "./diff";
 export type { TargetGrantsOutputs } from "./types";
 
 /** What the provider depends on; tests replace the session openers and timeouts. */
-export interface TargetGrantsProviderDeps {
-    openers: Partial<Record<Dialect, SessionOpener>>;
-    sessionOptions: SessionOptions;
-}
+export type TargetGrantsProviderDeps = ApplyDeps;
 
 /** Builds the provider; `provider` below is the one the package ships. */
 export function makeTargetGrantsProvider(
     overrides: Partial<TargetGrantsProviderDeps> = {},
 ): Required<pulumi.dynamic.ResourceProvider> {
-    const deps: ApplyDeps = { ...DEFAULT_DEPS, ...overrides };
+    const deps: TargetGrantsProviderDeps = { ...DEFAULT_DEPS, ...overrides };
     return {
         async configure() {
             // No provider configuration: every setting is a resource input.
