@@ -4,9 +4,13 @@
 // test/) does not need the installed package.
 "use strict";
 const pulumi = require("@pulumi/pulumi");
-const { ReplicatorAuthKey, ReplicatorHost, TargetGrants } = require("pulumi-crdb-failback");
-const { Changefeed } = require("pulumi-crdb-failback/dist/resources/changefeed.js");
-const { ClusterSettings } = require("pulumi-crdb-failback/dist/resources/clusterSettings.js");
+const {
+    Changefeed,
+    ClusterSettings,
+    ReplicatorAuthKey,
+    ReplicatorHost,
+    TargetGrants,
+} = require("pulumi-crdb-failback");
 
 const constructors = {
     TargetGrants,

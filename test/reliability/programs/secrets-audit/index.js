@@ -4,9 +4,7 @@
 // installed package.
 "use strict";
 const pulumi = require("@pulumi/pulumi");
-const { TargetGrants } = require("pulumi-crdb-failback");
-const { Changefeed } = require("pulumi-crdb-failback/dist/resources/changefeed.js");
-const { ClusterSettings } = require("pulumi-crdb-failback/dist/resources/clusterSettings.js");
+const { Changefeed, ClusterSettings, TargetGrants } = require("pulumi-crdb-failback");
 
 const config = new pulumi.Config();
 
