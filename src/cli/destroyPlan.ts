@@ -12,7 +12,8 @@ import { settingLiteral } from "../providers/clusterSettings/plan";
 import { resetClusterSetting, setClusterSetting } from "../providers/clusterSettings/sql";
 import type { PriorSetting } from "../providers/clusterSettings/types";
 import { renderChange } from "../providers/targetGrants/plan";
-import type { TargetGrantsConfig } from "../providers/targetGrants/config";
+import { targetDialect } from "../providers/targets";
+import type { GrantPair } from "../providers/targets/types";
 
 /** One resource of a `pulumi stack export` (the fields read here). */
 export interface ExportedResource {
@@ -88,23 +89,23 @@ function clusterSettingsStep(name: string, out: Record<string, unknown>): Destro
 }
 
 function targetGrantsStep(name: string, out: Record<string, unknown>): DestroyStep {
-    const dialect = str(out.dialect) as TargetGrantsConfig["dialect"];
+    const dialect = targetDialect(out.dialect);
     const pairs = [
-        ...((out.granted ?? []) as NonNullable<Parameters<typeof renderChange>[1]["toRevoke"]>),
-        ...((out.pending ?? []) as NonNullable<Parameters<typeof renderChange>[1]["toRevoke"]>),
+        ...((out.granted ?? []) as GrantPair[]),
+        ...((out.pending ?? []) as GrantPair[]),
     ];
     const config = {
-        dialect,
         grantee: str(out.grantee),
         granteeHost: typeof out.granteeHost === "string" ? out.granteeHost : undefined,
         schema: str(out.schema),
-    } as TargetGrantsConfig;
-    const statements =
-        pairs.length === 0
-            ? ["-- nothing was granted by this stack: nothing to revoke"]
-            : renderChange(config, { toGrant: [], toRevoke: pairs }).revokes.map(
-                  (sql) => `${withSemicolon(sql)}  -- skipped if the privilege is already gone`,
-              );
+    };
+    const statements = !dialect
+        ? [`-- unknown dialect ${JSON.stringify(str(out.dialect))}: no statements to show`]
+        : pairs.length === 0
+          ? ["-- nothing was granted by this stack: nothing to revoke"]
+          : renderChange({ ...config, dialect }, { toGrant: [], toRevoke: pairs }).revokes.map(
+                (sql) => `${withSemicolon(sql)}  -- skipped if the privilege is already gone`,
+            );
     const preexisting = Array.isArray(out.preexisting) ? out.preexisting.length : 0;
     return {
         resource: `TargetGrants ${name}`,
@@ -116,9 +117,7 @@ function targetGrantsStep(name: string, out: Record<string, unknown>): DestroySt
         statements: [
             "-- re-reads the grantee's privileges first; only what is still held is revoked",
             ...statements,
-            ...(dialect === "mysql"
-                ? ["-- MySQL 8 with partial_revokes writes db.* names escaped; same privileges"]
-                : []),
+            ...(dialect?.offlineRevokeNote ? [`-- ${dialect.offlineRevokeNote}`] : []),
         ],
     };
 }
