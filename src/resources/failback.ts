@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Changefeed } from "./changefeed";
 import { ClusterSettings } from "./clusterSettings";
 import type { FailbackArgs } from "./failback/args";
-import { defaultChangefeedTables } from "./failback/tables";
+import { defaultChangefeedTables, foldsUpper } from "./failback/tables";
 import {
     formatProblems,
     gcTtlDatabases,
@@ -124,10 +124,10 @@ export class Failback extends pulumi.ComponentResource {
         }
 
         const target = args.target;
-        const oracle = target.dialect === "oracle";
+        const upper = foldsUpper(target.dialect);
         const tables = pulumi.output(target.tables);
         const feedTablesInput: pulumi.Input<pulumi.Input<string>[]> =
-            args.changefeedTables ?? tables.apply((t) => defaultChangefeedTables(oracle, t));
+            args.changefeedTables ?? tables.apply((t) => defaultChangefeedTables(upper, t));
 
         // Values that are Outputs are validated when they resolve; every child waits for that.
         const checked = pulumi.unsecret(

@@ -1,4 +1,5 @@
 /** Table-name helpers for matching changefeed tables against the granted target tables. Pure. */
+import { targetDialect } from "../../providers/targets";
 
 /**
  * The parts of a CockroachDB table reference (`t`, `schema.t`, `db.schema.t`, parts optionally
@@ -69,13 +70,19 @@ export function uncoveredTables(
     return changefeedTables.filter((t) => !granted.has(ownTableName(t).toLowerCase()));
 }
 
+/** Whether the target dialect stores unquoted names upper case (Oracle). */
+export function foldsUpper(dialect: unknown): boolean {
+    return targetDialect(dialect)?.nameCase === "upper";
+}
+
 /**
- * The default changefeed tables for a target: its tables, lower-cased for Oracle (MOLT Fetch
- * creates Oracle's upper-case tables with lower-case names on CockroachDB).
+ * The default changefeed tables for a target: its tables, lower-cased for a dialect that stores
+ * names upper case (MOLT Fetch creates Oracle's upper-case tables with lower-case names on
+ * CockroachDB).
  */
 export function defaultChangefeedTables(
-    oracle: boolean,
+    upperCaseTarget: boolean,
     targetTables: readonly string[],
 ): string[] {
-    return oracle ? targetTables.map((t) => t.toLowerCase()) : [...targetTables];
+    return upperCaseTarget ? targetTables.map((t) => t.toLowerCase()) : [...targetTables];
 }

@@ -1,31 +1,11 @@
 /**
  * The target's connection URLs as the component checks them against `target.dialect` and
- * `target.database`: scheme per dialect, database and user. Pure; never echoes a URL.
+ * `target.database`: scheme per dialect (from the dialect registry), database and user. Pure;
+ * never echoes a URL.
  */
 import { safeDecode } from "../../providers/kernel/redact";
-import type { TargetDialect } from "../replicatorHost/args";
-
-export const DIALECTS: readonly TargetDialect[] = ["postgres", "mysql", "oracle"];
-
-const DIALECT_NAMES: Readonly<Record<TargetDialect, string>> = {
-    postgres: "PostgreSQL",
-    mysql: "MySQL",
-    oracle: "Oracle",
-};
-
-/** URL schemes TargetGrants accepts for the admin connection, per dialect. */
-export const ADMIN_SCHEMES: Readonly<Record<TargetDialect, readonly string[]>> = {
-    postgres: ["postgres:", "postgresql:"],
-    mysql: ["mysql:"],
-    oracle: ["oracle:"],
-};
-
-/** URL schemes the replicator's `--targetConn` accepts, per dialect. */
-export const REPLICATOR_SCHEMES: Readonly<Record<TargetDialect, readonly string[]>> = {
-    postgres: ["postgres:", "postgresql:", "pg:", "pgx:"],
-    mysql: ["mysql:"],
-    oracle: ["oracle:", "ora:"],
-};
+import type { TargetDialect } from "../../providers/targets";
+import { FAILBACK_DIALECT_FACTS } from "./dialectFacts";
 
 /** What the component reads from a target URL. */
 export interface ParsedTargetUrl {
@@ -49,8 +29,8 @@ export function checkTargetUrl(
     }
     if (!parsed || !schemes.includes(parsed.protocol.toLowerCase())) {
         problems.push(
-            `${label} must start with ${listSchemes(schemes)}: target.dialect is "${dialect}" ` +
-                `(${DIALECT_NAMES[dialect]})`,
+            `${label} must start with ${listSchemes(schemes)}: target.dialect is "${dialect.name}" ` +
+                `(${FAILBACK_DIALECT_FACTS[dialect.name].name})`,
         );
         return undefined;
     }
@@ -68,7 +48,9 @@ function listSchemes(schemes: readonly string[]): string {
         : `${forms.slice(0, -1).join(", ")} or ${forms[forms.length - 1]!}`;
 }
 
-/** Whether the URL's user is the grantee (Oracle folds the unquoted URL user to upper case). */
+/** Whether the URL's user is the grantee (a dialect that folds unquoted names compares folded). */
 export function sameUser(dialect: TargetDialect, user: string, grantee: string): boolean {
-    return dialect === "oracle" ? user.toUpperCase() === grantee.toUpperCase() : user === grantee;
+    return dialect.nameCase === "upper"
+        ? user.toUpperCase() === grantee.toUpperCase()
+        : user === grantee;
 }

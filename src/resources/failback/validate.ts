@@ -9,6 +9,12 @@
  * grantee, tables) — at construction for those that are plain, inside `apply` for the rest.
  */
 import { connectionProblem, connectionTarget, parseStagingSchema } from "../../providers/cockroach";
+import {
+    DIALECT_NAMES,
+    TARGET_DIALECTS,
+    targetDialect,
+    type TargetDialect,
+} from "../../providers/targets";
 import type { ReplicatorHostArgs } from "../replicatorHost/args";
 import type { FailbackArgs } from "./args";
 import {
@@ -20,13 +26,8 @@ import {
     replicatorProblems,
 } from "./childProblems";
 import { changefeedDatabases, uncoveredTables } from "./tables";
-import {
-    ADMIN_SCHEMES,
-    checkTargetUrl,
-    DIALECTS,
-    REPLICATOR_SCHEMES,
-    sameUser,
-} from "./targetUrls";
+import { FAILBACK_DIALECT_FACTS } from "./dialectFacts";
+import { checkTargetUrl, sameUser } from "./targetUrls";
 import { failbackTargetSchema } from "./webhook";
 
 /** A plain string input, else undefined (an Output or a promise is checked later). */
@@ -109,8 +110,9 @@ function stagingSchemaProblems(args: FailbackArgs, problems: string[]): boolean 
 /** Checks of the target's plain fields; true when dialect/database/schema are usable. */
 function targetProblems(target: FailbackArgs["target"], problems: string[]): boolean {
     let ok = true;
-    if (!DIALECTS.includes(target.dialect)) {
-        problems.push('target.dialect must be "postgres", "mysql" or "oracle"');
+    const dialect = targetDialect(target.dialect);
+    if (!dialect) {
+        problems.push(`target.dialect must be ${oneOf(DIALECT_NAMES.map((n) => `"${n}"`))}`);
         ok = false;
     }
     for (const key of ["adminConnection", "replicatorConnection", "grantee", "tables"] as const) {
@@ -125,34 +127,58 @@ function targetProblems(target: FailbackArgs["target"], problems: string[]): boo
         );
         ok = false;
     }
-    const database = target.database as unknown;
+    const database = target.database as string | undefined;
     if (database !== undefined && (typeof database !== "string" || database === "")) {
         problems.push("target.database must be a non-empty name when given");
         ok = false;
-    } else if (target.dialect === "postgres" && database === undefined) {
-        problems.push(
-            "target.database is required for a PostgreSQL target: the database of " +
-                "target.replicatorConnection, the first segment of the webhook path /<database>/<schema>",
-        );
-        ok = false;
-    } else if (target.dialect === "mysql" && database !== undefined && database !== schema) {
-        problems.push(
-            `target.database ("${String(database)}") must equal target.schema ("${String(schema)}") ` +
-                "for a MySQL target, whose database is the schema; leave target.database out",
-        );
-        ok = false;
-    } else if (target.dialect === "oracle" && database !== undefined) {
-        problems.push(
-            "target.database is not used for an Oracle target (the webhook path is /<SCHEMA>); leave it out",
-        );
-        ok = false;
+    } else if (dialect) {
+        const problem = databaseProblem(dialect, database, schema);
+        if (problem) {
+            problems.push(problem);
+            ok = false;
+        }
     }
-    if (target.granteeHost !== undefined && target.dialect !== "mysql") {
+    if (target.granteeHost !== undefined && dialect && !dialect.accountHost) {
+        const withHost = TARGET_DIALECTS.filter((d) => d.accountHost);
         problems.push(
-            "target.granteeHost is only for a MySQL target (the host part of 'user'@'host')",
+            `target.granteeHost is only for ${oneOf(withHost.map((d) => FAILBACK_DIALECT_FACTS[d.name].aTarget))} ` +
+                "(the host part of 'user'@'host')",
         );
     }
     return ok;
+}
+
+/** `target.database` against the dialect's rule (required, the schema itself, or unused). */
+function databaseProblem(
+    dialect: TargetDialect,
+    database: string | undefined,
+    schema: unknown,
+): string | undefined {
+    const facts = FAILBACK_DIALECT_FACTS[dialect.name];
+    switch (dialect.failback.database) {
+        case "required":
+            return database === undefined
+                ? `target.database is required for ${facts.aTarget}: the database of ` +
+                      `target.replicatorConnection, the first segment of the webhook path ${facts.webhookPath}`
+                : undefined;
+        case "isSchema":
+            return database !== undefined && database !== schema
+                ? `target.database ("${database}") must equal target.schema ("${String(schema)}") ` +
+                      `for ${facts.aTarget}, whose database is the schema; leave target.database out`
+                : undefined;
+        case "unused":
+            return database !== undefined
+                ? `target.database is not used for ${facts.aTarget} (the webhook path is ` +
+                      `${facts.webhookPath}); leave it out`
+                : undefined;
+    }
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function oneOf(items: readonly string[]): string {
+    return items.length <= 1
+        ? (items[0] ?? "")
+        : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]!}`;
 }
 
 /**
@@ -162,9 +188,13 @@ function targetProblems(target: FailbackArgs["target"], problems: string[]): boo
  */
 function hostArgsToCheck(args: FailbackArgs, namesValid: boolean): ReplicatorHostArgs {
     if (namesValid) return replicatorHostArgs(args);
+    // A dialect whose target schema is the one part given.
+    const standIn = TARGET_DIALECTS.find(
+        (d) => d.failback.targetSchemaParts(undefined, "placeholder").length === 1,
+    )!;
     return {
         ...replicatorHostArgs(
-            { ...args, target: { ...args.target, dialect: "mysql", schema: "placeholder" } },
+            { ...args, target: { ...args.target, dialect: standIn.name, schema: "placeholder" } },
             ["placeholder"],
         ),
         stagingSchema: "placeholder",
@@ -197,8 +227,7 @@ export function valueProblems(args: FailbackArgs, values: FailbackValues): Value
     const stagingGiven = args.stagingConnection !== undefined;
     const problems: string[] = [];
     const warnings: string[] = [];
-    const dialect = target.dialect;
-    const dialectKnown = DIALECTS.includes(dialect);
+    const dialect = targetDialect(target.dialect);
     if (values.cockroachConnection !== undefined) {
         const p = connectionProblem(values.cockroachConnection);
         if (p) problems.push(`cockroachConnection ${p}`);
@@ -208,37 +237,38 @@ export function valueProblems(args: FailbackArgs, values: FailbackValues): Value
         if (p) problems.push(`stagingConnection ${p}`);
     }
     const admin =
-        values.adminConnection === undefined || !dialectKnown
+        values.adminConnection === undefined || !dialect
             ? undefined
             : checkTargetUrl(
                   "target.adminConnection",
                   values.adminConnection,
-                  ADMIN_SCHEMES[dialect],
+                  dialect.schemes,
                   dialect,
                   problems,
               );
     const replicator =
-        values.replicatorConnection === undefined || !dialectKnown
+        values.replicatorConnection === undefined || !dialect
             ? undefined
             : checkTargetUrl(
                   "target.replicatorConnection",
                   values.replicatorConnection,
-                  REPLICATOR_SCHEMES[dialect],
+                  dialect.failback.replicatorSchemes,
                   dialect,
                   problems,
               );
-    if (dialect === "postgres" && target.database !== undefined) {
+    if (dialect?.failback.database === "required" && target.database !== undefined) {
         const db = target.database;
+        const name = FAILBACK_DIALECT_FACTS[dialect.name].name;
         if (admin && admin.database !== db) {
             problems.push(
-                `target.adminConnection must name database "${db}" (target.database): PostgreSQL ` +
+                `target.adminConnection must name database "${db}" (target.database): ${name} ` +
                     `grants are made per database (it names ${describeDatabase(admin.database)})`,
             );
         }
         if (replicator && replicator.database !== db) {
             problems.push(
                 `target.replicatorConnection must name database "${db}" (target.database): the ` +
-                    `replicator writes "${db}".<schema>.<table> through it and PostgreSQL rejects ` +
+                    `replicator writes "${db}".<schema>.<table> through it and ${name} rejects ` +
                     `cross-database names (it names ${describeDatabase(replicator.database)})`,
             );
         }
@@ -247,6 +277,7 @@ export function valueProblems(args: FailbackArgs, values: FailbackValues): Value
         if (values.grantee === "") {
             problems.push("target.grantee must be a non-empty role or user name");
         } else if (
+            dialect &&
             replicator &&
             replicator.user !== "" &&
             !sameUser(dialect, replicator.user, values.grantee)
@@ -316,11 +347,13 @@ export function gcTtlDatabases(
 /** Warnings that depend on plain arguments only. */
 export function structuralWarnings(args: FailbackArgs): string[] {
     const warnings: string[] = [];
-    if (args.target.dialect === "oracle" && /[a-z]/.test(args.target.schema)) {
+    const dialect = targetDialect(args.target.dialect);
+    if (dialect?.nameCase === "upper" && /[a-z]/.test(args.target.schema)) {
+        const facts = FAILBACK_DIALECT_FACTS[dialect.name];
         warnings.push(
-            `target.schema "${args.target.schema}" has lower-case letters: Oracle stores unquoted ` +
-                "names upper case and the MOLT docs write the webhook path as /<SCHEMA>; give the " +
-                "schema in its stored case",
+            `target.schema "${args.target.schema}" has lower-case letters: ${facts.name} stores ` +
+                "unquoted names upper case and the MOLT docs write the webhook path as " +
+                `${facts.webhookPath}; give the schema in its stored case`,
         );
     }
     if (args.forwardReplication === undefined && args.changefeed?.cursor === undefined) {

@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ForwardDrainGateArgs } from "../forwardDrainGate";
 import type { PreflightArgs } from "../preflight";
 import type { FailbackArgs, FailbackForwardDrainArgs, FailbackForwardDrainedArgs } from "./args";
-import { defaultChangefeedTables } from "./tables";
+import { defaultChangefeedTables, foldsUpper } from "./tables";
 import {
     plainString,
     plainStrings,
@@ -22,7 +22,7 @@ function plainValues(args: FailbackArgs): FailbackValues {
     const tables = plainStrings(target.tables);
     const feedTables =
         args.changefeedTables === undefined
-            ? tables && defaultChangefeedTables(target.dialect === "oracle", tables)
+            ? tables && defaultChangefeedTables(foldsUpper(target.dialect), tables)
             : plainStrings(args.changefeedTables);
     return {
         cockroachConnection: plainString(args.cockroachConnection),
