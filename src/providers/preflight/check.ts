@@ -9,7 +9,7 @@ import { resolveTables } from "../changefeed/tables";
 import { CheckFailures } from "../kernel/checkFailures";
 import { containsUnknown } from "../kernel/unknown";
 import { COLUMN_DIALECTS } from "../targets/columns";
-import { parameterProblems, parseConnection, targetIdentity } from "../targetGrants/connection";
+import { parameterProblems, parseConnection, targetIdentity } from "../targets/connection";
 import type { PreflightConfig, PreflightInputs } from "./types";
 
 /** Default GC TTL headroom beyond the cursor's age. */
@@ -113,7 +113,7 @@ export function parsePreflight(inputs: PreflightInputs): Parsed {
             cockroachUser: cockroachUser.toLowerCase(),
             stagingUrl: inputs.stagingConnection ?? inputs.cockroachConnection,
             target: {
-                dialect: COLUMN_DIALECTS[endpoint.dialect],
+                dialect: COLUMN_DIALECTS[endpoint.dialect.name],
                 endpoint,
                 label: targetIdentity(endpoint),
                 schema: inputs.targetSchema,

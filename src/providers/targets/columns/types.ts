@@ -4,6 +4,7 @@
  * `oracle.ts`; the registry is `index.ts`). The type compatibility rules are in `compatibility.ts`
  * and documented in docs/preflight.md.
  */
+import type { ParsedConnection } from "../dialect";
 import type { Dialect } from "../types";
 
 /** A type family both sides are normalized to before they are compared. */
@@ -100,15 +101,10 @@ export interface CatalogQuery {
 }
 
 /** Where a target session connects (credentials included: never log it). */
-export interface TargetEndpoint {
-    host: string;
-    port: number;
-    /** PostgreSQL database or Oracle service name; empty for MySQL. */
-    database: string;
-    user: string;
-    password: string;
-    params: Record<string, string>;
-}
+export type TargetEndpoint = Pick<
+    ParsedConnection,
+    "host" | "port" | "database" | "user" | "password" | "params"
+>;
 
 /** An open catalog session on a target. */
 export interface CatalogSession {
