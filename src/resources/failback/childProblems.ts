@@ -10,6 +10,8 @@ import { changefeedProblems } from "../../providers/changefeed/check";
 import { clusterSettingsProblems } from "../../providers/clusterSettings/check";
 import { forwardDrainGateProblems } from "../../providers/forwardDrainGate/check";
 import { gcTtlProblems } from "../../providers/gcTtl/check";
+import { targetGrantsProblems } from "../../providers/targetGrants/check";
+import { targetDialect } from "../../providers/targets";
 import { UNKNOWN } from "../../providers/kernel/unknown";
 import type { ReplicatorHostArgs } from "../replicatorHost/args";
 import { checkTlsMaterial, requiredServerNames } from "../replicatorHost/check";
@@ -232,4 +234,27 @@ export function preflightOptionProblems(args: FailbackArgs): string[] {
         problems.push("preflight.failOnWarnings must be true or false");
     }
     return problems;
+}
+
+/**
+ * `target.privileges` and `target.defaultPrivileges`: TargetGrants' own checks. The grantee,
+ * schema and tables are the component's (checked against the other children too).
+ */
+export function grantOptionProblems(target: FailbackArgs["target"]): string[] {
+    if (!targetDialect(target.dialect)) return [];
+    if (target.privileges === undefined && target.defaultPrivileges === undefined) return [];
+    const inputs = plainRecord({
+        dialect: target.dialect,
+        schema: target.schema,
+        privileges: target.privileges,
+        defaultPrivileges: target.defaultPrivileges,
+    });
+    return targetGrantsProblems({
+        ...inputs,
+        connection: UNKNOWN,
+        grantee: UNKNOWN,
+        tables: UNKNOWN,
+    })
+        .filter((f) => f.property === "privileges" || f.property === "defaultPrivileges")
+        .map((f) => childProblem("target", f));
 }

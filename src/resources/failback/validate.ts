@@ -22,6 +22,7 @@ import {
     clusterSettingsOptionProblems,
     forwardReplicationProblems,
     gcTtlOptionProblems,
+    grantOptionProblems,
     preflightOptionProblems,
     replicatorProblems,
 } from "./childProblems";
@@ -77,6 +78,7 @@ export function structuralProblems(args: FailbackArgs, replicatorName: string): 
         return problems;
     }
     const targetOk = targetProblems(target, problems);
+    problems.push(...grantOptionProblems(target));
     problems.push(...clusterSettingsOptionProblems(args));
     problems.push(...forwardReplicationProblems(args));
     problems.push(...changefeedOptionProblems(args));

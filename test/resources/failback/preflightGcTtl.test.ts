@@ -132,3 +132,18 @@ describe("Failback pre-flight and GC TTL children", () => {
         );
     });
 });
+
+describe("Failback grant options through TargetGrants' check", () => {
+    before(installMocks);
+
+    it("reports a privilege the dialect does not have under target.privileges", () => {
+        assert.throws(
+            () =>
+                new Failback(
+                    "priv",
+                    args({ target: { ...args().target, privileges: ["SELECT", "FLY"] } }),
+                ),
+            /- target\.privileges "FLY" is not a PostgreSQL table privilege/,
+        );
+    });
+});
