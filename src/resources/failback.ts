@@ -43,11 +43,14 @@ export type FailbackSettingsPrevious = Record<
 >;
 
 /**
- * The whole MOLT failback runbook as one resource: cluster settings on CockroachDB
+ * The whole MOLT failback runbook as one resource: first a read-only pre-flight (`Preflight`,
+ * every other child depends on it, so when it fails nothing is created; `preflight: false` skips
+ * it), then cluster settings on CockroachDB
  * (`ClusterSettings`), write privileges for the replicator on the target (`TargetGrants`), the
  * replicator with TLS and JWT auth (`ReplicatorHost`), optionally a gate that waits for forward
  * replication to drain (`ForwardDrainGate`), and the changefeed into the replicator
- * (`Changefeed`) — created in that order. The changefeed depends on everything else, so
+ * (`Changefeed`) — created in that order; with `gcTtl`, a `GcTtl` child holds the GC TTL of the
+ * changefeed's database from before the cursor is taken until after the changefeed is gone. The changefeed depends on everything else, so
  * `pulumi destroy` cancels it first, then removes the replicator, revokes exactly the
  * privileges it granted and restores the cluster settings.
  *
