@@ -116,6 +116,10 @@ const forwardReplication: FailbackArgs["forwardReplication"] = config.getBoolean
 
 const verifyDeliverySeconds = config.getNumber("verifyDeliverySeconds");
 
+const ignoreColumns = opt("ignoreColumns");
+const gcTtl = opt("gcTtl");
+const gcTtlTables = list("gcTtlTables");
+
 const failback = new Failback("failback", {
     cockroachConnection: config.requireSecret("cockroachConnection"),
     stagingConnection: optSecret("stagingConnection"),
@@ -166,6 +170,24 @@ const failback = new Failback("failback", {
         verifyDeliverySeconds: verifyDeliverySeconds === 0 ? false : verifyDeliverySeconds,
     },
     forwardReplication,
+    ...(ignoreColumns
+        ? { ignoreColumns: JSON.parse(ignoreColumns) as Record<string, string[]> }
+        : {}),
+    preflight:
+        config.getBoolean("preflight") === false
+            ? false
+            : {
+                  failOnWarnings: config.getBoolean("preflightFailOnWarnings"),
+                  gcMarginSeconds: config.getNumber("preflightGcMarginSeconds"),
+              },
+    ...(gcTtl
+        ? {
+              gcTtl: {
+                  ttl: /^\d+$/.test(gcTtl) ? Number(gcTtl) : gcTtl,
+                  ...(gcTtlTables ? { tables: gcTtlTables } : {}),
+              },
+          }
+        : {}),
 });
 
 export const webhookUrl = failback.webhookUrl;

@@ -2,25 +2,22 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { Changefeed } from "./changefeed";
 import { ClusterSettings } from "./clusterSettings";
-import type {
-    FailbackArgs,
-    FailbackForwardDrainArgs,
-    FailbackForwardDrainedArgs,
-} from "./failback/args";
-import { defaultChangefeedTables } from "./failback/tables";
+import type { FailbackArgs } from "./failback/args";
+import { defaultChangefeedTables, foldsUpper } from "./failback/tables";
 import {
     formatProblems,
-    plainString,
-    plainStrings,
+    gcTtlDatabases,
     replicatorHostArgs,
-    structuralProblems,
     structuralWarnings,
     valueProblems,
-    type FailbackValues,
 } from "./failback/validate";
-import { failbackTargetSchema, failbackWebhookPath } from "./failback/webhook";
-import { ForwardDrainGate, type ForwardDrainGateArgs } from "./forwardDrainGate";
+import { failbackTargetSchema } from "./failback/webhook";
+import { drainGateArgs, earlyProblems, earlyWarnings, preflightArgs } from "./failback/wiring";
+import { ForwardDrainGate } from "./forwardDrainGate";
+import { GcTtl } from "./gcTtl";
+import { Preflight } from "./preflight";
 import { ReplicatorHost } from "./replicatorHost";
+import { webhookPathFor } from "./replicatorHost/names";
 import { TargetGrants, type TargetGrantPair } from "./targetGrants";
 
 export type {
@@ -29,6 +26,8 @@ export type {
     FailbackClusterSettingsArgs,
     FailbackForwardDrainArgs,
     FailbackForwardDrainedArgs,
+    FailbackGcTtlArgs,
+    FailbackPreflightArgs,
     FailbackReplicatorArgs,
     FailbackTargetArgs,
 } from "./failback/args";
@@ -44,11 +43,14 @@ export type FailbackSettingsPrevious = Record<
 >;
 
 /**
- * The whole MOLT failback runbook as one resource: cluster settings on CockroachDB
+ * The whole MOLT failback runbook as one resource: first a read-only pre-flight (`Preflight`,
+ * every other child depends on it, so when it fails nothing is created; `preflight: false` skips
+ * it), then cluster settings on CockroachDB
  * (`ClusterSettings`), write privileges for the replicator on the target (`TargetGrants`), the
  * replicator with TLS and JWT auth (`ReplicatorHost`), optionally a gate that waits for forward
  * replication to drain (`ForwardDrainGate`), and the changefeed into the replicator
- * (`Changefeed`) — created in that order. The changefeed depends on everything else, so
+ * (`Changefeed`) — created in that order; with `gcTtl`, a `GcTtl` child holds the GC TTL of the
+ * changefeed's database from before the cursor is taken until after the changefeed is gone. The changefeed depends on everything else, so
  * `pulumi destroy` cancels it first, then removes the replicator, revokes exactly the
  * privileges it granted and restores the cluster settings.
  *
@@ -102,6 +104,10 @@ export class Failback extends pulumi.ComponentResource {
      * `{ drained: true }` and no `metricsUrl`).
      */
     public readonly drainGate: ForwardDrainGate | undefined;
+    /** The Preflight child, created first; undefined with `preflight: false`. */
+    public readonly preflight: Preflight | undefined;
+    /** The GcTtl child; undefined without `gcTtl`. */
+    public readonly gcTtl: GcTtl | undefined;
     /** The Changefeed child. */
     public readonly changefeed: Changefeed;
 
@@ -121,10 +127,10 @@ export class Failback extends pulumi.ComponentResource {
         }
 
         const target = args.target;
-        const oracle = target.dialect === "oracle";
+        const upper = foldsUpper(target.dialect);
         const tables = pulumi.output(target.tables);
         const feedTablesInput: pulumi.Input<pulumi.Input<string>[]> =
-            args.changefeedTables ?? tables.apply((t) => defaultChangefeedTables(oracle, t));
+            args.changefeedTables ?? tables.apply((t) => defaultChangefeedTables(upper, t));
 
         // Values that are Outputs are validated when they resolve; every child waits for that.
         const checked = pulumi.unsecret(
@@ -139,19 +145,15 @@ export class Failback extends pulumi.ComponentResource {
                     feedTablesInput,
                 ])
                 .apply(([crdb, staging, admin, repl, grantee, tbls, feedTables]) => {
-                    const { problems, warnings } = valueProblems(
-                        target,
-                        {
-                            cockroachConnection: crdb,
-                            stagingConnection: staging,
-                            adminConnection: admin,
-                            replicatorConnection: repl,
-                            grantee,
-                            tables: tbls,
-                            changefeedTables: feedTables,
-                        },
-                        args.stagingConnection !== undefined,
-                    );
+                    const { problems, warnings } = valueProblems(args, {
+                        cockroachConnection: crdb,
+                        stagingConnection: staging,
+                        adminConnection: admin,
+                        replicatorConnection: repl,
+                        grantee,
+                        tables: tbls,
+                        changefeedTables: feedTables,
+                    });
                     if (problems.length > 0) throw new Error(formatProblems(name, problems));
                     for (const warning of warnings.filter((w) => !warnedEarly.has(w))) {
                         void pulumi.log.warn(`Failback "${name}": ${warning}`, this);
@@ -163,7 +165,31 @@ export class Failback extends pulumi.ComponentResource {
             pulumi.all([checked, value]).apply(([, v]) => v as T);
 
         const cockroachConnection = pulumi.secret(gated(args.cockroachConnection));
+        const stagingConnection = pulumi.secret(
+            gated(args.stagingConnection ?? args.cockroachConnection),
+        );
+        const adminConnection = pulumi.secret(gated(target.adminConnection));
+        const feedTables = gated(feedTablesInput).apply((t) => t as string[]);
         const childOpts = { parent: this };
+        // The target schema (webhook path, token claim, checkpoint key), computed once.
+        const targetSchema = failbackTargetSchema(target.dialect, target.database, target.schema);
+
+        // 0. The pre-flight, read-only, before anything else: when it fails nothing is created.
+        this.preflight =
+            args.preflight === false
+                ? undefined
+                : new Preflight(
+                      `${name}-preflight`,
+                      preflightArgs(args, {
+                          cockroachConnection,
+                          stagingConnection,
+                          adminConnection,
+                          grantee: gated(target.grantee),
+                          changefeedTables: feedTables,
+                      }),
+                      childOpts,
+                  );
+        const afterPreflight = this.preflight ? [this.preflight] : [];
 
         // 1. Cluster settings (kv.rangefeed.enabled, closed-timestamp tuning).
         const settingsArgs = args.clusterSettings === false ? undefined : args.clusterSettings;
@@ -173,7 +199,7 @@ export class Failback extends pulumi.ComponentResource {
                 : new ClusterSettings(
                       `${name}-settings`,
                       { ...(settingsArgs ?? {}), connection: cockroachConnection },
-                      childOpts,
+                      { ...childOpts, dependsOn: afterPreflight },
                   );
         const afterSettings = this.clusterSettings ? [this.clusterSettings] : [];
 
@@ -181,7 +207,7 @@ export class Failback extends pulumi.ComponentResource {
         this.grants = new TargetGrants(
             `${name}-grants`,
             {
-                connection: pulumi.secret(gated(target.adminConnection)),
+                connection: adminConnection,
                 dialect: target.dialect,
                 grantee: gated(target.grantee),
                 ...(target.granteeHost !== undefined ? { granteeHost: target.granteeHost } : {}),
@@ -192,7 +218,7 @@ export class Failback extends pulumi.ComponentResource {
                     ? { defaultPrivileges: target.defaultPrivileges }
                     : {}),
             },
-            { ...childOpts, dependsOn: afterSettings },
+            { ...childOpts, dependsOn: [...afterPreflight, ...afterSettings] },
         );
 
         // 3. The replicator. Its connections carry a dependency on the grants, so its children
@@ -200,9 +226,13 @@ export class Failback extends pulumi.ComponentResource {
         //    them on destroy.
         const afterGrants = (value: pulumi.Input<string>): pulumi.Output<string> =>
             pulumi
-                .all([gated(value), this.grants.id, pulumi.all(afterSettings.map((s) => s.id))])
+                .all([
+                    gated(value),
+                    this.grants.id,
+                    pulumi.all([...afterPreflight, ...afterSettings].map((r) => r.id)),
+                ])
                 .apply(([v]) => v);
-        const hostArgs = replicatorHostArgs(args);
+        const hostArgs = replicatorHostArgs(args, targetSchema);
         this.replicator = new ReplicatorHost(
             replicatorName,
             {
@@ -212,7 +242,7 @@ export class Failback extends pulumi.ComponentResource {
                     afterGrants(args.stagingConnection ?? args.cockroachConnection),
                 ),
             },
-            { ...childOpts, dependsOn: [...afterSettings, this.grants] },
+            { ...childOpts, dependsOn: [...afterPreflight, ...afterSettings, this.grants] },
         );
 
         // 4. Optionally wait until forward replication has drained.
@@ -220,19 +250,37 @@ export class Failback extends pulumi.ComponentResource {
         this.drainGate = gateArgs
             ? new ForwardDrainGate(`${name}-drain-gate`, gateArgs, {
                   ...childOpts,
-                  dependsOn: [this.replicator],
+                  dependsOn: [...afterPreflight, this.replicator],
               })
             : undefined;
 
-        // 5. The changefeed, last: it depends on every other child.
-        this.webhookPath = failbackWebhookPath(target.dialect, target.database, target.schema);
+        // 5. Optionally hold the GC TTL of the changefeed's database: raised before the cursor
+        //    is taken, restored after the changefeed is cancelled.
+        this.gcTtl =
+            args.gcTtl === undefined
+                ? undefined
+                : new GcTtl(
+                      `${name}-gc-ttl`,
+                      {
+                          connection: cockroachConnection,
+                          database: pulumi
+                              .all([cockroachConnection, feedTables])
+                              .apply(([url, tables]) => gcTtlDatabases(url, tables)[0]!),
+                          ttl: args.gcTtl.ttl,
+                          ...(args.gcTtl.tables !== undefined ? { tables: args.gcTtl.tables } : {}),
+                      },
+                      { ...childOpts, dependsOn: afterPreflight },
+                  );
+
+        // 6. The changefeed, last: it depends on every other child.
+        this.webhookPath = webhookPathFor(targetSchema);
         const { verifyDeliverySeconds, ...feedArgs } = args.changefeed ?? {};
         this.changefeed = new Changefeed(
             `${name}-changefeed`,
             {
                 ...feedArgs,
                 connection: cockroachConnection,
-                tables: gated(feedTablesInput),
+                tables: feedTables,
                 webhookUrl: this.replicator.webhookUrl,
                 caCertPem: this.replicator.caCertPem,
                 clientCertPem: this.replicator.clientCertPem as pulumi.Output<string>,
@@ -244,15 +292,9 @@ export class Failback extends pulumi.ComponentResource {
                     verifyDeliverySeconds === false
                         ? false
                         : {
-                              stagingConnection: pulumi.secret(
-                                  gated(args.stagingConnection ?? args.cockroachConnection),
-                              ),
+                              stagingConnection,
                               stagingSchema: args.stagingSchema,
-                              targetSchema: failbackTargetSchema(
-                                  target.dialect,
-                                  target.database,
-                                  target.schema,
-                              ),
+                              targetSchema,
                               ...(verifyDeliverySeconds !== undefined
                                   ? { timeoutSeconds: verifyDeliverySeconds }
                                   : {}),
@@ -261,10 +303,12 @@ export class Failback extends pulumi.ComponentResource {
             {
                 ...childOpts,
                 dependsOn: [
+                    ...afterPreflight,
                     ...afterSettings,
                     this.grants,
                     this.replicator,
                     ...(this.drainGate ? [this.drainGate] : []),
+                    ...(this.gcTtl ? [this.gcTtl] : []),
                 ],
             },
         );
@@ -282,64 +326,9 @@ export class Failback extends pulumi.ComponentResource {
             cursor: this.cursor,
             webhookUrl: this.webhookUrl,
             webhookPath: this.webhookPath,
-            targetSchema: failbackTargetSchema(target.dialect, target.database, target.schema),
+            targetSchema,
             granted: this.granted,
             settingsPrevious: this.settingsPrevious,
         });
     }
-}
-
-/** The plain values of the Output-capable arguments (undefined where not plain). */
-function plainValues(args: FailbackArgs): FailbackValues {
-    const target = args.target;
-    const tables = plainStrings(target.tables);
-    const feedTables =
-        args.changefeedTables === undefined
-            ? tables && defaultChangefeedTables(target.dialect === "oracle", tables)
-            : plainStrings(args.changefeedTables);
-    return {
-        cockroachConnection: plainString(args.cockroachConnection),
-        stagingConnection: plainString(args.stagingConnection ?? args.cockroachConnection),
-        adminConnection: plainString(target.adminConnection),
-        replicatorConnection: plainString(target.replicatorConnection),
-        grantee: plainString(target.grantee),
-        tables,
-        changefeedTables: feedTables,
-    };
-}
-
-/** Structural problems plus the value problems of the values already plain. */
-function earlyProblems(args: FailbackArgs, replicatorName: string): string[] {
-    const problems = structuralProblems(args, replicatorName);
-    const target = args.target as FailbackArgs["target"] | undefined;
-    if (!target || typeof target !== "object") return problems;
-    const values = valueProblems(target, plainValues(args), args.stagingConnection !== undefined);
-    return [...problems, ...values.problems];
-}
-
-/** Value warnings known at construction (plain values only). */
-function earlyWarnings(args: FailbackArgs): string[] {
-    return valueProblems(args.target, plainValues(args), args.stagingConnection !== undefined)
-        .warnings;
-}
-
-function drainGateArgs(
-    forward: FailbackForwardDrainArgs | FailbackForwardDrainedArgs,
-): ForwardDrainGateArgs | undefined {
-    if ("drained" in forward) {
-        return forward.metricsUrl === undefined
-            ? undefined
-            : { metricsUrl: forward.metricsUrl, drained: true };
-    }
-    return {
-        metricsUrl: forward.metricsUrl,
-        ...(forward.schema !== undefined ? { schema: forward.schema } : {}),
-        ...(forward.quietPeriodSeconds !== undefined
-            ? { quietPeriodSeconds: forward.quietPeriodSeconds }
-            : {}),
-        ...(forward.timeoutSeconds !== undefined ? { timeoutSeconds: forward.timeoutSeconds } : {}),
-        ...(forward.pollIntervalSeconds !== undefined
-            ? { pollIntervalSeconds: forward.pollIntervalSeconds }
-            : {}),
-    };
 }

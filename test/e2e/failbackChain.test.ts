@@ -248,6 +248,8 @@ for (const makeTarget of [postgresTarget, mariadbTarget]) {
                     forwardQuietPeriodSeconds: "1",
                     forwardPollIntervalSeconds: "1",
                     forwardTimeoutSeconds: "60",
+                    // The runbook chain without the pre-flight (test/e2e/preflightFailback.test.ts).
+                    preflight: "false",
                 },
                 secrets: {
                     ...targetConfig.secrets,

@@ -212,4 +212,48 @@ export interface FailbackArgs {
      * the gate, so it is created only after the gate passed.
      */
     forwardReplication?: FailbackForwardDrainArgs | FailbackForwardDrainedArgs;
+    /**
+     * Raise the GC TTL (`gc.ttlseconds`) of the CockroachDB database the changefeed reads for as
+     * long as the failback exists, so the cursor's and a recreated changefeed's MVCC history is
+     * not garbage-collected: a `GcTtl` child, created before the cursor is taken and restored
+     * (the prior value, set or inherited) after the changefeed is cancelled. `ttl` is seconds or a
+     * duration (`"25h"`); `tables` sets these tables' zones instead of the database's. Default: off
+     * (no GcTtl child). Changing it is an update of the GcTtl child; adding or removing it
+     * creates or deletes the child (see docs/gc-ttl.md).
+     */
+    gcTtl?: FailbackGcTtlArgs;
+    /**
+     * The pre-flight that runs first, read-only, and fails `up` with every problem listed before
+     * anything is created (tables, primary keys, columns, types, privileges, staging schema,
+     * release, rangefeeds, GC TTL; see docs/preflight.md): a `Preflight` child every other child
+     * depends on. `failOnWarnings` makes warnings fatal too (default false); `gcMarginSeconds` is
+     * the GC TTL headroom beyond the cursor's age (default 3600). Default: on. `false` creates no
+     * pre-flight. Changing it is an update of the Preflight child (it runs again).
+     */
+    preflight?: FailbackPreflightArgs | false;
+    /**
+     * CockroachDB columns the target lacks on purpose, by CockroachDB table name (e.g.
+     * `{ orders: ["internal_note"] }`): the pre-flight does not report them as missing. Default
+     * none. Changing it re-runs the pre-flight (an update).
+     */
+    ignoreColumns?: pulumi.Input<Record<string, pulumi.Input<pulumi.Input<string>[]>>>;
+}
+
+/** The GC TTL the component holds while it exists (a `GcTtl` child). */
+export interface FailbackGcTtlArgs {
+    /** Seconds (`90000`) or a duration (`"25h"`); see `GcTtlArgs.ttl`. Changing it is an update. */
+    ttl: pulumi.Input<string | number>;
+    /**
+     * Tables whose zones to set instead of the database's (see `GcTtlArgs.tables`). Default: the
+     * database's zone. Changing it is an update.
+     */
+    tables?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** Options of the pre-flight the component runs first. */
+export interface FailbackPreflightArgs {
+    /** Warnings fail the pre-flight too. Default false. Changing it re-runs the pre-flight. */
+    failOnWarnings?: pulumi.Input<boolean>;
+    /** GC TTL headroom beyond the cursor's age, in seconds. Default 3600. */
+    gcMarginSeconds?: pulumi.Input<number>;
 }

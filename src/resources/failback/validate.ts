@@ -8,37 +8,28 @@
  * the drain gate), and {@link valueProblems} checks values that may be Outputs (connections,
  * grantee, tables) — at construction for those that are plain, inside `apply` for the rest.
  */
-import { connectionProblem } from "../../providers/cockroach";
-import { parseStagingSchema } from "../../providers/cockroach";
-import { validateTlsMaterial } from "../../tls/material";
-import type { ReplicatorHostArgs, TargetDialect } from "../replicatorHost/args";
-import { serviceDnsNames } from "../replicatorHost/names";
-import { planReplicatorHost, type ReplicatorHostPlan } from "../replicatorHost/plan";
+import { connectionProblem, connectionTarget, parseStagingSchema } from "../../providers/cockroach";
+import {
+    DIALECT_NAMES,
+    TARGET_DIALECTS,
+    targetDialect,
+    type TargetDialect,
+} from "../../providers/targets";
+import type { ReplicatorHostArgs } from "../replicatorHost/args";
 import type { FailbackArgs } from "./args";
-import { uncoveredTables } from "./tables";
+import {
+    changefeedOptionProblems,
+    clusterSettingsOptionProblems,
+    forwardReplicationProblems,
+    gcTtlOptionProblems,
+    grantOptionProblems,
+    preflightOptionProblems,
+    replicatorProblems,
+} from "./childProblems";
+import { changefeedDatabases, uncoveredTables } from "./tables";
+import { FAILBACK_DIALECT_FACTS } from "./dialectFacts";
+import { checkTargetUrl, sameUser } from "./targetUrls";
 import { failbackTargetSchema } from "./webhook";
-
-const DIALECTS: readonly TargetDialect[] = ["postgres", "mysql", "oracle"];
-
-const DIALECT_NAMES: Readonly<Record<TargetDialect, string>> = {
-    postgres: "PostgreSQL",
-    mysql: "MySQL",
-    oracle: "Oracle",
-};
-
-/** URL schemes TargetGrants accepts for the admin connection, per dialect. */
-const ADMIN_SCHEMES: Readonly<Record<TargetDialect, readonly string[]>> = {
-    postgres: ["postgres:", "postgresql:"],
-    mysql: ["mysql:"],
-    oracle: ["oracle:"],
-};
-
-/** URL schemes the replicator's `--targetConn` accepts, per dialect (replicator.md §1). */
-const REPLICATOR_SCHEMES: Readonly<Record<TargetDialect, readonly string[]>> = {
-    postgres: ["postgres:", "postgresql:", "pg:", "pgx:"],
-    mysql: ["mysql:"],
-    oracle: ["oracle:", "ora:"],
-};
 
 /** A plain string input, else undefined (an Output or a promise is checked later). */
 export function plainString(value: unknown): string | undefined {
@@ -52,7 +43,14 @@ export function plainStrings(value: unknown): string[] | undefined {
 }
 
 /** The ReplicatorHost arguments the component derives (connections as given, possibly Outputs). */
-export function replicatorHostArgs(args: FailbackArgs): ReplicatorHostArgs {
+export function replicatorHostArgs(
+    args: FailbackArgs,
+    targetSchema: string[] = failbackTargetSchema(
+        args.target.dialect,
+        args.target.database,
+        args.target.schema,
+    ),
+): ReplicatorHostArgs {
     return {
         ...(args.replicator ?? {}),
         targetConnection: args.target.replicatorConnection,
@@ -60,11 +58,7 @@ export function replicatorHostArgs(args: FailbackArgs): ReplicatorHostArgs {
         stagingSchema: args.stagingSchema,
         stagingCreateSchema: args.stagingCreateSchema,
         targetDialect: args.target.dialect,
-        targetSchema: failbackTargetSchema(
-            args.target.dialect,
-            args.target.database,
-            args.target.schema,
-        ),
+        targetSchema,
     };
 }
 
@@ -84,9 +78,15 @@ export function structuralProblems(args: FailbackArgs, replicatorName: string): 
         return problems;
     }
     const targetOk = targetProblems(target, problems);
-    clusterSettingsProblems(args, problems);
-    forwardReplicationProblems(args, problems);
-    problems.push(...replicatorProblems(args, replicatorName, stagingOk && targetOk));
+    problems.push(...grantOptionProblems(target));
+    problems.push(...clusterSettingsOptionProblems(args));
+    problems.push(...forwardReplicationProblems(args));
+    problems.push(...changefeedOptionProblems(args));
+    problems.push(...gcTtlOptionProblems(args));
+    problems.push(...preflightOptionProblems(args));
+    problems.push(
+        ...replicatorProblems(replicatorName, hostArgsToCheck(args, stagingOk && targetOk)),
+    );
     return problems;
 }
 
@@ -112,8 +112,9 @@ function stagingSchemaProblems(args: FailbackArgs, problems: string[]): boolean 
 /** Checks of the target's plain fields; true when dialect/database/schema are usable. */
 function targetProblems(target: FailbackArgs["target"], problems: string[]): boolean {
     let ok = true;
-    if (!DIALECTS.includes(target.dialect)) {
-        problems.push('target.dialect must be "postgres", "mysql" or "oracle"');
+    const dialect = targetDialect(target.dialect);
+    if (!dialect) {
+        problems.push(`target.dialect must be ${oneOf(DIALECT_NAMES.map((n) => `"${n}"`))}`);
         ok = false;
     }
     for (const key of ["adminConnection", "replicatorConnection", "grantee", "tables"] as const) {
@@ -128,172 +129,78 @@ function targetProblems(target: FailbackArgs["target"], problems: string[]): boo
         );
         ok = false;
     }
-    const database = target.database as unknown;
+    const database = target.database as string | undefined;
     if (database !== undefined && (typeof database !== "string" || database === "")) {
         problems.push("target.database must be a non-empty name when given");
         ok = false;
-    } else if (target.dialect === "postgres" && database === undefined) {
-        problems.push(
-            "target.database is required for a PostgreSQL target: the database of " +
-                "target.replicatorConnection, the first segment of the webhook path /<database>/<schema>",
-        );
-        ok = false;
-    } else if (target.dialect === "mysql" && database !== undefined && database !== schema) {
-        problems.push(
-            `target.database ("${String(database)}") must equal target.schema ("${String(schema)}") ` +
-                "for a MySQL target, whose database is the schema; leave target.database out",
-        );
-        ok = false;
-    } else if (target.dialect === "oracle" && database !== undefined) {
-        problems.push(
-            "target.database is not used for an Oracle target (the webhook path is /<SCHEMA>); leave it out",
-        );
-        ok = false;
+    } else if (dialect) {
+        const problem = databaseProblem(dialect, database, schema);
+        if (problem) {
+            problems.push(problem);
+            ok = false;
+        }
     }
-    if (target.granteeHost !== undefined && target.dialect !== "mysql") {
+    if (target.granteeHost !== undefined && dialect && !dialect.accountHost) {
+        const withHost = TARGET_DIALECTS.filter((d) => d.accountHost);
         problems.push(
-            "target.granteeHost is only for a MySQL target (the host part of 'user'@'host')",
+            `target.granteeHost is only for ${oneOf(withHost.map((d) => FAILBACK_DIALECT_FACTS[d.name].aTarget))} ` +
+                "(the host part of 'user'@'host')",
         );
     }
     return ok;
 }
 
-function clusterSettingsProblems(args: FailbackArgs, problems: string[]): void {
-    const settings = args.clusterSettings as unknown;
-    if (settings === undefined || settings === false) return;
-    if (typeof settings !== "object" || settings === null || Array.isArray(settings)) {
-        problems.push("clusterSettings must be an object of ClusterSettings arguments, or false");
-    } else if ("connection" in settings) {
-        problems.push(
-            "clusterSettings.connection is not accepted: the component uses cockroachConnection",
-        );
+/** `target.database` against the dialect's rule (required, the schema itself, or unused). */
+function databaseProblem(
+    dialect: TargetDialect,
+    database: string | undefined,
+    schema: unknown,
+): string | undefined {
+    const facts = FAILBACK_DIALECT_FACTS[dialect.name];
+    switch (dialect.failback.database) {
+        case "required":
+            return database === undefined
+                ? `target.database is required for ${facts.aTarget}: the database of ` +
+                      `target.replicatorConnection, the first segment of the webhook path ${facts.webhookPath}`
+                : undefined;
+        case "isSchema":
+            return database !== undefined && database !== schema
+                ? `target.database ("${database}") must equal target.schema ("${String(schema)}") ` +
+                      `for ${facts.aTarget}, whose database is the schema; leave target.database out`
+                : undefined;
+        case "unused":
+            return database !== undefined
+                ? `target.database is not used for ${facts.aTarget} (the webhook path is ` +
+                      `${facts.webhookPath}); leave it out`
+                : undefined;
     }
 }
 
-function forwardReplicationProblems(args: FailbackArgs, problems: string[]): void {
-    const forward = args.forwardReplication as Record<string, unknown> | undefined;
-    if (forward === undefined) return;
-    if (typeof forward !== "object" || forward === null) {
-        problems.push("forwardReplication must be { metricsUrl, … } or { drained: true }");
-        return;
-    }
-    const drained = "drained" in forward;
-    if (drained && forward.drained !== true) {
-        problems.push(
-            "forwardReplication.drained must be true (or leave it out and give forwardReplication.metricsUrl)",
-        );
-    }
-    if (!drained || forward.metricsUrl !== undefined) {
-        const url = forward.metricsUrl;
-        let parsed: URL | undefined;
-        try {
-            parsed = typeof url === "string" ? new URL(url) : undefined;
-        } catch {
-            parsed = undefined;
-        }
-        if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
-            problems.push(
-                "forwardReplication.metricsUrl must be the forward replicator's metrics URL, " +
-                    "http(s)://host:port/_/varz",
-            );
-        } else if (parsed.username || parsed.password) {
-            problems.push("forwardReplication.metricsUrl must not contain a user name or password");
-        }
-    }
-    if (drained) {
-        for (const key of [
-            "schema",
-            "quietPeriodSeconds",
-            "timeoutSeconds",
-            "pollIntervalSeconds",
-        ]) {
-            if (forward[key] !== undefined) {
-                problems.push(
-                    `forwardReplication.${key} is only used when waiting for the drain (without drained: true)`,
-                );
-            }
-        }
-        return;
-    }
-    if (
-        forward.schema !== undefined &&
-        (typeof forward.schema !== "string" || forward.schema === "")
-    ) {
-        problems.push("forwardReplication.schema must be a non-empty schema label when given");
-    }
-    for (const key of ["quietPeriodSeconds", "timeoutSeconds", "pollIntervalSeconds"] as const) {
-        const value = forward[key];
-        if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0)) {
-            problems.push(`forwardReplication.${key} must be a positive whole number of seconds`);
-        }
-    }
+/** `a`, `a or b`, `a, b or c`. */
+function oneOf(items: readonly string[]): string {
+    return items.length <= 1
+        ? (items[0] ?? "")
+        : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]!}`;
 }
 
 /**
- * ReplicatorHost's own plan checks plus brought-in TLS, prefixed with `replicator`. When the
- * staging schema or the target is invalid (already reported), valid stand-ins take their place
- * so the replicator's own options are still checked in the same run.
+ * The ReplicatorHost arguments to check. When the staging schema or the target is invalid
+ * (already reported), valid stand-ins take their place so the replicator's own options are
+ * still checked in the same run.
  */
-function replicatorProblems(
-    args: FailbackArgs,
-    replicatorName: string,
-    namesValid: boolean,
-): string[] {
-    const hostArgs: ReplicatorHostArgs = namesValid
-        ? replicatorHostArgs(args)
-        : {
-              ...replicatorHostArgs({
-                  ...args,
-                  target: { ...args.target, dialect: "mysql", schema: "placeholder" },
-              }),
-              stagingSchema: "placeholder",
-              targetSchema: ["placeholder"],
-          };
-    let plan: ReplicatorHostPlan;
-    try {
-        plan = planReplicatorHost(replicatorName, hostArgs);
-    } catch (err) {
-        return (err as Error).message
-            .split("; ")
-            .filter((p) => !p.startsWith("targetConnection is required")) // target.* reports it
-            .map((p) => `replicator: ${p}`);
-    }
-    return replicatorTlsProblems(hostArgs, plan).map((p) => `replicator.${p}`);
-}
-
-/** Brought-in TLS material, when every PEM (and the namespace) is a plain string. */
-function replicatorTlsProblems(args: ReplicatorHostArgs, plan: ReplicatorHostPlan): string[] {
-    const tls = args.tls;
-    if (!tls) return [];
-    const namespace = plainString(args.namespace ?? "default");
-    const material = {
-        caCertPem: plainString(tls.caCertPem),
-        certPem: plainString(tls.certPem),
-        keyPem: plainString(tls.keyPem),
-        clientCertPem: plainString(tls.clientCertPem),
-        clientKeyPem: plainString(tls.clientKeyPem),
+function hostArgsToCheck(args: FailbackArgs, namesValid: boolean): ReplicatorHostArgs {
+    if (namesValid) return replicatorHostArgs(args);
+    // A dialect whose target schema is the one part given.
+    const standIn = TARGET_DIALECTS.find(
+        (d) => d.failback.targetSchemaParts(undefined, "placeholder").length === 1,
+    )!;
+    return {
+        ...replicatorHostArgs(
+            { ...args, target: { ...args.target, dialect: standIn.name, schema: "placeholder" } },
+            ["placeholder"],
+        ),
+        stagingSchema: "placeholder",
     };
-    const allPlain =
-        material.caCertPem !== undefined &&
-        material.certPem !== undefined &&
-        material.keyPem !== undefined &&
-        (tls.clientCertPem === undefined || material.clientCertPem !== undefined) &&
-        (tls.clientKeyPem === undefined || material.clientKeyPem !== undefined) &&
-        (plan.external !== undefined || namespace !== undefined);
-    if (!allPlain) return [];
-    const names = plan.external
-        ? [plan.external.host]
-        : serviceDnsNames(plan.serviceName, namespace!, plan.clusterDomain);
-    return validateTlsMaterial(
-        {
-            caCertPem: material.caCertPem!,
-            certPem: material.certPem!,
-            keyPem: material.keyPem!,
-            clientCertPem: material.clientCertPem,
-            clientKeyPem: material.clientKeyPem,
-        },
-        [...new Set([...names, ...plan.hostnames])],
-    );
 }
 
 /**
@@ -317,15 +224,12 @@ export interface ValueFindings {
 }
 
 /** Checks the connections, grantee and tables that are known; never echoes a URL. */
-export function valueProblems(
-    target: Pick<FailbackArgs["target"], "dialect" | "database">,
-    values: FailbackValues,
-    stagingGiven: boolean,
-): ValueFindings {
+export function valueProblems(args: FailbackArgs, values: FailbackValues): ValueFindings {
+    const target = args.target;
+    const stagingGiven = args.stagingConnection !== undefined;
     const problems: string[] = [];
     const warnings: string[] = [];
-    const dialect = target.dialect;
-    const dialectKnown = DIALECTS.includes(dialect);
+    const dialect = targetDialect(target.dialect);
     if (values.cockroachConnection !== undefined) {
         const p = connectionProblem(values.cockroachConnection);
         if (p) problems.push(`cockroachConnection ${p}`);
@@ -335,37 +239,38 @@ export function valueProblems(
         if (p) problems.push(`stagingConnection ${p}`);
     }
     const admin =
-        values.adminConnection === undefined || !dialectKnown
+        values.adminConnection === undefined || !dialect
             ? undefined
             : checkTargetUrl(
                   "target.adminConnection",
                   values.adminConnection,
-                  ADMIN_SCHEMES[dialect],
+                  dialect.schemes,
                   dialect,
                   problems,
               );
     const replicator =
-        values.replicatorConnection === undefined || !dialectKnown
+        values.replicatorConnection === undefined || !dialect
             ? undefined
             : checkTargetUrl(
                   "target.replicatorConnection",
                   values.replicatorConnection,
-                  REPLICATOR_SCHEMES[dialect],
+                  dialect.failback.replicatorSchemes,
                   dialect,
                   problems,
               );
-    if (dialect === "postgres" && target.database !== undefined) {
+    if (dialect?.failback.database === "required" && target.database !== undefined) {
         const db = target.database;
+        const name = FAILBACK_DIALECT_FACTS[dialect.name].name;
         if (admin && admin.database !== db) {
             problems.push(
-                `target.adminConnection must name database "${db}" (target.database): PostgreSQL ` +
+                `target.adminConnection must name database "${db}" (target.database): ${name} ` +
                     `grants are made per database (it names ${describeDatabase(admin.database)})`,
             );
         }
         if (replicator && replicator.database !== db) {
             problems.push(
                 `target.replicatorConnection must name database "${db}" (target.database): the ` +
-                    `replicator writes "${db}".<schema>.<table> through it and PostgreSQL rejects ` +
+                    `replicator writes "${db}".<schema>.<table> through it and ${name} rejects ` +
                     `cross-database names (it names ${describeDatabase(replicator.database)})`,
             );
         }
@@ -374,6 +279,7 @@ export function valueProblems(
         if (values.grantee === "") {
             problems.push("target.grantee must be a non-empty role or user name");
         } else if (
+            dialect &&
             replicator &&
             replicator.user !== "" &&
             !sameUser(dialect, replicator.user, values.grantee)
@@ -411,17 +317,45 @@ export function valueProblems(
             }
         }
     }
+    if (args.gcTtl !== undefined && feedTables !== undefined && problems.length === 0) {
+        problems.push(...gcTtlDatabaseProblems(values.cockroachConnection, feedTables));
+    }
     return { problems, warnings };
+}
+
+/** GcTtl raises one database's TTL: the changefeed tables must be in one database. */
+function gcTtlDatabaseProblems(cockroachConnection: string | undefined, feedTables: string[]) {
+    if (cockroachConnection === undefined) return [];
+    const databases = gcTtlDatabases(cockroachConnection, feedTables);
+    if (databases.length <= 1) return [];
+    return [
+        `gcTtl raises the GC TTL of one database, but changefeedTables are in ` +
+            `${databases.map((d) => JSON.stringify(d)).join(", ")}: fail back one database per ` +
+            "Failback, or leave gcTtl out and use a GcTtl resource per database",
+    ];
+}
+
+/** The CockroachDB databases of the changefeed tables (the connection's for unqualified ones). */
+export function gcTtlDatabases(
+    cockroachConnection: string,
+    feedTables: readonly string[],
+): string[] {
+    return changefeedDatabases(
+        connectionTarget(cockroachConnection)?.database ?? "defaultdb",
+        feedTables,
+    );
 }
 
 /** Warnings that depend on plain arguments only. */
 export function structuralWarnings(args: FailbackArgs): string[] {
     const warnings: string[] = [];
-    if (args.target.dialect === "oracle" && /[a-z]/.test(args.target.schema)) {
+    const dialect = targetDialect(args.target.dialect);
+    if (dialect?.nameCase === "upper" && /[a-z]/.test(args.target.schema)) {
+        const facts = FAILBACK_DIALECT_FACTS[dialect.name];
         warnings.push(
-            `target.schema "${args.target.schema}" has lower-case letters: Oracle stores unquoted ` +
-                "names upper case and the MOLT docs write the webhook path as /<SCHEMA>; give the " +
-                "schema in its stored case",
+            `target.schema "${args.target.schema}" has lower-case letters: ${facts.name} stores ` +
+                "unquoted names upper case and the MOLT docs write the webhook path as " +
+                `${facts.webhookPath}; give the schema in its stored case`,
         );
     }
     if (args.forwardReplication === undefined && args.changefeed?.cursor === undefined) {
@@ -444,58 +378,6 @@ export function formatProblems(componentName: string, problems: readonly string[
     );
 }
 
-interface ParsedTargetUrl {
-    database: string;
-    user: string;
-}
-
-function checkTargetUrl(
-    label: string,
-    url: string,
-    schemes: readonly string[],
-    dialect: TargetDialect,
-    problems: string[],
-): ParsedTargetUrl | undefined {
-    let parsed: URL | undefined;
-    try {
-        parsed = new URL(url.trim());
-    } catch {
-        parsed = undefined;
-    }
-    if (!parsed || !schemes.includes(parsed.protocol.toLowerCase())) {
-        problems.push(
-            `${label} must start with ${listSchemes(schemes)}: target.dialect is "${dialect}" ` +
-                `(${DIALECT_NAMES[dialect]})`,
-        );
-        return undefined;
-    }
-    return {
-        database: safeDecode(parsed.pathname.replace(/^\//, "")),
-        user: safeDecode(parsed.username),
-    };
-}
-
-/** `a://`, `a:// or b://`, `a://, b:// or c://`. */
-function listSchemes(schemes: readonly string[]): string {
-    const forms = schemes.map((s) => `${s}//`);
-    return forms.length === 1
-        ? forms[0]!
-        : `${forms.slice(0, -1).join(", ")} or ${forms[forms.length - 1]!}`;
-}
-
-function sameUser(dialect: TargetDialect, user: string, grantee: string): boolean {
-    // Oracle folds unquoted names to upper case; the URL user is unquoted.
-    return dialect === "oracle" ? user.toUpperCase() === grantee.toUpperCase() : user === grantee;
-}
-
 function describeDatabase(database: string): string {
     return database === "" ? "no database" : `"${database}"`;
-}
-
-function safeDecode(text: string): string {
-    try {
-        return decodeURIComponent(text);
-    } catch {
-        return text;
-    }
 }

@@ -2,6 +2,7 @@
  * The target schema a failback changefeed writes to, as the replicator's webhook path and the
  * JWT schema claim name it (docs/replicator-behaviour.md, "Webhook requests"). Pure.
  */
+import { requireDialect } from "../../providers/targets";
 import type { TargetDialect } from "../replicatorHost/args";
 import { webhookPathFor } from "../replicatorHost/names";
 
@@ -15,7 +16,7 @@ export function failbackTargetSchema(
     database: string | undefined,
     schema: string,
 ): string[] {
-    return dialect === "postgres" ? [database ?? "", schema] : [schema];
+    return requireDialect(dialect).failback.targetSchemaParts(database, schema);
 }
 
 /** The webhook path: `/<database>/<schema>` (PostgreSQL), `/<database>` (MySQL), `/<SCHEMA>` (Oracle). */

@@ -54,6 +54,8 @@ function postgresArgs(overrides: Partial<FailbackArgs> = {}): FailbackArgs {
         },
         replicator: { namespace: "molt" },
         forwardReplication: { metricsUrl: "http://forward.molt:30005/_/varz" },
+        // The runbook children without the pre-flight; the pre-flight has its own tests below.
+        preflight: false,
         ...overrides,
     };
 }
