@@ -38,5 +38,7 @@ export {
     type FailbackForwardDrainArgs,
     type FailbackForwardDrainedArgs,
     type FailbackSettingsPrevious,
+    type FailbackGcTtlArgs,
+    type FailbackPreflightArgs,
 } from "./resources/failback";
 export { Preflight, type PreflightArgs } from "./resources/preflight";

@@ -8,6 +8,7 @@ import { parsePreflight } from "../providers/preflight/check";
 import { runPreflight, type TargetOpener } from "../providers/preflight/apply/run";
 import { fails, formatReport } from "../providers/preflight/report";
 import type { PreflightInputs } from "../providers/preflight/types";
+import { defaultChangefeedTables, foldsUpper } from "../resources/failback/tables";
 
 /** `pulumi config --json --show-secrets` output: `{ "<project>:<key>": { value, secret } }`. */
 export type StackConfig = Record<string, { value?: string } | string>;
@@ -59,7 +60,7 @@ export function inputsFromStackConfig(config: StackConfig): PreflightInputs {
     const targetTables = listOf(config, "tables") ?? [];
     const tables =
         listOf(config, "changefeedTables") ??
-        (dialect === "oracle" ? targetTables.map((t) => t.toLowerCase()) : targetTables);
+        defaultChangefeedTables(foldsUpper(dialect), targetTables);
     const ignore = valueOf(config, "ignoreColumns");
     const optional = <K extends keyof PreflightInputs>(
         key: K,
@@ -82,6 +83,8 @@ export function inputsFromStackConfig(config: StackConfig): PreflightInputs {
         stagingCreateSchema: valueOf(config, "stagingCreateSchema") === "true",
         rangefeedManaged: valueOf(config, "manageClusterSettings") !== "false",
         ...optional("cursor", valueOf(config, "cursor")),
+        ...optional("failOnWarnings", flagOf(config, "preflightFailOnWarnings")),
+        ...optional("gcMarginSeconds", numberOf(config, "preflightGcMarginSeconds")),
     };
 }
 
@@ -120,4 +123,16 @@ export async function preflightReport(
         code: fails(findings, config.failOnWarnings) ? 1 : 0,
         report: formatReport(findings, subject),
     };
+}
+
+/** A boolean key as `pulumi config` stores it (`true`/`false`); undefined when absent. */
+function flagOf(config: StackConfig, key: string): boolean | undefined {
+    const value = valueOf(config, key);
+    return value === undefined ? undefined : value === "true";
+}
+
+/** A numeric key; undefined when absent, NaN (refused by the pre-flight's check) when not a number. */
+function numberOf(config: StackConfig, key: string): number | undefined {
+    const value = valueOf(config, key);
+    return value === undefined ? undefined : Number(value);
 }
