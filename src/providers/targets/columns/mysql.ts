@@ -5,7 +5,7 @@
  */
 import type * as mysqlTypes from "mysql2/promise";
 import { quoteMysqlIdent } from "../mysql";
-import { assembleCatalog, nullable, placeholders, push, text } from "./shared";
+import { assembleCatalog, privilegesByTable, nullable, placeholders, push, text } from "./shared";
 import type { ColumnsDialect, NormalizedType, TargetColumn, TargetEndpoint } from "./types";
 
 const PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE"] as const;
@@ -150,18 +150,10 @@ export const mysqlColumns: ColumnsDialect = {
         }
         const keys = new Map<string, string[]>();
         for (const row of keyRows) push(keys, text(row, "table_name"), text(row, "column_name"));
-        const privileges = new Map<string, Set<string>>();
-        const everyTable = new Set<string>();
-        for (const row of privilegeRows) {
-            const privilege = text(row, "privilege").toUpperCase();
-            const table = nullable(row, "table_name");
-            if (table === null) everyTable.add(privilege);
-            else
-                privileges.set(
-                    String(table),
-                    (privileges.get(String(table)) ?? new Set()).add(privilege),
-                );
-        }
+        const { privileges, everyTable } = privilegesByTable(privilegeRows, {
+            table: "table_name",
+            privilege: "privilege",
+        });
         return assembleCatalog(
             request,
             schemaRows.length > 0,

@@ -5,7 +5,7 @@
  */
 import type * as oracledbTypes from "oracledb";
 import { quoteOracleIdent } from "../oracle";
-import { assembleCatalog, nullable, push, text } from "./shared";
+import { assembleCatalog, privilegesByTable, nullable, push, text } from "./shared";
 import type { ColumnsDialect, NormalizedType, TargetColumn, TargetEndpoint } from "./types";
 
 const PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE", "FLASHBACK"] as const;
@@ -111,18 +111,11 @@ export const oracleColumns: ColumnsDialect = {
         }
         const keys = new Map<string, string[]>();
         for (const row of keyRows) push(keys, text(row, "TABLE_NAME"), text(row, "COLUMN_NAME"));
-        const privileges = new Map<string, Set<string>>();
-        const everyTable = new Set<string>();
-        for (const row of privilegeRows) {
-            const privilege = text(row, "PRIVILEGE").toUpperCase();
-            const table = nullable(row, "TABLE_NAME");
-            if (table === null) everyTable.add(privilege.replace(/ ANY TABLE$/, ""));
-            else
-                privileges.set(
-                    String(table),
-                    (privileges.get(String(table)) ?? new Set()).add(privilege),
-                );
-        }
+        const { privileges, everyTable } = privilegesByTable(
+            privilegeRows,
+            { table: "TABLE_NAME", privilege: "PRIVILEGE" },
+            (privilege) => privilege.replace(/ ANY TABLE$/, ""),
+        );
         return assembleCatalog(
             request,
             schemaRows.length > 0,

@@ -49,6 +49,30 @@ export function assembleCatalog(
     return { schemaExists, tables, schemaUsage };
 }
 
+/**
+ * Groups privilege rows by table. A row without a table (a database-wide or `ANY TABLE` grant)
+ * counts for every table, under the name `everyTableName` gives it.
+ */
+export function privilegesByTable(
+    rows: readonly Record<string, unknown>[],
+    columns: { table: string; privilege: string },
+    everyTableName: (privilege: string) => string = (privilege) => privilege,
+): { privileges: Map<string, Set<string>>; everyTable: Set<string> } {
+    const privileges = new Map<string, Set<string>>();
+    const everyTable = new Set<string>();
+    for (const row of rows) {
+        const privilege = text(row, columns.privilege).toUpperCase();
+        const table = nullable(row, columns.table);
+        if (table === null) everyTable.add(everyTableName(privilege));
+        else
+            privileges.set(
+                String(table),
+                (privileges.get(String(table)) ?? new Set()).add(privilege),
+            );
+    }
+    return { privileges, everyTable };
+}
+
 /** Appends `value` to the list stored under `key`. */
 export function push<T>(map: Map<string, T[]>, key: string, value: T): void {
     const list = map.get(key) ?? [];
