@@ -13,6 +13,7 @@ import { resetClusterSetting, setClusterSetting } from "../providers/clusterSett
 import type { PriorSetting } from "../providers/clusterSettings/types";
 import { renderChange } from "../providers/targetGrants/plan";
 import type { TargetGrantsConfig } from "../providers/targetGrants/config";
+import { readGrantLists } from "../providers/targetGrants/stateCodec";
 
 /** One resource of a `pulumi stack export` (the fields read here). */
 export interface ExportedResource {
@@ -89,10 +90,9 @@ function clusterSettingsStep(name: string, out: Record<string, unknown>): Destro
 
 function targetGrantsStep(name: string, out: Record<string, unknown>): DestroyStep {
     const dialect = str(out.dialect) as TargetGrantsConfig["dialect"];
-    const pairs = [
-        ...((out.granted ?? []) as NonNullable<Parameters<typeof renderChange>[1]["toRevoke"]>),
-        ...((out.pending ?? []) as NonNullable<Parameters<typeof renderChange>[1]["toRevoke"]>),
-    ];
+    // Plain lists, or grouped ones in large state (see the state codec).
+    const lists = readGrantLists(out);
+    const pairs = [...lists.granted, ...lists.pending];
     const config = {
         dialect,
         grantee: str(out.grantee),
@@ -105,7 +105,7 @@ function targetGrantsStep(name: string, out: Record<string, unknown>): DestroySt
             : renderChange(config, { toGrant: [], toRevoke: pairs }).revokes.map(
                   (sql) => `${withSemicolon(sql)}  -- skipped if the privilege is already gone`,
               );
-    const preexisting = Array.isArray(out.preexisting) ? out.preexisting.length : 0;
+    const preexisting = lists.preexisting.length;
     return {
         resource: `TargetGrants ${name}`,
         what:
