@@ -90,6 +90,19 @@ function renderGroup(group: Group): string {
     return clip(`${text}${times}`);
 }
 
+/** True when `full` is printed as it is (not summarized). */
+export function withinLimits(
+    full: string,
+    limits: { lines: number; bytes: number } = PREVIEW_LIMITS,
+): boolean {
+    if (Buffer.byteLength(full, "utf8") > limits.bytes) return false;
+    let lines = 1;
+    for (let i = full.indexOf("\n"); i >= 0; i = full.indexOf("\n", i + 1)) {
+        if (++lines > limits.lines) return false;
+    }
+    return true;
+}
+
 /**
  * The summary of a full preview block (heading line first), or the block itself when it is
  * within {@link PREVIEW_LIMITS}.
@@ -98,10 +111,8 @@ export function summarizePreview(
     full: string,
     limits: { lines: number; bytes: number } = PREVIEW_LIMITS,
 ): string {
+    if (withinLimits(full, limits)) return full;
     const lines = full.split("\n");
-    if (lines.length <= limits.lines && Buffer.byteLength(full, "utf8") <= limits.bytes) {
-        return full;
-    }
     const groups: Group[] = [];
     for (const line of lines.slice(1)) {
         const shaped = shapeOf(line);

@@ -1,7 +1,11 @@
 /** Preview summary: ≤ 200 lines and ≤ 20 KB per resource whatever the table count. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { formatPlannedSql, type PlannedStatement } from "../../../src/providers/kernel/previewSql";
+import {
+    formatPlannedSql,
+    logPlannedSql,
+    type PlannedStatement,
+} from "../../../src/providers/kernel/previewSql";
 import {
     PREVIEW_FILE_ENV,
     PREVIEW_FULL_ENV,
@@ -158,5 +162,22 @@ describe("full list on request", () => {
             },
         );
         assert.match(text, /could not append the full list to \/nope\/x: EACCES/);
+    });
+});
+
+describe("logPlannedSql", () => {
+    it("logs a large plan as its summary and a small one in full", () => {
+        const logged: string[] = [];
+        logPlannedSql("TargetGrants mysql://h:3306/shop", mysqlPlan(10000), [], (t) =>
+            logged.push(t),
+        );
+        logPlannedSql("TargetGrants mysql://h:3306/shop", mysqlPlan(10), [], (t) => logged.push(t));
+        assert.equal(logged.length, 2);
+        within(logged[0]!);
+        assert.match(logged[0]!, /summary of 11,002 lines/);
+        assert.equal(
+            logged[1],
+            formatPlannedSql("TargetGrants mysql://h:3306/shop", mysqlPlan(10)),
+        );
     });
 });
