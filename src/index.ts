@@ -1,4 +1,5 @@
 export { ClusterSettings, type ClusterSettingsArgs } from "./resources/clusterSettings";
+export { GcTtl, type GcTtlArgs } from "./resources/gcTtl";
 export {
     TargetGrants,
     type TargetGrantsArgs,
@@ -38,3 +39,4 @@ export {
     type FailbackForwardDrainedArgs,
     type FailbackSettingsPrevious,
 } from "./resources/failback";
+export { Preflight, type PreflightArgs } from "./resources/preflight";

@@ -20,7 +20,7 @@ import {
     type Environment,
     startEnvironment,
     waitCaughtUp,
-} from "../../test/providers/changefeed/harness";
+} from "../../test/support/changefeed/environment";
 import { POSTGRES_ADMIN_URL, requireService } from "../../test/support/services";
 import { median, timed } from "../lib/stats";
 

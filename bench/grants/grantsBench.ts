@@ -16,8 +16,8 @@
 import { Client } from "pg";
 import mysql = require("mysql2/promise");
 import { makeTargetGrantsProvider } from "../../src/providers/targetGrants/provider";
-import { DEFAULT_SESSION_OPTIONS, type RoundTrip } from "../../src/providers/targetGrants/session";
-import type { TargetGrantsInputs } from "../../src/providers/targetGrants/config";
+import { DEFAULT_SESSION_OPTIONS, type RoundTrip } from "../../src/providers/targets/session";
+import type { TargetGrantsInputs } from "../../src/providers/targetGrants/types";
 import { MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL, requireService } from "../../test/support/services";
 import {
     type ClientTarget,

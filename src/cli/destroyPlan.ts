@@ -12,8 +12,8 @@ import { settingLiteral } from "../providers/clusterSettings/plan";
 import { resetClusterSetting, setClusterSetting } from "../providers/clusterSettings/sql";
 import type { PriorSetting } from "../providers/clusterSettings/types";
 import { renderChange } from "../providers/targetGrants/plan";
-import type { TargetGrantsConfig } from "../providers/targetGrants/config";
 import { readGrantLists } from "../providers/targetGrants/stateCodec";
+import { targetDialect } from "../providers/targets";
 
 /** One resource of a `pulumi stack export` (the fields read here). */
 export interface ExportedResource {
@@ -89,22 +89,22 @@ function clusterSettingsStep(name: string, out: Record<string, unknown>): Destro
 }
 
 function targetGrantsStep(name: string, out: Record<string, unknown>): DestroyStep {
-    const dialect = str(out.dialect) as TargetGrantsConfig["dialect"];
+    const dialect = targetDialect(out.dialect);
     // Plain lists, or grouped ones in large state (see the state codec).
     const lists = readGrantLists(out);
     const pairs = [...lists.granted, ...lists.pending];
     const config = {
-        dialect,
         grantee: str(out.grantee),
         granteeHost: typeof out.granteeHost === "string" ? out.granteeHost : undefined,
         schema: str(out.schema),
-    } as TargetGrantsConfig;
-    const statements =
-        pairs.length === 0
-            ? ["-- nothing was granted by this stack: nothing to revoke"]
-            : renderChange(config, { toGrant: [], toRevoke: pairs }).revokes.map(
-                  (sql) => `${withSemicolon(sql)}  -- skipped if the privilege is already gone`,
-              );
+    };
+    const statements = !dialect
+        ? [`-- unknown dialect ${JSON.stringify(str(out.dialect))}: no statements to show`]
+        : pairs.length === 0
+          ? ["-- nothing was granted by this stack: nothing to revoke"]
+          : renderChange({ ...config, dialect }, { toGrant: [], toRevoke: pairs }).revokes.map(
+                (sql) => `${withSemicolon(sql)}  -- skipped if the privilege is already gone`,
+            );
     const preexisting = lists.preexisting.length;
     return {
         resource: `TargetGrants ${name}`,
@@ -116,9 +116,7 @@ function targetGrantsStep(name: string, out: Record<string, unknown>): DestroySt
         statements: [
             "-- re-reads the grantee's privileges first; only what is still held is revoked",
             ...statements,
-            ...(dialect === "mysql"
-                ? ["-- MySQL 8 with partial_revokes writes db.* names escaped; same privileges"]
-                : []),
+            ...(dialect?.offlineRevokeNote ? [`-- ${dialect.offlineRevokeNote}`] : []),
         ],
     };
 }

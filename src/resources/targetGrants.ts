@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { GrantPair } from "../providers/targets/types";
+import type { Dialect, GrantPair } from "../providers/targets/types";
 import { targetGrantsProvider } from "../providers/targetGrants";
 import { readGrantLists } from "../providers/targetGrants/stateCodec";
 
@@ -22,7 +22,7 @@ export interface TargetGrantsArgs {
      * `"postgres"`, `"mysql"` (also MariaDB) or `"oracle"`. Default: inferred from the URL scheme;
      * when given it must agree with it. Changing it replaces the resource.
      */
-    dialect?: pulumi.Input<"postgres" | "mysql" | "oracle">;
+    dialect?: pulumi.Input<Dialect>;
     /**
      * The role (PostgreSQL), user (MySQL) or user/role (Oracle) the replicator connects as. It
      * must exist already. Changing it replaces the resource.
@@ -49,8 +49,10 @@ export interface TargetGrantsArgs {
     /**
      * Table privileges. Default: PostgreSQL and MySQL `SELECT, INSERT, UPDATE, DELETE`; Oracle
      * `SELECT, INSERT, UPDATE, DELETE, FLASHBACK` — what the replicator's upsert and delete
-     * statements need (PostgreSQL also always gets `USAGE` on the schema). Changing it is an
-     * in-place update.
+     * statements need (PostgreSQL also always gets `USAGE` on the schema). PostgreSQL's
+     * `MAINTAIN` (PostgreSQL 17 and later) is accepted; on an older server the update or create
+     * stops before changing anything, naming the privilege and the server version. Changing it is
+     * an in-place update.
      */
     privileges?: pulumi.Input<pulumi.Input<string>[]>;
     /**
@@ -88,7 +90,7 @@ export class TargetGrants extends pulumi.dynamic.Resource {
     /** The server the grants live on (`dialect://host:port[/database]`), without credentials. */
     declare public readonly server: pulumi.Output<string>;
     /** The dialect in use. */
-    declare public readonly dialect: pulumi.Output<"postgres" | "mysql" | "oracle">;
+    declare public readonly dialect: pulumi.Output<Dialect>;
     /** Resolved table privileges. */
     declare public readonly privileges: pulumi.Output<string[]>;
 

@@ -3,6 +3,12 @@
  * EC (ES256/384/512) or RSA (RS256) key, a `jti`, `iss: "replicator"`, the schema claim under
  * `https://github.com/cockroachdb/replicator`, and no `exp` (as `replicator make-jwt` does).
  * Pure `node:crypto`, no I/O.
+ *
+ * No JOSE library at run time (docs/dependencies.md, "jose"): the signature itself is
+ * `crypto.sign` (OpenSSL) and the keys are `KeyObject`s that `createPrivateKey` parses from the
+ * SEC1/PKCS#1/PKCS#8 PEM `@pulumi/tls` or the user supplies; what is written here is the compact
+ * serialization (two base64url JSON parts) and the make-jwt key → algorithm mapping, which a
+ * library would not replace. `jose` (whose API is asynchronous) verifies every token in the tests.
  */
 import { createPublicKey, type KeyObject, randomUUID, sign } from "node:crypto";
 

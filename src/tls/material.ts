@@ -8,6 +8,7 @@ import {
     allowsExtendedKeyUsage,
     EKU_CLIENT_AUTH,
     EKU_SERVER_AUTH,
+    keyBelongsTo,
     parseCertificate,
     parsePrivateKey,
     subjectAltNames,
@@ -43,7 +44,7 @@ export function validateTlsMaterial(
     if (!cert) problems.push("tls.certPem is not a PEM-encoded X.509 certificate");
     if (!key) problems.push("tls.keyPem is not a PEM-encoded private key");
     if (cert) {
-        if (key && !cert.checkPrivateKey(key)) {
+        if (key && !keyBelongsTo(cert, key)) {
             problems.push("tls.keyPem does not belong to the certificate in tls.certPem");
         }
         if (ca && !signedBy(cert, ca)) {
@@ -85,7 +86,7 @@ function clientProblems(
     if (!cert) problems.push("tls.clientCertPem is not a PEM-encoded X.509 certificate");
     if (!key) problems.push("tls.clientKeyPem is not a PEM-encoded private key");
     if (cert) {
-        if (key && !cert.checkPrivateKey(key)) {
+        if (key && !keyBelongsTo(cert, key)) {
             problems.push(
                 "tls.clientKeyPem does not belong to the certificate in tls.clientCertPem",
             );

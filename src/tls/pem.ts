@@ -6,6 +6,48 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1-----/;
+
+/** What a PEM argument holds. */
+export type PemKind = "certificate" | "key";
+
+/**
+ * Why `value` is not a usable PEM `kind` (a problem text without the argument's name), or
+ * undefined when it parses. An encrypted key gets the command that decrypts it.
+ */
+export function pemProblem(value: unknown, kind: PemKind): string | undefined {
+    if (typeof value !== "string" || !PEM_BLOCK.test(value)) {
+        return `must be a PEM ${kind} (-----BEGIN …----- block), not a file path or base64 text`;
+    }
+    try {
+        if (kind === "certificate") new X509Certificate(value);
+        else createPrivateKey(value);
+        return undefined;
+    } catch {
+        if (kind === "key" && /ENCRYPTED/.test(value)) {
+            return "is an encrypted private key; CockroachDB needs it unencrypted (openssl pkey -in key.pem -out key.decrypted.pem)";
+        }
+        return `looks like PEM but does not parse as ${kind === "key" ? "a private key" : "an X.509 certificate"}`;
+    }
+}
+
+/** True when `key` is the private key of `cert`. */
+export function keyBelongsTo(cert: X509Certificate, key: KeyObject): boolean {
+    return cert.checkPrivateKey(key);
+}
+
+/**
+ * False when both PEMs parse and the key is not the certificate's private key; true otherwise
+ * (unparseable PEMs are reported on their own).
+ */
+export function pemKeyPairMatches(certPem: string, keyPem: string): boolean {
+    try {
+        return keyBelongsTo(new X509Certificate(certPem), createPrivateKey(keyPem));
+    } catch {
+        return true;
+    }
+}
+
 /** Extended key usage OIDs (RFC 5280 §4.2.1.12). */
 export const EKU_SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
 export const EKU_CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";

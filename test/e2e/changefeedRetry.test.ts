@@ -9,13 +9,16 @@ import assert from "node:assert/strict";
 import * as net from "node:net";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Client } from "pg";
-import { startCockroachTestServer, type CockroachTestServer } from "../support/cockroach";
-import { createTestCertificates, type TestCertificates } from "../support/cockroach/feed/testCerts";
+import type { CockroachTestServer } from "../support/cockroach";
+import type { TestCertificates } from "../support/cockroach/feed/testCerts";
+import type { WebhookReceiver } from "../support/cockroach/feed/webhookReceiver";
 import {
-    startWebhookReceiver,
-    type WebhookReceiver,
-} from "../support/cockroach/feed/webhookReceiver";
+    type FeedTestbed,
+    receivedIds as receivedRows,
+    sql,
+    startFeedTestbed,
+    waitFor,
+} from "../support/changefeed/engineSetup";
 import {
     createEngineStack,
     findLeaks,
@@ -23,7 +26,6 @@ import {
     type EngineStack,
 } from "../support/engine/engine";
 import { REPO_ROOT } from "../support/engine/packageInstall";
-import { requireService, POSTGRES_ADMIN_URL } from "../support/services";
 
 const PROGRAM = path.join(REPO_ROOT, "test", "e2e", "programs", "changefeed-retry");
 
@@ -32,21 +34,19 @@ describe("a failed up followed by a retry loses no write (real engine)", () => {
     let certs: TestCertificates;
     let receiver: WebhookReceiver;
     const engines: EngineStack[] = [];
-    const token = `tok-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+    let testbed: FeedTestbed;
+    let token: string;
 
     before(async () => {
-        await requireService("PostgreSQL", POSTGRES_ADMIN_URL);
-        crdb = await startCockroachTestServer();
-        certs = await createTestCertificates();
-        receiver = await startWebhookReceiver(certs.server, certs.ca.certPem);
+        testbed = await startFeedTestbed();
+        ({ crdb, certs, receiver, token } = testbed);
         await sql(crdb.url, "SET CLUSTER SETTING kv.rangefeed.enabled = true");
         await sql(crdb.url, "CREATE TABLE orders (id INT PRIMARY KEY, v STRING)");
     });
 
     after(async () => {
         for (const engine of engines) await engine.dispose();
-        await crdb?.stop();
-        await receiver?.close();
+        await testbed?.close();
     });
 
     async function stack(name: string, webhookUrl: string): Promise<EngineStack> {
@@ -136,26 +136,6 @@ describe("a failed up followed by a retry loses no write (real engine)", () => {
     });
 });
 
-async function sql(url: string, text: string): Promise<Array<Record<string, unknown>>> {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-        return (await client.query(text)).rows;
-    } finally {
-        await client.end();
-    }
-}
-
-function receivedIds(receiver: WebhookReceiver): number[] {
-    const ids: number[] = [];
-    for (const request of receiver.requests) {
-        if (request.status < 200 || request.status >= 300) continue;
-        const body = JSON.parse(request.body || "{}") as { payload?: Array<{ key: unknown[] }> };
-        for (const row of body.payload ?? []) ids.push(Number(row.key[0]));
-    }
-    return ids;
-}
-
 function closedPort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const server = net.createServer();
@@ -167,11 +147,6 @@ function closedPort(): Promise<number> {
     });
 }
 
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-        if (Date.now() > deadline)
-            throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-        await new Promise((r) => setTimeout(r, 100));
-    }
+function receivedIds(receiver: WebhookReceiver): number[] {
+    return receivedRows(receiver, true);
 }

@@ -8,13 +8,16 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Client } from "pg";
-import { startCockroachTestServer, type CockroachTestServer } from "../support/cockroach";
-import { createTestCertificates, type TestCertificates } from "../support/cockroach/feed/testCerts";
+import type { CockroachTestServer } from "../support/cockroach";
+import type { TestCertificates } from "../support/cockroach/feed/testCerts";
+import type { WebhookReceiver } from "../support/cockroach/feed/webhookReceiver";
 import {
-    startWebhookReceiver,
-    type WebhookReceiver,
-} from "../support/cockroach/feed/webhookReceiver";
+    type FeedTestbed,
+    receivedIds as receivedRows,
+    sql,
+    startFeedTestbed,
+    waitFor,
+} from "../support/changefeed/engineSetup";
 import {
     createEngineStack,
     findLeaks,
@@ -22,7 +25,6 @@ import {
     type EngineStack,
 } from "../support/engine/engine";
 import { REPO_ROOT } from "../support/engine/packageInstall";
-import { requireService, POSTGRES_ADMIN_URL } from "../support/services";
 
 const SETTINGS = [
     "kv.rangefeed.enabled",
@@ -35,13 +37,12 @@ describe("examples/crdb-changefeed with the real engine", () => {
     let certs: TestCertificates;
     let receiver: WebhookReceiver;
     let engine: EngineStack | undefined;
-    const token = `tok-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+    let testbed: FeedTestbed;
+    let token: string;
 
     before(async () => {
-        await requireService("PostgreSQL", POSTGRES_ADMIN_URL);
-        crdb = await startCockroachTestServer();
-        certs = await createTestCertificates();
-        receiver = await startWebhookReceiver(certs.server, certs.ca.certPem);
+        testbed = await startFeedTestbed();
+        ({ crdb, certs, receiver, token } = testbed);
         await sql(crdb.url, "CREATE TABLE orders (id INT PRIMARY KEY, v STRING)");
         // A setting that already differs from its default: restore must SET it back, not RESET.
         await sql(crdb.url, "SET CLUSTER SETTING kv.closed_timestamp.target_duration = '2s'");
@@ -49,8 +50,7 @@ describe("examples/crdb-changefeed with the real engine", () => {
 
     after(async () => {
         await engine?.dispose();
-        await receiver?.close();
-        await crdb?.stop();
+        await testbed?.close();
     });
 
     it("runs preview → up → preview → refresh → destroy and restores the cluster", async () => {
@@ -110,16 +110,6 @@ describe("examples/crdb-changefeed with the real engine", () => {
     });
 });
 
-async function sql(url: string, text: string): Promise<Array<Record<string, unknown>>> {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-        return (await client.query(text)).rows;
-    } finally {
-        await client.end();
-    }
-}
-
 async function settingsSnapshot(url: string): Promise<string[]> {
     const rows = await sql(url, "SHOW ALL CLUSTER SETTINGS");
     return rows
@@ -129,19 +119,5 @@ async function settingsSnapshot(url: string): Promise<string[]> {
 }
 
 function receivedIds(receiver: WebhookReceiver): number[] {
-    const ids: number[] = [];
-    for (const request of receiver.requests) {
-        const body = JSON.parse(request.body || "{}") as { payload?: Array<{ key: unknown[] }> };
-        for (const row of body.payload ?? []) ids.push(Number(row.key[0]));
-    }
-    return ids;
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-        if (Date.now() > deadline)
-            throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-        await new Promise((r) => setTimeout(r, 100));
-    }
+    return receivedRows(receiver, false);
 }

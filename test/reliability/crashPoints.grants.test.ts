@@ -15,15 +15,16 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { PartialStateError } from "../../src/providers/kernel/partialState";
-import type { TargetGrantsInputs } from "../../src/providers/targetGrants/config";
+import type { TargetGrantsInputs } from "../../src/providers/targetGrants/types";
 import {
     type TargetGrantsOutputs,
     makeTargetGrantsProvider,
 } from "../../src/providers/targetGrants/provider";
-import {
-    DEFAULT_SESSION_OPTIONS,
-    oracleSessionOpener,
-} from "../../src/providers/targetGrants/session";
+import { DEFAULT_SESSION_OPTIONS, type SessionOpener } from "../../src/providers/targets/session";
+import { oracleSessionOpener } from "../../src/providers/targets/oracleSession";
+import { openPostgresSession } from "../../src/providers/targets/postgresSession";
+import { openMysqlSession } from "../../src/providers/targets/mysqlSession";
+import { plsqlString } from "../../src/providers/targets/oracleCatalog";
 import {
     type CutPoint,
     type StatementProxy,
@@ -59,6 +60,10 @@ interface Target {
     snapshot(): Promise<string[]>;
     /** Statements sent since the last `reset`. */
     sent(): number;
+    /** The plan's steps (statements of every change batch) run since the last `reset`. */
+    planned: string[];
+    /** True when what was sent since the last `reset` carries the step `sql`. */
+    carries(sql: string): boolean;
     reset(): void;
     arm(k: number, when: CutPoint): void;
     /** True when the armed cut fired. */
@@ -184,6 +189,15 @@ async function exerciseAll(target: Target, label: string): Promise<number> {
         const clean = await runOperation(target, operation, start);
         const statements = target.sent();
         assert.equal(clean.failed, false, `${label} ${operation}: the clean run succeeds`);
+        if (operation === "create" || operation === "delete") {
+            assert.ok(target.planned.length > 0, `${label} ${operation}: the plan has steps`);
+        }
+        for (const step of target.planned) {
+            assert.ok(
+                target.carries(step),
+                `${label} ${operation}: the plan's step was sent: ${step}`,
+            );
+        }
         await finish(target, operation, clean.state);
         assert.deepEqual(await target.snapshot(), baseline, `${label} ${operation}: clean run`);
         assert.ok(statements > 0, `${label} ${operation} sends statements`);
@@ -202,6 +216,20 @@ async function exerciseAll(target: Target, label: string): Promise<number> {
         }
     }
     return points;
+}
+
+/** `opener` with every change batch's statements (the plan's steps) recorded in `planned`. */
+function recordingSteps(opener: SessionOpener, planned: string[]): SessionOpener {
+    return async (connection, options) => {
+        const session = await opener(connection, options);
+        return {
+            ...session,
+            applyChange(revokes, grants, readAfter) {
+                planned.push(...revokes, ...grants);
+                return session.applyChange(revokes, grants, readAfter);
+            },
+        };
+    };
 }
 
 const FAST_SESSIONS = {
@@ -256,13 +284,22 @@ describe("TargetGrants crash points", () => {
         it("every point converges to an identical snapshot (create, update, delete, read)", async () => {
             const connection = proxy.urlFor(direct);
             const inputs = { connection, grantee, schema: "app" };
+            const planned: string[] = [];
             const target: Target = {
-                provider: makeTargetGrantsProvider({ sessionOptions: FAST_SESSIONS }),
+                provider: makeTargetGrantsProvider({
+                    sessionOptions: FAST_SESSIONS,
+                    openers: { postgres: recordingSteps(openPostgresSession, planned) },
+                }),
                 inputs,
                 updated: { ...inputs, privileges: ["SELECT", "INSERT"] },
                 snapshot: () => snapshotPostgres(direct, { roles: [grantee] }),
                 sent: () => proxy.statements.length,
-                reset: () => proxy.reset(),
+                planned,
+                carries: (sql) => proxy.statements.join("\n").includes(sql),
+                reset: () => {
+                    proxy.reset();
+                    planned.length = 0;
+                },
                 arm: (k, when) => proxy.armCut({ statement: k, when }),
                 fired: () => proxy.fired.length > 0,
             };
@@ -304,8 +341,12 @@ describe("TargetGrants crash points", () => {
         it("every point converges to an identical snapshot (create, update, delete, read)", async () => {
             const connection = proxy.urlFor(MARIADB_ADMIN_URL);
             const inputs = { connection, grantee, schema: database, tables: ["t1", "t2"] };
+            const planned: string[] = [];
             const target: Target = {
-                provider: makeTargetGrantsProvider({ sessionOptions: FAST_SESSIONS }),
+                provider: makeTargetGrantsProvider({
+                    sessionOptions: FAST_SESSIONS,
+                    openers: { mysql: recordingSteps(openMysqlSession, planned) },
+                }),
                 inputs,
                 updated: { ...inputs, privileges: ["SELECT", "INSERT"] },
                 snapshot: () =>
@@ -314,7 +355,12 @@ describe("TargetGrants crash points", () => {
                         databases: [database],
                     }),
                 sent: () => proxy.statements.length,
-                reset: () => proxy.reset(),
+                planned,
+                carries: (sql) => proxy.statements.join("\n").includes(sql),
+                reset: () => {
+                    proxy.reset();
+                    planned.length = 0;
+                },
                 arm: (k, when) => proxy.armCut({ statement: k, when }),
                 fired: () => proxy.fired.length > 0,
             };
@@ -338,10 +384,11 @@ describe("TargetGrants crash points", () => {
             };
             let fired = false;
             let cutArmed = false;
+            const planned: string[] = [];
             const target: Target = {
                 provider: makeTargetGrantsProvider({
                     openers: {
-                        oracle: oracleSessionOpener(db.connector()),
+                        oracle: recordingSteps(oracleSessionOpener(db.connector()), planned),
                         postgres: unused,
                         mysql: unused,
                     },
@@ -350,8 +397,12 @@ describe("TargetGrants crash points", () => {
                 updated: { ...inputs, privileges: ["SELECT", "INSERT"] },
                 snapshot: async () => db.snapshot(),
                 sent: () => db.calls.length,
+                planned,
+                // The block carries each statement as a PL/SQL string literal.
+                carries: (sql) => db.calls.some((c) => c.sql.includes(plsqlString(sql))),
                 reset: () => {
                     db.calls.length = 0;
+                    planned.length = 0;
                     fired = false;
                     cutArmed = false;
                 },

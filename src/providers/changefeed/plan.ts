@@ -4,19 +4,14 @@
  */
 import { connectionTarget } from "../cockroach";
 import { alterableOptions, optionChanges } from "./options";
-import { buildSinkUri, encodeSinkParam, parseWebhookUrl, type SinkIdentity } from "./sink";
+import { buildSinkUri, encodeSinkParam } from "./sink";
 import type { AlterPlan } from "./sql";
-import { resolveTables, type TableRef } from "./tables";
+import { resolveTables } from "./tables";
 import { type ChangefeedInputs, type ChangefeedOutputs, FINISHED_STATUSES } from "./types";
 
 /** The connection's database (what one- and two-part table names resolve against). */
 export function defaultDatabase(inputs: Pick<ChangefeedInputs, "connection">): string {
     return connectionTarget(inputs.connection)?.database ?? "defaultdb";
-}
-
-/** The resolved target tables of the inputs. */
-export function targetTables(inputs: ChangefeedInputs): TableRef[] {
-    return resolveTables(inputs.tables ?? [], defaultDatabase(inputs));
 }
 
 /** The sink URI the inputs describe. */
@@ -28,15 +23,14 @@ export function sinkUriOf(inputs: ChangefeedInputs): string {
     });
 }
 
-/** Host/port/path of the inputs' webhook URL (check guarantees it parses). */
-export function sinkIdentityOfInputs(inputs: ChangefeedInputs): SinkIdentity {
-    const parsed = parseWebhookUrl(inputs.webhookUrl);
-    if ("problem" in parsed) throw new Error(`webhookUrl ${parsed.problem}`);
-    return parsed;
-}
-
-/** Every secret that could end up in a message: scrubbed before anything is thrown. */
-export function secretsOf(inputs: Partial<ChangefeedInputs> & { sinkUri?: string }): string[] {
+/**
+ * Every secret that could end up in a message: scrubbed before anything is thrown. `sinkUri` is
+ * the inputs' sink URI when the caller has built it already.
+ */
+export function secretsOf(
+    inputs: Partial<ChangefeedInputs> & { sinkUri?: string },
+    sinkUri?: string,
+): string[] {
     const out: string[] = [];
     for (const value of [
         inputs.connection,
@@ -53,7 +47,8 @@ export function secretsOf(inputs: Partial<ChangefeedInputs> & { sinkUri?: string
             encodeSinkParam(inputs.clientKeyPem),
         );
     }
-    if (inputs.webhookUrl && inputs.caCertPem) {
+    if (sinkUri !== undefined) out.push(sinkUri);
+    else if (inputs.webhookUrl && inputs.caCertPem) {
         try {
             out.push(sinkUriOf(inputs as ChangefeedInputs));
         } catch {
@@ -63,14 +58,20 @@ export function secretsOf(inputs: Partial<ChangefeedInputs> & { sinkUri?: string
     return out;
 }
 
-/** The ALTER CHANGEFEED that takes a running feed from `olds` to `news`. */
-export function planAlter(olds: ChangefeedOutputs, news: ChangefeedInputs): AlterPlan {
+/**
+ * The ALTER CHANGEFEED that takes a running feed from `olds` to `news` (`newSink`: the sink URI
+ * of `news`, when already built).
+ */
+export function planAlter(
+    olds: ChangefeedOutputs,
+    news: ChangefeedInputs,
+    newSink: string = sinkUriOf(news),
+): AlterPlan {
     const database = defaultDatabase(news);
     const before = resolveTables(olds.tables ?? [], database);
     const after = resolveTables(news.tables ?? [], database);
     const beforeKeys = new Set(before.map((t) => t.key));
     const afterKeys = new Set(after.map((t) => t.key));
-    const newSink = sinkUriOf(news);
     const { set, unset } = optionChanges(alterableOptions(olds), alterableOptions(news));
     return {
         add: after.filter((t) => !beforeKeys.has(t.key)),

@@ -14,7 +14,7 @@ import {
     UNKNOWN_TEXT,
 } from "../kernel/previewSql";
 import { containsUnknown, UNKNOWN } from "../kernel/unknown";
-import { describeServer, quoteIdent } from "../cockroach";
+import { describeServer } from "../cockroach";
 import { deliveryPartition, latestCheckpointQuery, verificationOf } from "./delivery";
 import { alterableOptions, createOptions, DEFAULT_WAIT_FOR_RUNNING_SECONDS } from "./options";
 import { defaultDatabase, needsRecreate, planAlter, recreateCursor, secretsOf } from "./plan";
@@ -37,8 +37,6 @@ import {
 import { resolveTable, type TableRef } from "./tables";
 import type { ChangefeedInputs, ChangefeedOutputs } from "./types";
 
-/** Stand-in user name rendered by `sql.ts`, then replaced by a readable placeholder. */
-const PLACEHOLDER_USER = "__preview_current_user__";
 const NEW_JOB = resolvedAtApply("new job id");
 
 /** `Changefeed host:port/db → sink-host:port/path` (no credentials, no TLS material). */
@@ -128,7 +126,6 @@ function createStatement(inputs: ChangefeedInputs, cursor: string): string {
 /** The privilege reads `create` runs before anything else. */
 function privilegeReads(inputs: ChangefeedInputs): PlannedStatement[] {
     const user = resolvedAtApply("current user");
-    const withUser = (sql: string) => sql.split(quoteIdent(PLACEHOLDER_USER)).join(user);
     const tables = previewTables(inputs.tables, databaseOf(inputs));
     return [
         { sql: SELECT_CURRENT_USER },
@@ -137,11 +134,11 @@ function privilegeReads(inputs: ChangefeedInputs): PlannedStatement[] {
             note: "an admin has every privilege: the two reads below are skipped",
         },
         {
-            sql: withUser(showGrantsOnTables(tables, PLACEHOLDER_USER)),
+            sql: showGrantsOnTables(tables, user),
             note: "needs CHANGEFEED on every table",
         },
         {
-            sql: withUser(showSystemGrants(PLACEHOLDER_USER)),
+            sql: showSystemGrants(user),
             note: "needs VIEWJOB for the exclusive check, CONTROLJOB to adopt a job",
         },
     ];

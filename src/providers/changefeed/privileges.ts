@@ -4,7 +4,13 @@
  * exclusive guard, CONTROLJOB to take over a feed someone else created). Admins have all.
  */
 import { type CockroachSession, quoteIdent } from "../cockroach";
-import { SELECT_CURRENT_USER, SELECT_IS_ADMIN, showGrantsOnTables, showSystemGrants } from "./sql";
+import {
+    granteeSql,
+    SELECT_CURRENT_USER,
+    SELECT_IS_ADMIN,
+    showGrantsOnTables,
+    showSystemGrants,
+} from "./sql";
 import type { TableRef } from "./tables";
 
 /** What the connecting user lacks. */
@@ -37,7 +43,7 @@ export async function findMissingPrivileges(
     const isAdmin = adminRow["crdb_internal.is_admin"] ?? Object.values(adminRow)[0];
     if (isAdmin === true || isAdmin === "t" || isAdmin === "true") return undefined;
 
-    const grants = await session.query(showGrantsOnTables(tables, user));
+    const grants = await session.query(showGrantsOnTables(tables, granteeSql(user)));
     const withChangefeed = new Set<string>();
     for (const row of grants) {
         const privilege = String(row.privilege_type ?? "").toUpperCase();
@@ -46,7 +52,7 @@ export async function findMissingPrivileges(
     }
     const missingTables = tables.filter((t) => !withChangefeed.has(t.key));
 
-    const systemRows = await session.query(showSystemGrants(user));
+    const systemRows = await session.query(showSystemGrants(granteeSql(user)));
     const system = new Set(systemRows.map((r) => String(r.privilege_type ?? "").toUpperCase()));
     const missingSystem: string[] = [];
     if (needs.controlOtherJobs && !system.has("CONTROLJOB") && !system.has("ALL")) {

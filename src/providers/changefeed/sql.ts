@@ -45,12 +45,19 @@ export function cancelJob(jobId: string): string {
     return `CANCEL JOB ${checkedJobId(jobId)}`;
 }
 
-export function showGrantsOnTables(tables: readonly TableRef[], user: string): string {
-    return `SHOW GRANTS ON TABLE ${tables.map((t) => t.sql).join(", ")} FOR ${quoteIdent(user)}`;
+/** The grants of `grantee` (a quoted identifier, {@link granteeSql}) on `tables`. */
+export function showGrantsOnTables(tables: readonly TableRef[], grantee: string): string {
+    return `SHOW GRANTS ON TABLE ${tables.map((t) => t.sql).join(", ")} FOR ${grantee}`;
 }
 
-export function showSystemGrants(user: string): string {
-    return `SHOW SYSTEM GRANTS FOR ${quoteIdent(user)}`;
+/** The system privileges of `grantee` (a quoted identifier, {@link granteeSql}). */
+export function showSystemGrants(grantee: string): string {
+    return `SHOW SYSTEM GRANTS FOR ${grantee}`;
+}
+
+/** A user name as the grantee of the two statements above. */
+export function granteeSql(user: string): string {
+    return quoteIdent(user);
 }
 
 /** Accumulates text, placeholders and the redacted preview side by side. */

@@ -1,4 +1,7 @@
-/** Shapes of the Changefeed provider's inputs and outputs (state). */
+/** Shapes of the Changefeed provider's inputs, parsed configuration and outputs (state). */
+import type { StateVersioning } from "../kernel/stateVersion";
+import type { SinkIdentity } from "./sink";
+import type { TableRef } from "./tables";
 
 /** A value in `options`: a string is `key = 'value'`, `true` a bare flag, `false` leaves it out. */
 export type OptionValue = string | boolean;
@@ -43,6 +46,40 @@ export interface ChangefeedInputs {
      */
     stagingConnection?: string;
 }
+
+/**
+ * The inputs parsed once per operation (`parseChangefeed` in `check.ts`): every lifecycle step
+ * works from this and re-parses nothing.
+ */
+export interface ChangefeedConfig {
+    /** The inputs as checked (echoed into state). */
+    inputs: ChangefeedInputs;
+    /** The resolved target tables (one- and two-part names against the connection's database). */
+    tables: TableRef[];
+    /** The target tables' keys, sorted and joined by `,`: compared with a job's `full_table_names`. */
+    tableKeys: string;
+    /** Host/port/path of `webhookUrl`: what makes two feeds "the same replicator". */
+    sink: SinkIdentity;
+    /** The full sink URI with the TLS material (secret). */
+    sinkUri: string;
+    /** Delivery verification settings, or undefined when verification is off. */
+    verify: DeliveryVerificationInputs | undefined;
+    /** Every secret that could end up in a message: scrubbed before anything is thrown. */
+    secrets: string[];
+    /** Whether another active feed into the same replicator is refused (default true). */
+    exclusive: boolean;
+    /** How long to wait for `running` (and for a pause), in ms. */
+    waitMs: number;
+}
+
+/** The state version this package writes. */
+export const CHANGEFEED_STATE_VERSION = 1;
+
+/** How Changefeed state is versioned (read through `readVersionedState`). */
+export const CHANGEFEED_STATE: StateVersioning = {
+    resource: "Changefeed",
+    current: CHANGEFEED_STATE_VERSION,
+};
 
 /** The provider's outputs: the inputs echoed plus what the job reported. */
 export interface ChangefeedOutputs extends ChangefeedInputs {

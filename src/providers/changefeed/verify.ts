@@ -17,8 +17,7 @@ import {
     verifyTimeoutMs,
 } from "./delivery";
 import { describeJob, isHealthy, type JobInfo, showJob } from "./jobs";
-import { secretsOf } from "./plan";
-import { TERMINAL_STATUSES, type ChangefeedInputs, type DeliveryVerificationInputs } from "./types";
+import { type ChangefeedConfig, type DeliveryVerificationInputs, TERMINAL_STATUSES } from "./types";
 
 /** SQLSTATEs meaning the checkpoints table (or its schema/database) does not exist (yet). */
 const MISSING_TABLE_STATES: ReadonlySet<string> = new Set(["42P01", "3F000", "3D000"]);
@@ -83,7 +82,8 @@ export class DeliveryNotVerified extends Error {
 
 export interface DeliveryWait {
     jobId: string;
-    inputs: ChangefeedInputs;
+    /** The parsed inputs of the feed (secrets, webhook URL, token). */
+    config: ChangefeedConfig;
     verify: DeliveryVerificationInputs;
     /** Proof must be a checkpoint strictly later than this DECIMAL HLC. */
     baseline: string;
@@ -152,7 +152,7 @@ export async function waitForDelivery(
         wait.log ?? infoLog,
         wait.progressIntervalMs,
     );
-    const secrets = [...secretsOf(wait.inputs), wait.inputs.webhookUrl];
+    const secrets = [...wait.config.secrets, wait.config.inputs.webhookUrl];
     let lastTransientError: string | undefined;
     for (;;) {
         const job = await showJob(session, wait.jobId);
@@ -176,8 +176,8 @@ export async function waitForDelivery(
                 baseline: wait.baseline,
                 partition,
                 stagingSchema: wait.verify.stagingSchema,
-                webhookUrl: wait.inputs.webhookUrl,
-                hasToken: !!wait.inputs.authToken,
+                webhookUrl: wait.config.inputs.webhookUrl,
+                hasToken: !!wait.config.inputs.authToken,
                 lastCheckpoint: checkpoint.value,
                 lastAppliedCheckpoint: checkpoint.applied,
                 receivedNotApplied:

@@ -6,13 +6,15 @@ import type * as pulumi from "@pulumi/pulumi";
 
 import { CheckFailures } from "../kernel/checkFailures";
 import { UNKNOWN } from "../kernel/unknown";
-import { connectionProblem, SETTING_NAME_PATTERN } from "../cockroach";
+import { connectionProblem, parseCockroachConnection, SETTING_NAME_PATTERN } from "../cockroach";
+import type { ClusterSettingsConfig, ClusterSettingsInputs } from "./types";
 import {
+    desiredSettings,
     KNOWN_SETTING_TYPES,
     NAMED_SETTING_ARGS,
     normalizeSettingName,
     normalizeSettingValue,
-} from "./plan";
+} from "./values";
 
 const ON_DELETE_VALUES = ["restore", "reset", "retain"];
 
@@ -24,6 +26,28 @@ const TYPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
 
 /** Validates the inputs; returns them unchanged with the failures found. */
 export function checkClusterSettings(news: Record<string, unknown>): pulumi.dynamic.CheckResult {
+    const failures = clusterSettingsProblems(news);
+    return failures.length === 0 ? { inputs: news } : { inputs: news, failures };
+}
+
+/**
+ * Parses the inputs `check` accepted into the config every lifecycle method works from: the
+ * connection parsed once and the desired settings. Values are not validated again (check did).
+ */
+export function parseClusterSettings(inputs: ClusterSettingsInputs): ClusterSettingsConfig {
+    const parsed = parseCockroachConnection(inputs.connection);
+    if ("problem" in parsed)
+        throw new Error(`invalid ClusterSettings inputs: connection ${parsed.problem}`);
+    return { inputs, connection: parsed.connection, desired: desiredSettings(inputs) };
+}
+
+/**
+ * Every problem with the inputs, each naming the property and the fix (a secret property is
+ * named in the reason, not echoed). Pure; components validate their children with it.
+ */
+export function clusterSettingsProblems(
+    news: Record<string, unknown>,
+): pulumi.dynamic.CheckFailure[] {
     const failures = new CheckFailures();
 
     if (news.connection !== UNKNOWN) {
@@ -92,7 +116,7 @@ export function checkClusterSettings(news: Record<string, unknown>): pulumi.dyna
         }
     }
 
-    return failures.isEmpty ? { inputs: news } : { inputs: news, failures: failures.list };
+    return failures.list;
 }
 
 function checkValue(

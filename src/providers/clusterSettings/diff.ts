@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 
 import { containsUnknown } from "../kernel/unknown";
 import { connectionTargetChanged } from "../cockroach";
-import { desiredSettings, settingType, settingValuesEqual } from "./plan";
+import { desiredSettings, settingType, settingValuesEqual } from "./values";
 import type { ClusterSettingsInputs, ClusterSettingsOutputs } from "./types";
 
 /** Decides update vs replace vs nothing. */

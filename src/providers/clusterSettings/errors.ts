@@ -12,7 +12,7 @@ import {
     sqlState,
     SQLSTATE,
 } from "../cockroach";
-import { argumentFor, SYSTEM_ONLY_SETTINGS } from "./plan";
+import { argumentFor, SYSTEM_ONLY_SETTINGS } from "./values";
 
 /** What the provider was doing with the setting. */
 export type SettingAction = "read" | "set" | "reset";

@@ -1,6 +1,7 @@
 /**
- * The SQL a preview shows for ClusterSettings (pure, offline). Whether a `SET` runs depends on
- * the value the cluster holds, which only apply reads, so each one says when it is skipped.
+ * The SQL a preview shows for ClusterSettings (pure, offline): the steps of `plan.ts`, rendered.
+ * Whether a `SET` runs depends on the value the cluster holds, which only apply reads, so each
+ * one says when it is skipped.
  */
 import {
     describedStep,
@@ -12,11 +13,14 @@ import {
 import { UNKNOWN } from "../kernel/unknown";
 import { describeServer } from "../cockroach";
 import {
-    desiredSettings,
+    changesSomething,
     KNOWN_SETTING_TYPES,
+    knownDesired,
+    planCreate,
+    planUpdate,
+    type SettingsStep,
     settingLiteral,
     settingType,
-    settingValuesEqual,
 } from "./plan";
 import {
     resetClusterSetting,
@@ -37,18 +41,8 @@ export function previewLabel(inputs: Pick<ClusterSettingsInputs, "connection">):
     return `ClusterSettings ${server}`;
 }
 
-/** Reading what the cluster holds: every statement that precedes a change. */
-function reads(recordPrevious: boolean): PlannedStatement[] {
-    return [
-        { sql: SELECT_CLUSTER_ID, note: "the cluster's identity, compared on later updates" },
-        {
-            sql: SHOW_ALL_CLUSTER_SETTINGS,
-            note: recordPrevious
-                ? "current values and origins, recorded as previous"
-                : "current values, compared with the desired ones",
-        },
-    ];
-}
+/** Which lifecycle a plan belongs to: the notes differ, the steps' rendering does not. */
+type Phase = "create" | "update";
 
 /** `SET CLUSTER SETTING name = literal`, noting when the literal's form depends on the server. */
 function setStatement(
@@ -64,22 +58,65 @@ function setStatement(
     };
 }
 
-/** The desired settings, or `undefined` when the `settings` map itself is not known yet. */
-function knownDesired(inputs: ClusterSettingsInputs): Record<string, SettingValue> | undefined {
-    if ((inputs.settings as unknown) === UNKNOWN) return undefined;
-    return desiredSettings(inputs);
+/** One step as the statement it runs, with its note. */
+function renderStep(step: SettingsStep, phase: Phase): PlannedStatement {
+    switch (step.kind) {
+        case "identify":
+            return {
+                sql: SELECT_CLUSTER_ID,
+                note: "the cluster's identity, compared on later updates",
+            };
+        case "readCatalog":
+            return {
+                sql: SHOW_ALL_CLUSTER_SETTINGS,
+                note:
+                    phase === "create"
+                        ? "current values and origins, recorded as previous"
+                        : "current values, compared with the desired ones",
+            };
+        case "putBack":
+            return step.prior.origin === "default" || step.mode === "reset"
+                ? {
+                      sql: resetClusterSetting(step.name),
+                      note: noteResolvedAtApply(
+                          "no longer managed: back to its default, as before this stack; skipped if already at its default",
+                      ),
+                  }
+                : {
+                      sql: setClusterSetting(
+                          step.name,
+                          settingLiteral(step.prior.type, step.prior.value),
+                      ),
+                      note: noteResolvedAtApply(
+                          "no longer managed: back to the value it had before this stack; skipped if it already holds",
+                      ),
+                  };
+        case "set":
+            return setStatement(
+                step.name,
+                step.value,
+                step.types,
+                phase === "update" && step.newlyManaged
+                    ? noteResolvedAtApply(
+                          "newly managed: its current value is recorded as previous first; skipped if the value already holds",
+                      )
+                    : SKIPPED_IF_HELD,
+            );
+        case "unknownSettings":
+            return { sql: `SET CLUSTER SETTING ${UNKNOWN_TEXT}`, note: "settings map" };
+    }
+}
+
+/** The steps a preview shows: those not already held according to the state. */
+function render(steps: readonly SettingsStep[], phase: Phase): PlannedStatement[] {
+    return steps
+        .filter((step) => !(step.kind === "set" && step.heldInState))
+        .map((step) => renderStep(step, phase));
 }
 
 /** The SQL `create` runs: read every setting, then SET each desired one that differs. */
 export function plannedCreateSql(inputs: ClusterSettingsInputs): PlannedStatement[] {
-    const desired = knownDesired(inputs);
-    const sets = Object.entries(desired ?? {}).map(([name, value]) =>
-        setStatement(name, value, {}, SKIPPED_IF_HELD),
-    );
-    if (desired === undefined) {
-        sets.push({ sql: `SET CLUSTER SETTING ${UNKNOWN_TEXT}`, note: "settings map" });
-    }
-    return [...reads(true), ...sets];
+    return render(planCreate(knownDesired(inputs)), "create");
 }
 
 /**
@@ -90,47 +127,8 @@ export function plannedUpdateSql(
     olds: ClusterSettingsOutputs,
     news: ClusterSettingsInputs,
 ): PlannedStatement[] {
-    const desired = knownDesired(news);
-    const types = olds.types ?? {};
-    const values = olds.values ?? {};
-    const previous = olds.previous ?? {};
-    const changes: PlannedStatement[] = [];
-
-    for (const [name, prior] of Object.entries(previous)) {
-        if (desired === undefined || name in desired) continue;
-        changes.push(
-            prior.origin === "default"
-                ? {
-                      sql: resetClusterSetting(name),
-                      note: noteResolvedAtApply(
-                          "no longer managed: back to its default, as before this stack; skipped if already at its default",
-                      ),
-                  }
-                : {
-                      sql: setClusterSetting(name, settingLiteral(prior.type, prior.value)),
-                      note: noteResolvedAtApply(
-                          "no longer managed: back to the value it had before this stack; skipped if it already holds",
-                      ),
-                  },
-        );
-    }
-    for (const [name, value] of Object.entries(desired ?? {})) {
-        const type = settingType(name, value, types);
-        if (name in values && value !== UNKNOWN && settingValuesEqual(type, value, values[name])) {
-            continue;
-        }
-        const note =
-            name in previous
-                ? SKIPPED_IF_HELD
-                : noteResolvedAtApply(
-                      "newly managed: its current value is recorded as previous first; skipped if the value already holds",
-                  );
-        changes.push(setStatement(name, value, types, note));
-    }
-    if (desired === undefined) {
-        changes.push({ sql: `SET CLUSTER SETTING ${UNKNOWN_TEXT}`, note: "settings map" });
-    }
-    return changes.length === 0 ? [] : [...reads(false), ...changes];
+    const steps = planUpdate(olds, knownDesired(news));
+    return changesSomething(steps) ? render(steps, "update") : [];
 }
 
 /** Secrets a ClusterSettings plan must never show. */

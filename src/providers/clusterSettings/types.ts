@@ -1,4 +1,6 @@
-/** Shapes of the ClusterSettings provider's inputs and outputs (state). */
+/** Shapes of the ClusterSettings provider's inputs, parsed config and outputs (state). */
+import type { CockroachConnection } from "../cockroach";
+import type { StateVersioning } from "../kernel/stateVersion";
 
 /** A setting value as written in the args. */
 export type SettingValue = string | number | boolean;
@@ -41,3 +43,15 @@ export interface ClusterSettingsOutputs extends ClusterSettingsInputs {
     /** `crdb_internal.cluster_id()` at create: a new connection must reach the same cluster. */
     clusterId: string;
 }
+
+/** The inputs as `check` parsed them: what create and update work from. */
+export interface ClusterSettingsConfig {
+    inputs: ClusterSettingsInputs;
+    /** The connection, parsed once. */
+    connection: CockroachConnection;
+    /** Setting name → desired value (defaults applied, names normalized). */
+    desired: Record<string, SettingValue>;
+}
+
+/** How ClusterSettings state is versioned (read through `readVersionedState`). */
+export const STATE_VERSIONING: StateVersioning = { resource: "ClusterSettings", current: 1 };

@@ -2,7 +2,7 @@
  * The replicator's staging schema name (`--stagingSchema`) and the statements on its
  * `jwt_public_keys` table (docs/replicator-behaviour.md, "Webhook requests"). Pure.
  */
-import { quoteQualifiedName } from "./connection";
+import { quoteQualifiedName } from "./quoting";
 
 /** A staging schema split into its database and schema. */
 export interface StagingSchema {

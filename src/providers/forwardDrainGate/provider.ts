@@ -1,235 +1,62 @@
 /**
- * Lifecycle of ForwardDrainGate: the runbook step "wait for forward replication to drain, then
- * stop it" (docs/replicator-behaviour.md) as a gate the failback changefeed depends on.
+ * Wiring of ForwardDrainGate, the gate the failback changefeed depends on.
  *
- * - create: unless `drained: true`, scrapes the forward replicator's `/_/varz` until
- *   `apply_upserts_total` + `apply_deletes_total` (of `schema`, or all schemas) have not moved
- *   for the quiet period, or fails after the timeout (see gate.ts); an endpoint with no counter
- *   for the watched schema (nothing to measure) is an error, never a drain. It logs a progress
- *   line every few seconds while it waits. Then it reads the endpoint
- *   once more: still answering → a warning that the forward replicator is still running (the
- *   runbook stops it before failback starts); connection refused / name gone → info.
- *   With `drained: true` it does not wait; the one read is only to tell the operator whether
- *   the forward replicator is still running, and no failure of it is an error (the operator
- *   vouched for the drain, and a stopped replicator not answering is the expected state);
- *   `metricsUrl` may then be left out, and nothing is read.
- * - update: records the new inputs without waiting again (validate.ts, planDiff).
+ * - create: waits for the forward drain (apply/create.ts).
+ * - update: records the new inputs without waiting again (see diff.ts).
  * - read: returns the state unchanged: a past drain has nothing that can drift.
  * - delete: nothing to undo.
  */
 import * as pulumi from "@pulumi/pulumi";
 
-import { newResourceId } from "../kernel/ids";
-import { redactUrl } from "../kernel/redact";
-import { aggregateCounters } from "./counters";
-import { FETCH_TIMEOUT_MS, type GateClock, SYSTEM_CLOCK, type Scraper, waitForDrain } from "./gate";
-import { metricsEndpoint, scrapeMetrics } from "./scrape";
-import type { CounterTotals, ForwardDrainGateInputs, ForwardDrainGateOutputs } from "./types";
-import { checkInputs, planDiff, type ResolvedInputs, resolveInputs } from "./validate";
+import { checkedInputs } from "../kernel/checkFailures";
+import { stateReader } from "../kernel/stateVersion";
+import { createGate } from "./apply/create";
+import { forwardDrainGateProblems, parseForwardDrainGate } from "./check";
+import { planDiff } from "./diff";
+import { logCreatePreview } from "./preview";
+import {
+    type ForwardDrainGateInputs,
+    type ForwardDrainGateOutputs,
+    STATE_VERSIONING,
+} from "./types";
 
-/** What create reports besides throwing: sent to `pulumi.log`. */
-export interface GateLog {
-    warn(message: string): Promise<void>;
-    info(message: string): Promise<void>;
-}
+/** Prior state in the current shape (older shapes migrated, newer ones refused). */
+const stateOf = stateReader<ForwardDrainGateOutputs>(STATE_VERSIONING);
 
-export interface GateDependencies {
-    scrape: Scraper;
-    clock: GateClock;
-    log: GateLog;
-    /** Time between two progress lines while waiting; default 5000 ms. */
-    progressIntervalMs?: number;
-}
-
-const DEFAULT_DEPENDENCIES: GateDependencies = {
-    scrape: scrapeMetrics,
-    clock: SYSTEM_CLOCK,
-    log: {
-        warn: (message) => pulumi.log.warn(message),
-        info: (message) => pulumi.log.info(message),
-    },
-};
-
-/** The final read of the endpoint after the gate passed (or was acknowledged). */
-interface EndpointState {
-    answering: boolean;
-    counters?: CounterTotals;
-    warnings: string[];
-    notices: string[];
-}
-
-async function inspectEndpoint(
-    inputs: ResolvedInputs,
-    deps: GateDependencies,
-): Promise<EndpointState> {
-    if (inputs.metricsUrl === undefined) {
-        return {
-            answering: false,
-            warnings: [],
-            notices: [
-                "no metricsUrl: whether the forward replicator is stopped was not checked " +
-                    "(the runbook stops it before failback starts).",
-            ],
-        };
-    }
-    const shown = redactUrl(metricsEndpoint(inputs.metricsUrl).toString());
-    const result = await deps.scrape(inputs.metricsUrl, FETCH_TIMEOUT_MS);
-    if (result.ok) {
-        let counters: CounterTotals | undefined;
-        try {
-            counters = aggregateCounters(result.samples, inputs.schema).totals;
-        } catch {
-            counters = undefined;
-        }
-        return {
-            answering: true,
-            ...(counters ? { counters } : {}),
-            warnings: [
-                `the forward replicator is still running: ${shown} answers. The runbook stops ` +
-                    "forward replication (Ctrl-C / SIGTERM, exit code 0) once it has drained and " +
-                    "before failback starts; stop it now, or it keeps applying source changes to " +
-                    "CockroachDB while the failback changefeed streams CockroachDB back to the source.",
-            ],
-            notices: [],
-        };
-    }
-    if (result.kind === "refused" || result.kind === "unresolved") {
-        return {
-            answering: false,
-            warnings: [],
-            notices: [
-                `the forward replicator's metrics endpoint no longer answers (${gone(result.kind)}): ` +
-                    "forward replication is stopped, as the runbook asks before failback.",
-            ],
-        };
-    }
-    return {
-        answering: false,
-        warnings: [
-            `could not tell whether the forward replicator is stopped (${result.kind}: ${result.detail}); ` +
-                "make sure forward replication is stopped before failback starts.",
-        ],
-        notices: [],
-    };
-}
-
-function gone(kind: "refused" | "unresolved"): string {
-    return kind === "refused" ? "connection refused" : "host name gone";
-}
-
-/** create, with its dependencies injectable for tests. */
-export async function createGate(
-    raw: ForwardDrainGateInputs,
-    deps: GateDependencies = DEFAULT_DEPENDENCIES,
-): Promise<{ id: string; outs: ForwardDrainGateOutputs }> {
-    assertValid(raw);
-    const inputs = resolveInputs(raw);
-    let quietSince: string | undefined;
-    let lastCounters: CounterTotals | undefined;
-    const warnings: string[] = [];
-    const notices: string[] = [];
-    if (inputs.drained) {
-        notices.push(
-            "drained: true — the forward drain was verified by hand; the gate did not wait.",
-        );
-    } else {
-        const passed = await waitForDrain(
-            {
-                metricsUrl: inputs.metricsUrl!, // check requires it unless drained is true
-                ...(inputs.schema === undefined ? {} : { schema: inputs.schema }),
-                quietMs: inputs.quietPeriodSeconds * 1000,
-                timeoutMs: inputs.timeoutSeconds * 1000,
-                pollMs: inputs.pollIntervalSeconds * 1000,
-                progress: (line) => void deps.log.info(line),
-                ...(deps.progressIntervalMs === undefined
-                    ? {}
-                    : { progressIntervalMs: deps.progressIntervalMs }),
-            },
-            deps.scrape,
-            deps.clock,
-        );
-        quietSince = new Date(passed.quietSince).toISOString();
-        lastCounters = passed.last.totals;
-        warnings.push(...passed.warnings);
-        notices.push(
-            `forward replication drained: counters unchanged since ${quietSince} ` +
-                `(upserts ${lastCounters.upserts}, deletes ${lastCounters.deletes}).`,
-        );
-    }
-    const endpoint = await inspectEndpoint(inputs, deps);
-    if (!inputs.drained && lastCounters && endpoint.counters) {
-        const { upserts, deletes } = endpoint.counters;
-        if (upserts !== lastCounters.upserts || deletes !== lastCounters.deletes) {
-            warnings.push(
-                `forward replication applied rows again right after the quiet period (upserts ` +
-                    `${lastCounters.upserts} → ${upserts}, deletes ${lastCounters.deletes} → ` +
-                    `${deletes}): writes to the source database have not stopped.`,
-            );
-        }
-    }
-    lastCounters = endpoint.counters ?? lastCounters;
-    warnings.push(...endpoint.warnings);
-    notices.push(...endpoint.notices);
-    for (const message of notices) await deps.log.info(message);
-    for (const message of warnings) await deps.log.warn(message);
-
-    const outs: ForwardDrainGateOutputs = {
-        stateVersion: 1,
-        ...inputs,
-        drainedAt: new Date(deps.clock.now()).toISOString(),
-        ...(quietSince === undefined ? {} : { quietSince }),
-        ...(lastCounters === undefined ? {} : { lastCounters }),
-        endpointAnswering: endpoint.answering,
-        acknowledged: inputs.drained,
-        warnings,
-    };
-    return { id: newResourceId("forward-drain"), outs };
-}
-
-function assertValid(inputs: ForwardDrainGateInputs): void {
-    const failures = checkInputs(inputs as unknown as Record<string, unknown>);
-    if (!failures.isEmpty) {
-        throw new Error(
-            `invalid ForwardDrainGate inputs: ${failures.list
-                .map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason))
-                .join("; ")}`,
-        );
-    }
-}
-
+/** The ForwardDrainGate provider, loaded by `lazyProvider("dist/providers/forwardDrainGate/provider")`. */
 export const provider: Required<pulumi.dynamic.ResourceProvider> = {
     async configure() {
         // No provider-wide configuration: everything comes from the resource's inputs.
     },
 
-    async check(_olds, news) {
-        return { inputs: news, failures: checkInputs(news).list };
-    },
+    check: async (olds, news) =>
+        checkedInputs(news, forwardDrainGateProblems(news), () => logCreatePreview(olds, news)),
 
     async diff(_id, olds, news: ForwardDrainGateInputs) {
-        return planDiff(olds, news);
+        return planDiff(stateOf(olds) as unknown as Record<string, unknown>, news);
     },
 
     async create(inputs: ForwardDrainGateInputs) {
         return createGate(inputs);
     },
 
-    async read(id, props: ForwardDrainGateOutputs) {
-        return { id, props };
+    async read(id, props) {
+        return { id, props: stateOf(props) };
     },
 
-    async update(_id, olds: ForwardDrainGateOutputs, news: ForwardDrainGateInputs) {
-        assertValid(news);
+    async update(_id, olds, news: ForwardDrainGateInputs) {
+        const state = stateOf(olds);
+        const config = parseForwardDrainGate(news);
         await pulumi.log.info(
-            `the forward drain gate passed at ${olds.drainedAt}; the changed inputs are recorded ` +
+            `the forward drain gate passed at ${state.drainedAt}; the changed inputs are recorded ` +
                 "without waiting again (failback has started). To run the gate again, replace it: " +
                 "pulumi up --replace <urn of this ForwardDrainGate>.",
         );
         const outs: ForwardDrainGateOutputs = {
-            ...olds,
+            ...state,
             schema: undefined,
-            ...resolveInputs(news),
-            stateVersion: 1,
+            ...config,
+            stateVersion: STATE_VERSIONING.current as 1,
         };
         return { outs };
     },

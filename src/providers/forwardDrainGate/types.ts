@@ -1,6 +1,7 @@
 /**
- * Inputs, outputs and defaults of the ForwardDrainGate dynamic resource.
+ * Inputs, parsed config, outputs and defaults of the ForwardDrainGate dynamic resource.
  */
+import type { StateVersioning } from "../kernel/stateVersion";
 
 /** Default seconds the forward counters must stay unchanged. */
 export const DEFAULT_QUIET_PERIOD_SECONDS = 60;
@@ -22,6 +23,19 @@ export interface ForwardDrainGateInputs {
     drained?: boolean;
 }
 
+/** Inputs with defaults applied: the config create and update work from. */
+export interface ResolvedInputs {
+    metricsUrl?: string;
+    schema?: string;
+    quietPeriodSeconds: number;
+    timeoutSeconds: number;
+    pollIntervalSeconds: number;
+    drained: boolean;
+}
+
+/** How ForwardDrainGate state is versioned (read through `readVersionedState`). */
+export const STATE_VERSIONING: StateVersioning = { resource: "ForwardDrainGate", current: 1 };
+
 /** Summed `apply_upserts_total` / `apply_deletes_total` of the forward replicator. */
 export interface CounterTotals {
     upserts: number;
@@ -29,14 +43,8 @@ export interface CounterTotals {
 }
 
 /** What the resource stores in state. */
-export interface ForwardDrainGateOutputs {
+export interface ForwardDrainGateOutputs extends ResolvedInputs {
     stateVersion: 1;
-    metricsUrl?: string;
-    schema?: string;
-    quietPeriodSeconds: number;
-    timeoutSeconds: number;
-    pollIntervalSeconds: number;
-    drained: boolean;
     /** When the gate passed: the quiet period confirmed, or the acknowledgement recorded. */
     drainedAt: string;
     /** First time the final counter values were seen (absent when acknowledged unseen). */

@@ -29,3 +29,29 @@ export class CheckFailures {
         return this.#failures.length === 0;
     }
 }
+
+/**
+ * Throws every problem `check` would have reported, for a lifecycle method called with inputs
+ * that did not pass it (the engine always runs `check` first; direct calls may not).
+ */
+export function assertNoProblems(
+    resource: string,
+    problems: readonly pulumi.dynamic.CheckFailure[],
+): void {
+    if (problems.length === 0) return;
+    const reasons = problems.map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason));
+    throw new Error(`invalid ${resource} inputs: ${reasons.join("; ")}`);
+}
+
+/**
+ * A `check` result: the inputs unchanged with `failures`; `preview` (a create's preview log)
+ * runs only for inputs without failures.
+ */
+export function checkedInputs<T>(
+    news: T,
+    failures: pulumi.dynamic.CheckFailure[],
+    preview: () => void,
+): pulumi.dynamic.CheckResult<T> {
+    if (failures.length === 0) preview();
+    return { inputs: news, failures };
+}

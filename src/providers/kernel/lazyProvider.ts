@@ -14,14 +14,14 @@ import type * as pulumi from "@pulumi/pulumi";
 export function lazyProvider(modulePath: string): pulumi.dynamic.ResourceProvider {
     const target = `pulumi-crdb-failback/${modulePath}.js`;
     const load = (): Required<pulumi.dynamic.ResourceProvider> => require(target).provider;
-    const clean = (): typeof withoutUndefined =>
-        require("pulumi-crdb-failback/dist/providers/kernel/lazyProvider.js").withoutUndefined;
+    const wire = (): typeof toWire =>
+        require("pulumi-crdb-failback/dist/providers/kernel/lazyProvider.js").toWire;
     return {
         check: (olds, news) => load().check(olds, news),
         diff: (id, olds, news) => load().diff(id, olds, news),
-        create: async (inputs) => clean()(await load().create(inputs)),
-        read: async (id, props) => clean()(await load().read(id, props)),
-        update: async (id, olds, news) => clean()(await load().update(id, olds, news)),
+        create: (inputs) => wire()(() => load().create(inputs)),
+        read: (id, props) => wire()(() => load().read(id, props)),
+        update: (id, olds, news) => wire()(() => load().update(id, olds, news)),
         delete: (id, props) => load().delete(id, props),
     };
 }

@@ -10,7 +10,7 @@
 import type * as pulumiTypes from "@pulumi/pulumi";
 
 import { previewTextFor, withinLimits } from "./previewSummary";
-import { scrubSecrets } from "./redact";
+import { redactUrlsIn, scrubSecrets } from "./redact";
 import { UNKNOWN } from "./unknown";
 
 /** One statement a resource plans to run, with an optional remark shown after it. */
@@ -142,21 +142,44 @@ function infoLog(text: string): void {
     void pulumi.log.info(text);
 }
 
+/** Where preview logging reports that it could not render a plan. */
+export interface PreviewFailureReport {
+    /** The resource the plan was for (a type and server, never a connection string). */
+    resource?: string;
+    /** Default `pulumi.log.warn`. */
+    warn?: (text: string) => void;
+}
+
 /**
- * Runs `plan` and logs its result; a plan that cannot be rendered (inputs that `check` is about
- * to reject) logs nothing. Preview logging must never fail a `check` or `diff`.
+ * Runs `plan` and logs its result. Preview logging must never fail a `check` or `diff`, so a
+ * plan that throws logs no SQL; it is not silent either: a warning names the resource and the
+ * error (URLs in it redacted), since a plan that cannot be rendered for inputs `check` accepted
+ * is a bug in this package.
  */
 export function logPlanSafely(
     plan: () => { label: string; statements: PlannedStatement[]; secrets: string[] },
     log?: (text: string) => void,
     heading?: (label: string) => string,
+    report: PreviewFailureReport = {},
 ): void {
+    let rendered: { label: string; statements: PlannedStatement[]; secrets: string[] };
     try {
-        const { label, statements, secrets } = plan();
-        logPlannedSql(label, statements, secrets, log, heading);
-    } catch {
-        // Invalid inputs: check reports them; there is no SQL to show.
+        rendered = plan();
+    } catch (err) {
+        const reason = redactUrlsIn(err instanceof Error ? err.message : String(err));
+        (report.warn ?? warnLog)(
+            `the planned SQL of ${report.resource ?? "a resource"} could not be shown (${reason}); ` +
+                "the change itself is not affected. Please report this as a bug.",
+        );
+        return;
     }
+    logPlannedSql(rendered.label, rendered.statements, rendered.secrets, log, heading);
+}
+
+/** `pulumi.log.warn`, loaded when first used. */
+function warnLog(text: string): void {
+    const pulumi: typeof pulumiTypes = require("@pulumi/pulumi");
+    void pulumi.log.warn(text);
 }
 
 /** True when `olds` holds no prior inputs, i.e. `check` runs for a resource to be created. */
@@ -235,6 +258,7 @@ export function previewLoggers<Inputs, State>(
                 }),
                 log,
                 nextUpHeading,
+                reportFor(planner, after, before),
             );
         },
         logCreatePreview(olds, news, log) {
@@ -248,6 +272,8 @@ export function previewLoggers<Inputs, State>(
                     secrets: planner.secrets(inputs),
                 }),
                 log,
+                undefined,
+                reportFor(planner, inputs),
             );
         },
         logDiffPreview(olds, news, result, log) {
@@ -264,7 +290,22 @@ export function previewLoggers<Inputs, State>(
                     secrets: [...planner.secrets(before), ...planner.secrets(after)],
                 }),
                 log,
+                undefined,
+                reportFor(planner, after, before),
             );
         },
     };
+}
+
+/** Names the resource in a preview failure by its label, when even that can be rendered. */
+function reportFor<Inputs, State>(
+    planner: PreviewPlanner<Inputs, State>,
+    news: Inputs,
+    olds?: State,
+): PreviewFailureReport {
+    try {
+        return { resource: planner.label(news, olds) };
+    } catch {
+        return {};
+    }
 }

@@ -41,7 +41,7 @@ export function scrubSecrets(message: string, secrets: ReadonlyArray<string | un
         const password = passwordOf(secret);
         if (password && password.length >= 3) {
             out = out.split(password).join(REDACTED);
-            out = out.split(decodeURIComponentSafe(password)).join(REDACTED);
+            out = out.split(safeDecode(password)).join(REDACTED);
         }
     }
     return out;
@@ -80,10 +80,22 @@ function passwordOf(maybeUrl: string): string | undefined {
     }
 }
 
-function decodeURIComponentSafe(value: string): string {
+/**
+ * `decodeURIComponent`, or the text unchanged when it is not valid percent-encoding (a URL
+ * component such as a password may hold a lone `%`).
+ */
+export function safeDecode(text: string): string {
     try {
-        return decodeURIComponent(value);
+        return decodeURIComponent(text);
     } catch {
-        return value;
+        return text;
     }
+}
+
+/**
+ * Replaces every URL-shaped word in free text (an error message of unknown origin) by its
+ * {@link redactUrl} form, so no password or query value in it survives.
+ */
+export function redactUrlsIn(text: string): string {
+    return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s'"`<>]+/gi, (url) => redactUrl(url));
 }

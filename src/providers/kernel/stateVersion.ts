@@ -61,3 +61,11 @@ export function readVersionedState<T>(
     }
     return { ...migrated, stateVersion: versioning.current } as T;
 }
+
+/**
+ * A reader of one provider's prior state (`olds` of diff/update, `props` of read/delete): the
+ * state in the current shape, through {@link readVersionedState}.
+ */
+export function stateReader<T>(versioning: StateVersioning): (state: unknown) => T {
+    return (state) => readVersionedState<T>((state ?? {}) as Record<string, unknown>, versioning);
+}

@@ -12,14 +12,14 @@ import {
     UNKNOWN_TEXT,
 } from "../kernel/previewSql";
 import { UNKNOWN } from "../kernel/unknown";
-import { describeServer } from "../cockroach";
-import { parseStagingSchema, publicKeyStatements } from "../cockroach";
+import { describeServer, parseStagingSchema } from "../cockroach";
 import {
     DEFAULT_WAIT_FOR_TABLE_SECONDS,
     type ReplicatorAuthKeyInputs,
     type ReplicatorAuthKeyOutputs,
 } from "./types";
-import { publicKeyOfPem } from "./validate";
+import { publicKeyOfPem } from "./check";
+import { planRegistration, planRemoval } from "./plan";
 
 const CURVE_NAMES: Readonly<Record<string, string>> = {
     prime256v1: "P-256",
@@ -76,13 +76,13 @@ function registration(
     }
     const staging = parseStagingSchema(stagingSchema);
     if (!staging) throw new Error("stagingSchema does not parse");
-    const statements = publicKeyStatements(staging);
+    const plan = planRegistration(staging, "", waitSeconds);
     return [
         {
-            sql: statements.find,
-            note: `$1 = ${key}; repeated for up to ${waitSeconds} s until the replicator has created the table`,
+            sql: plan.find.sql,
+            note: `$1 = ${key}; repeated for up to ${plan.waitSeconds} s until the replicator has created the table`,
         },
-        { sql: `${statements.insertIfAbsent} RETURNING 1 AS inserted`, note: insertNote },
+        { sql: plan.insert.sql, note: insertNote },
     ];
 }
 
@@ -125,11 +125,15 @@ export function plannedUpdateSql(
 
 /** The statement `delete` runs before a replacement (only for a row this resource inserted). */
 function plannedDeleteSql(olds: ReplicatorAuthKeyOutputs): PlannedStatement[] {
-    const staging = parseStagingSchema(olds.stagingSchema);
-    if (!olds.keyInserted || !staging) return [];
+    const removal = planRemoval(
+        parseStagingSchema(olds.stagingSchema),
+        olds.publicKeyPem,
+        olds.keyInserted,
+    );
+    if (!removal) return [];
     return [
         {
-            sql: publicKeyStatements(staging).remove,
+            sql: removal.sql,
             note: `$1 = ${publicKeyFingerprint(olds.publicKeyPem)}; the replaced key`,
         },
     ];

@@ -1,4 +1,8 @@
-/** The plain shapes the ReplicatorAuthKey provider receives and returns. */
+/** The shapes the ReplicatorAuthKey provider receives, parses and returns. */
+import type { KeyObject } from "node:crypto";
+
+import type { CockroachConnection, StagingSchema } from "../cockroach";
+import type { StateVersioning } from "../kernel/stateVersion";
 
 /** Inputs as the provider receives them (secrets arrive as plaintext). */
 export interface ReplicatorAuthKeyInputs {
@@ -37,3 +41,17 @@ export interface ReplicatorAuthKeyOutputs {
 
 export const DEFAULT_WAIT_FOR_TABLE_SECONDS = 300;
 export const MAX_WAIT_FOR_TABLE_SECONDS = 3600;
+
+/** The inputs as `check` parsed them: what create and update work from. */
+export interface ReplicatorAuthKeyConfig {
+    inputs: ReplicatorAuthKeyInputs;
+    connection: CockroachConnection;
+    staging: StagingSchema;
+    /** The parsed private key (secret). */
+    key: KeyObject;
+    /** `waitForTableSeconds` with its default applied. */
+    waitSeconds: number;
+}
+
+/** How ReplicatorAuthKey state is versioned (read through `readVersionedState`). */
+export const STATE_VERSIONING: StateVersioning = { resource: "ReplicatorAuthKey", current: 1 };

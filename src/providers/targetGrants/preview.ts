@@ -1,64 +1,45 @@
 /**
- * The SQL a preview shows for TargetGrants (pure, offline), rendered by the dialect modules'
- * GRANT/REVOKE renderers. What needs the catalog — every table of the schema, the owners whose
- * future tables get default privileges, privileges the grantee already holds — is marked as
- * resolved at apply.
+ * The SQL a preview shows for TargetGrants (pure, offline): the steps `plan.ts` produces for the
+ * inputs and the recorded state, printed as they are. What needs the catalog — every table of
+ * the schema, the owners whose future tables get default privileges, privileges the grantee
+ * already holds — is planned as resolved at apply and printed as a placeholder.
  */
 import {
     describedStep,
-    previewLoggers,
     noteResolvedAtApply,
     type PlannedStatement,
+    previewLoggers,
     RESOLVED_AT_APPLY,
-    resolvedAtApply,
     UNKNOWN_TEXT,
 } from "../kernel/previewSql";
 import { UNKNOWN } from "../kernel/unknown";
-import { quoteMysqlIdent } from "../targets/mysql";
-import { oracleChangeBlock, quoteOracleIdent } from "../targets/oracle";
-import { quotePgIdent } from "../targets/postgres";
-import type { CatalogSnapshot, Dialect, GrantPair } from "../targets/types";
-import { resolveConfig, type TargetGrantsConfig, type TargetGrantsInputs } from "./config";
-import { dialectOfUrl, parseConnection, targetIdentity } from "./connection";
-import { desiredGrants, planChange, renderChange } from "./plan";
+import { targetIdentity } from "../targets/connection";
+import type { PlannedChange } from "../targets/dialect";
+import type { PlannedName, PlannedPair } from "../targets/types";
+import { checkTargetGrants, grantScope } from "./check";
+import { EVERY_TABLE, changeSteps, planChange, plannedGrants, statementsOf } from "./plan";
+import type { GrantScopeConfig, TargetGrantsInputs, TargetGrantsOutputs } from "./types";
 
-/** The parts of TargetGrants state a preview reads (see `TargetGrantsOutputs`). */
-export interface TargetGrantsPreviewState {
-    connection: string;
-    dialect: Dialect;
-    grantee: string;
-    granteeHost: string | null;
-    schema: string;
-    tables: string[] | null;
-    server?: string;
-    defaultPrivilegeOwners?: string[];
-    granted: GrantPair[];
-    preexisting: GrantPair[];
-    coveredTables?: string[];
-}
-
-/** Stand-in names rendered by the dialect renderers, then replaced by readable placeholders. */
-const EVERY_TABLE = "__preview_every_table__";
-const TABLE_OWNERS = "__preview_table_owners__";
+/** The parts of TargetGrants state a preview reads. */
+export type TargetGrantsPreviewState = Pick<
+    TargetGrantsOutputs,
+    | "connection"
+    | "dialect"
+    | "grantee"
+    | "granteeHost"
+    | "schema"
+    | "tables"
+    | "granted"
+    | "preexisting"
+> &
+    Partial<Pick<TargetGrantsOutputs, "server" | "defaultPrivilegeOwners" | "coveredTables">>;
 
 const ALREADY_HELD = noteResolvedAtApply("privileges the grantee already holds are skipped");
 
-const CATALOG_READ: Record<Dialect, string> = {
-    postgres:
-        "one catalog query: the schema, the grantee, every table with its owner, and the privileges the grantee holds",
-    mysql:
-        "session set-up (sql_mode without NO_BACKSLASH_ESCAPES, lock_wait_timeout, SHOW VARIABLES LIKE 'partial_revokes'), " +
-        "then one catalog query: the database, the account, its tables and the privileges the account holds",
-    oracle: "one catalog query: the owner, the grantee, the owner's tables and the grantee's privileges on them",
-};
-
 /** `TargetGrants postgres://host:5432/db` (never the connection string). */
-export function previewLabel(connection: unknown, fallbackServer?: string): string {
-    if (typeof connection === "string" && connection !== UNKNOWN) {
-        const parsed = parseConnection(connection);
-        if (parsed.ok) return `TargetGrants ${targetIdentity(parsed.value)}`;
-    }
-    return `TargetGrants ${fallbackServer ?? UNKNOWN_TEXT}`;
+function previewLabel(inputs: TargetGrantsInputs, fallbackServer?: string): string {
+    const { connection } = checkTargetGrants(inputs);
+    return `TargetGrants ${connection ? targetIdentity(connection) : (fallbackServer ?? UNKNOWN_TEXT)}`;
 }
 
 /** A list input that is unknown as a whole becomes one unknown entry. */
@@ -68,113 +49,64 @@ function listOrUnknown(value: unknown): string[] | undefined {
 }
 
 /**
- * The configuration the inputs resolve to, tolerating unknown values; `undefined` when the
+ * The grant scope the inputs resolve to, tolerating unknown values; `undefined` when the
  * dialect cannot be known yet (connection unknown and no `dialect`).
  */
-function previewConfig(inputs: TargetGrantsInputs): TargetGrantsConfig | undefined {
-    const given = inputs.dialect === UNKNOWN ? undefined : inputs.dialect;
-    const dialect =
-        given ?? (inputs.connection === UNKNOWN ? undefined : dialectOfUrl(inputs.connection));
+function previewScope(inputs: TargetGrantsInputs): GrantScopeConfig | undefined {
+    const { dialect } = checkTargetGrants(inputs);
     if (!dialect) return undefined;
-    const config = resolveConfig({
-        ...inputs,
+    return grantScope(
+        {
+            ...inputs,
+            tables: listOrUnknown(inputs.tables),
+            privileges: listOrUnknown(inputs.privileges),
+            defaultPrivileges:
+                (inputs.defaultPrivileges as unknown) === UNKNOWN
+                    ? undefined
+                    : inputs.defaultPrivileges,
+            defaultPrivilegesFor: listOrUnknown(inputs.defaultPrivilegesFor),
+        },
         dialect,
-        tables: listOrUnknown(inputs.tables),
-        privileges: listOrUnknown(inputs.privileges),
-        defaultPrivileges:
-            (inputs.defaultPrivileges as unknown) === UNKNOWN
-                ? undefined
-                : inputs.defaultPrivileges,
-        defaultPrivilegesFor: listOrUnknown(inputs.defaultPrivilegesFor),
-    });
-    // normalizePrivilege upper-cased the sentinel; keep it recognisable as unknown.
-    config.privileges = config.privileges.map((p) => (p === UNKNOWN.toUpperCase() ? UNKNOWN : p));
-    return config;
-}
-
-/** A catalog with only the given tables and nothing held: what a plan assumes offline. */
-function offlineSnapshot(tables: readonly string[]): CatalogSnapshot {
-    return {
-        schemaExists: true,
-        granteeExists: true,
-        currentUser: TABLE_OWNERS,
-        tables: tables.map((name) => ({ name, owner: null, baseTable: true })),
-        held: [],
-    };
-}
-
-/** Swaps the stand-in names in a rendered statement for readable placeholders. */
-function withPlaceholders(sql: string, config: TargetGrantsConfig): string {
-    const replacements: [string, string][] = [];
-    const scope = resolvedAtApply(
-        `every table in ${config.schema === UNKNOWN ? UNKNOWN_TEXT : JSON.stringify(config.schema)}`,
     );
-    const owners = resolvedAtApply("the connecting role and every owner of a table in the schema");
-    if (config.dialect === "postgres") {
-        replacements.push([`${quotePgIdent(config.schema)}.${quotePgIdent(EVERY_TABLE)}`, scope]);
-        replacements.push([quotePgIdent(TABLE_OWNERS), owners]);
-    } else if (config.dialect === "mysql") {
-        replacements.push([
-            `${quoteMysqlIdent(config.schema)}.${quoteMysqlIdent(EVERY_TABLE)}`,
-            scope,
-        ]);
-    } else {
-        replacements.push([
-            `${quoteOracleIdent(config.schema)}.${quoteOracleIdent(EVERY_TABLE)}`,
-            scope,
-        ]);
-    }
-    return replacements.reduce((text, [from, to]) => text.split(from).join(to), sql);
 }
 
-/** Renders a change as statements: REVOKEs then GRANTs (Oracle: one PL/SQL block). */
-function renderPlanned(
-    config: TargetGrantsConfig,
-    toGrant: GrantPair[],
-    toRevoke: GrantPair[],
+/** Prints the steps of a change: each statement with its note, or the dialect's one block. */
+function printSteps(
+    scope: GrantScopeConfig,
+    change: PlannedChange,
     revokeNote: string,
 ): PlannedStatement[] {
-    const { revokes, grants } = renderChange(config, { toGrant, toRevoke });
-    const fix = (sql: string) => withPlaceholders(sql, config);
-    if (config.dialect === "oracle") {
-        if (revokes.length + grants.length === 0) return [];
-        return [
-            {
-                sql: fix(oracleChangeBlock(revokes, grants)),
-                note: `one round trip; ${revokes.length > 0 ? `${revokeNote}; ` : ""}${ALREADY_HELD}`,
-            },
-        ];
-    }
-    const databaseGrant = (sql: string) =>
-        config.dialect === "mysql" && /\.\* (TO|FROM) /.test(sql);
-    const escaped = /[_%]/.test(config.schema)
-        ? `; \`_\` and \`%\` in the database name are escaped unless partial_revokes is ON (${RESOLVED_AT_APPLY})`
-        : "";
+    const steps = changeSteps(
+        scope,
+        change,
+        { partialRevokes: false },
+        { revoke: revokeNote, grant: ALREADY_HELD },
+    );
+    const { asOneBlock } = scope.dialect;
+    if (!asOneBlock) return steps.map((s) => ({ sql: s.sql, ...(s.note ? { note: s.note } : {}) }));
+    if (steps.length === 0) return [];
+    const { revokes, grants } = statementsOf(steps);
     return [
-        ...revokes.map((sql) => ({
-            sql: fix(sql),
-            note: databaseGrant(sql) ? `${revokeNote}${escaped}` : revokeNote,
-        })),
-        ...grants.map((sql) => ({
-            sql: fix(sql),
-            note: databaseGrant(sql) ? `${ALREADY_HELD}${escaped}` : ALREADY_HELD,
-        })),
+        {
+            sql: asOneBlock(revokes, grants),
+            note: `one round trip; ${revokes.length > 0 ? `${revokeNote}; ` : ""}${ALREADY_HELD}`,
+        },
     ];
 }
 
 /** The SQL `create` runs: read the catalog, then GRANT what the grantee does not hold yet. */
 export function plannedCreateSql(inputs: TargetGrantsInputs): PlannedStatement[] {
-    const config = previewConfig(inputs);
-    if (!config) {
+    const scope = previewScope(inputs);
+    if (!scope) {
         return [
             describedStep(`GRANT statements in the dialect of the connection (${UNKNOWN_TEXT})`),
         ];
     }
-    const tables = config.tables ?? [EVERY_TABLE];
-    const desired = desiredGrants(config, offlineSnapshot(tables));
+    const schema = scope.schema === UNKNOWN ? UNKNOWN_TEXT : JSON.stringify(scope.schema);
+    const tables: PlannedName[] = scope.tables ?? [EVERY_TABLE(schema)];
     return [
-        describedStep(CATALOG_READ[config.dialect]),
-        ...renderPlanned(config, desired.pairs, [], ""),
+        describedStep(scope.dialect.catalogReadDescription),
+        ...printSteps(scope, { toGrant: plannedGrants(scope, tables, null), toRevoke: [] }, ""),
     ];
 }
 
@@ -187,34 +119,35 @@ export function plannedUpdateSql(
     olds: TargetGrantsPreviewState,
     news: TargetGrantsInputs,
 ): PlannedStatement[] {
-    const config = previewConfig(news);
-    if (!config) return [];
-    const known = new Set<string>(config.tables ?? []);
-    if (config.tables === null) {
+    const scope = previewScope(news);
+    if (!scope) return [];
+    const known = new Set<string>(scope.tables ?? []);
+    if (scope.tables === null) {
         for (const p of [...olds.granted, ...olds.preexisting]) {
             if (p.kind === "table") known.add(p.object);
         }
         for (const t of olds.coveredTables ?? []) known.add(t);
     }
+    const recordedOwners = olds.defaultPrivilegeOwners ?? [];
     const ownersFromCatalog =
-        config.defaultPrivilegesFor === null &&
-        config.defaultPrivileges &&
-        (olds.defaultPrivilegeOwners ?? []).length > 0;
-    const planConfig: TargetGrantsConfig = ownersFromCatalog
-        ? { ...config, defaultPrivilegesFor: olds.defaultPrivilegeOwners ?? null }
-        : config;
-    const desired = desiredGrants(planConfig, offlineSnapshot([...known].sort()));
-    const held = [...olds.granted, ...olds.preexisting];
-    const change = planChange(olds.granted, desired.pairs, held);
-    const statements = renderPlanned(
-        config,
-        change.toGrant,
-        change.toRevoke,
+        scope.defaultPrivilegesFor === null && scope.defaultPrivileges && recordedOwners.length > 0;
+    const desired = plannedGrants(
+        scope,
+        [...known].sort(),
+        ownersFromCatalog ? recordedOwners : null,
+    );
+    const change = planChange<PlannedPair>(olds.granted, desired, [
+        ...olds.granted,
+        ...olds.preexisting,
+    ]);
+    const statements = printSteps(
+        scope,
+        change,
         noteResolvedAtApply("granted by this stack and no longer wanted; skipped if already gone"),
     );
     if (statements.length === 0) return [];
-    const steps: PlannedStatement[] = [describedStep(CATALOG_READ[config.dialect])];
-    if (config.tables === null) {
+    const steps: PlannedStatement[] = [describedStep(scope.dialect.catalogReadDescription)];
+    if (scope.tables === null) {
         steps.push(
             describedStep(
                 `tables created since the last refresh are granted too (${RESOLVED_AT_APPLY})`,
@@ -240,7 +173,7 @@ export const { logCreatePreview, logDiffPreview } = previewLoggers<
     TargetGrantsInputs,
     TargetGrantsPreviewState
 >({
-    label: (news, olds) => previewLabel(news.connection, olds?.server),
+    label: (news, olds) => previewLabel(news, olds?.server),
     create: plannedCreateSql,
     update: plannedUpdateSql,
     replacement: () => [describedStep(REPLACEMENT_STEP)],

@@ -6,7 +6,22 @@
  * `orders` is stored by Oracle as `ORDERS`, and must be given here in that stored form.
  * Oracle identifiers cannot contain a double quote or NUL at all (quoted or not).
  */
-import { type CatalogSnapshot, type GrantPair, type GrantTarget, groupByPrivileges } from "./types";
+import {
+    type PlannedChange,
+    type RenderedChange,
+    type RenderOptions,
+    defineDialect,
+} from "./dialect";
+import { ORACLE_NOT_GRANTOR, oracleChangeBlock, oracleServerAnswered } from "./oracleCatalog";
+import { oracleSessionOpener } from "./oracleSession";
+import { errorCodes } from "./session";
+import {
+    type GrantTarget,
+    type PlannedPair,
+    groupByPrivileges,
+    nameText,
+    qualifiedName,
+} from "./types";
 
 /** Object privileges Oracle accepts on a table that make sense for a replication target. */
 export const ORACLE_TABLE_PRIVILEGES = [
@@ -43,141 +58,89 @@ export function quoteOracleIdent(name: string): string {
     return `"${name}"`;
 }
 
-/** A PL/SQL string literal: single quotes around it, every inner single quote doubled. */
-export function plsqlString(text: string): string {
-    return `'${text.replace(/'/g, "''")}'`;
-}
-
 /** One GRANT per table (Oracle grants on one object per statement). */
-export function oracleGrantStatements(pairs: readonly GrantPair[], target: GrantTarget): string[] {
+export function oracleGrantStatements(
+    pairs: readonly PlannedPair[],
+    target: GrantTarget,
+): string[] {
     return oracleStatements(pairs, target, "GRANT");
 }
 
 /** One REVOKE per table. */
-export function oracleRevokeStatements(pairs: readonly GrantPair[], target: GrantTarget): string[] {
+export function oracleRevokeStatements(
+    pairs: readonly PlannedPair[],
+    target: GrantTarget,
+): string[] {
     return oracleStatements(pairs, target, "REVOKE");
 }
 
 function oracleStatements(
-    pairs: readonly GrantPair[],
+    pairs: readonly PlannedPair[],
     target: GrantTarget,
     verb: "GRANT" | "REVOKE",
 ): string[] {
-    const owner = quoteOracleIdent(target.schema);
-    const grantee = quoteOracleIdent(target.grantee);
+    const grantee = nameText(target.grantee, quoteOracleIdent);
     const toFrom = verb === "GRANT" ? "TO" : "FROM";
     const tablePairs = pairs.filter((p) => p.kind === "table");
     const out: string[] = [];
     for (const group of groupByPrivileges(tablePairs, ORACLE_TABLE_PRIVILEGES)) {
         for (const table of group.objects) {
-            out.push(
-                `${verb} ${group.privileges.join(", ")} ON ${owner}.${quoteOracleIdent(table)} ${toFrom} ${grantee}`,
-            );
+            const name = qualifiedName(target.schema, table, quoteOracleIdent);
+            out.push(`${verb} ${group.privileges.join(", ")} ON ${name} ${toFrom} ${grantee}`);
         }
     }
     return out;
 }
 
-/**
- * ORA- codes a REVOKE may raise when there is nothing left to revoke: ORA-00942 table gone,
- * ORA-01917/01918/01919 user or role gone. NOT ORA-01927 ("cannot REVOKE privileges you did not
- * grant"): the provider revokes only pairs the catalog shows held, so ORA-01927 means they are
- * held from another grantor — Oracle lets only the grantor revoke an object privilege — and the
- * privilege is still there.
- */
-export const ORACLE_GONE_CODES = [942, 1917, 1918, 1919] as const;
-
-/** ORA-01927: cannot REVOKE privileges you did not grant. */
-export const ORACLE_NOT_GRANTOR = 1927;
-
-/**
- * One anonymous PL/SQL block that runs every REVOKE (ignoring only the "already gone" codes) and
- * then every GRANT (the first failing GRANT stops the block; grants before it stay, as Oracle DDL
- * commits itself). Each statement is built from quoted identifiers and passed to
- * `EXECUTE IMMEDIATE` as a PL/SQL string literal.
- */
-export function oracleChangeBlock(revokes: readonly string[], grants: readonly string[]): string {
-    const gone = ORACLE_GONE_CODES.map((c) => `-${c}`).join(", ");
-    const lines = [
-        ...revokes.map(
-            (s) =>
-                `  BEGIN EXECUTE IMMEDIATE ${plsqlString(s)}; ` +
-                `EXCEPTION WHEN OTHERS THEN IF SQLCODE NOT IN (${gone}) THEN RAISE; END IF; END;`,
-        ),
-        ...grants.map((s) => `  EXECUTE IMMEDIATE ${plsqlString(s)};`),
-    ];
-    return `BEGIN\n${lines.join("\n")}\nEND;`;
-}
-
-/**
- * One query (binds `:owner`, `:grantee`) returning whether the owner and grantee exist, the
- * session user, the owner's tables and the grantee's direct privileges on them. Reads
- * DBA_TAB_PRIVS and DBA_ROLES, so the admin user needs SELECT_CATALOG_ROLE (or SELECT ANY
- * DICTIONARY).
- */
-export const ORACLE_CATALOG_QUERY = `SELECT 'meta' AS KIND, SYS_CONTEXT('USERENV', 'SESSION_USER') AS NAME, NULL AS PRIV, NULL AS GRANTOR,
-  (SELECT COUNT(*) FROM ALL_USERS WHERE USERNAME = :owner) AS OWNER_COUNT,
-  (SELECT COUNT(*) FROM ALL_USERS WHERE USERNAME = :grantee)
-    + (SELECT COUNT(*) FROM DBA_ROLES WHERE ROLE = :grantee) AS GRANTEE_COUNT
-FROM DUAL
-UNION ALL
-SELECT 'table', TABLE_NAME, NULL, NULL, 0, 0 FROM ALL_TABLES WHERE OWNER = :owner
-UNION ALL
-SELECT 'grant', TABLE_NAME, PRIVILEGE, GRANTOR, 0, 0 FROM DBA_TAB_PRIVS WHERE OWNER = :owner AND GRANTEE = :grantee`;
-
-/** A row of {@link ORACLE_CATALOG_QUERY} (oracledb returns upper-case column names). */
-export interface OracleCatalogRow {
-    KIND: string;
-    NAME: string;
-    PRIV: string | null;
-    GRANTOR: string | null;
-    OWNER_COUNT: number;
-    GRANTEE_COUNT: number;
-}
-
-/** Turns the rows of {@link ORACLE_CATALOG_QUERY} into a snapshot. */
-export function parseOracleCatalog(rows: readonly OracleCatalogRow[]): CatalogSnapshot {
-    const snapshot: CatalogSnapshot = {
-        schemaExists: false,
-        granteeExists: false,
-        currentUser: "",
-        tables: [],
-        held: [],
-        columns: [],
+function renderOracleChange(
+    change: PlannedChange,
+    target: GrantTarget,
+    _options: RenderOptions,
+): RenderedChange {
+    return {
+        revokes: oracleRevokeStatements(change.toRevoke, target),
+        grants: oracleGrantStatements(change.toGrant, target),
     };
-    for (const row of rows) {
-        if (row.KIND === "meta") {
-            snapshot.currentUser = row.NAME;
-            snapshot.schemaExists = Number(row.OWNER_COUNT) > 0;
-            snapshot.granteeExists = Number(row.GRANTEE_COUNT) > 0;
-        } else if (row.KIND === "table") {
-            snapshot.tables.push({ name: row.NAME, owner: null, baseTable: true });
-        } else if (row.KIND === "grant" && row.PRIV) {
-            snapshot.held.push({
-                kind: "table",
-                object: row.NAME,
-                privilege: row.PRIV,
-                ...(row.GRANTOR ? { grantor: row.GRANTOR } : {}),
-            });
-        }
-    }
-    return snapshot;
 }
 
-/**
- * ORA- codes that mean the connection broke (the call's outcome is unknown): ORA-00028 session
- * killed, ORA-01012 not logged on, ORA-03113 end-of-file on communication channel, ORA-03114
- * not connected, ORA-03135 connection lost contact, ORA-12170/12537/12547/12570 network errors.
- */
-export const ORACLE_CONNECTION_LOST_CODES: ReadonlySet<number> = new Set([
-    28, 1012, 3113, 3114, 3135, 12170, 12537, 12547, 12570,
-]);
-
-/**
- * True when `errorNum` is an ORA- error the server sent back for the call (the PL/SQL block ran
- * until that error), as opposed to a broken connection or a client-side error (NJS-/DPY-, which
- * carry no ORA- number).
- */
-export function oracleServerAnswered(errorNum: number | undefined): boolean {
-    return errorNum !== undefined && errorNum > 0 && !ORACLE_CONNECTION_LOST_CODES.has(errorNum);
-}
+/** Oracle as a target. */
+export const oracle = defineDialect({
+    name: "oracle",
+    label: "Oracle",
+    schemes: ["oracle:"],
+    defaultPort: 1521,
+    urlExample: "oracle://user:password@host:1521/SERVICE",
+    urlPath: "service",
+    urlProblems: (url) => [
+        ...(url.pathname.replace(/^\//, "")
+            ? []
+            : [
+                  "needs the Oracle service name as its path, e.g. oracle://user:password@host:1521/FREEPDB1",
+              ]),
+        ...(url.username ? [] : ["needs a user name for Oracle"]),
+    ],
+    nameCase: "upper",
+    schemaWord: "owning schema (user)",
+    scope: {
+        schemaUsage: false,
+        wholeDatabase: false,
+        tablesRequired: true,
+        defaultPrivileges: false,
+    },
+    tablePrivileges: ORACLE_TABLE_PRIVILEGES,
+    defaultPrivileges: ["SELECT", "INSERT", "UPDATE", "DELETE", "FLASHBACK"],
+    identifierProblem: oracleIdentifierProblem,
+    renderChange: renderOracleChange,
+    asOneBlock: oracleChangeBlock,
+    catalogReadDescription:
+        "one catalog query: the owner, the grantee, the owner's tables and the grantee's privileges on them",
+    openSession: (connection, options) => oracleSessionOpener()(connection, options),
+    serverAnswered: (err) => oracleServerAnswered(errorCodes(err).errno),
+    grantorRule: "Oracle lets only the grantor revoke an object privilege (ORA-01927)",
+    isNotGrantor: (err) => errorCodes(err).errno === ORACLE_NOT_GRANTOR,
+    failback: {
+        database: "unused",
+        replicatorSchemes: ["oracle:", "ora:"],
+        targetSchemaParts: (_database, schema) => [schema],
+    },
+});

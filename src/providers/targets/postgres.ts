@@ -1,12 +1,31 @@
 /**
- * PostgreSQL: identifier quoting, GRANT/REVOKE statement text and the privilege catalog query.
+ * PostgreSQL: identifier rules and quoting, GRANT/REVOKE statement text, and the dialect object
+ * (catalog in `postgresCatalog.ts`, codes in `postgresCodes.ts`, driver in `postgresSession.ts`).
  */
+import {
+    type PlannedChange,
+    type RenderedChange,
+    type RenderOptions,
+    defineDialect,
+} from "./dialect";
+import {
+    PG_DEPENDENT_PRIVILEGES_EXIST,
+    PG_GONE_SQLSTATES,
+    PG_INSUFFICIENT_PRIVILEGE,
+    pgRetriable,
+    pgServerAnswered,
+} from "./postgresCodes";
+import { openPostgresSession } from "./postgresSession";
+import { errorCodes, errorText } from "./session";
 import {
     type CatalogSnapshot,
     type ColumnGrant,
-    type GrantPair,
     type GrantTarget,
+    type PlannedName,
+    type PlannedPair,
     groupByPrivileges,
+    nameText,
+    qualifiedName,
 } from "./types";
 
 /** Privileges PostgreSQL accepts on tables (`GRANT … ON TABLE`). */
@@ -19,6 +38,34 @@ export const PG_TABLE_PRIVILEGES = [
     "REFERENCES",
     "TRIGGER",
 ] as const;
+
+/** Table privileges of newer PostgreSQL versions: accepted, checked against the server at apply. */
+export const PG_LATER_TABLE_PRIVILEGES = ["MAINTAIN"] as const;
+
+/** Table privileges that need a newer server than the oldest one supported, by `server_version_num`. */
+const PG_PRIVILEGE_SINCE: Readonly<Record<string, number>> = { MAINTAIN: 170000 };
+
+/** `server_version_num` as a version: 170002 → `17.2`. */
+function pgVersionText(versionNum: number): string {
+    return `${Math.floor(versionNum / 10000)}.${versionNum % 10000}`;
+}
+
+/** Privileges the server cannot grant because they are newer than it (e.g. MAINTAIN before 17). */
+function pgServerPrivilegeProblems(
+    privileges: readonly string[],
+    snapshot: CatalogSnapshot,
+): string[] {
+    const version = snapshot.serverVersion;
+    if (version === undefined) return [];
+    return privileges
+        .filter((p) => (PG_PRIVILEGE_SINCE[p] ?? 0) > version)
+        .map(
+            (p) =>
+                `the table privilege ${p} needs PostgreSQL ${pgVersionText(PG_PRIVILEGE_SINCE[p] ?? 0)} ` +
+                `or later and this server runs PostgreSQL ${pgVersionText(version)}. Fix: remove ` +
+                `${p} from \`privileges\`, or upgrade the server`,
+        );
+}
 
 /** Identifiers longer than this many bytes are silently truncated by PostgreSQL (NAMEDATALEN-1). */
 export const PG_MAX_IDENTIFIER_BYTES = 63;
@@ -48,7 +95,7 @@ const TABLES_PER_STATEMENT = 500;
  * GRANT statements for `pairs`: schema USAGE first, then tables (one statement per distinct
  * privilege list, naming up to 500 tables), then default privileges per owner.
  */
-export function pgGrantStatements(pairs: readonly GrantPair[], target: GrantTarget): string[] {
+export function pgGrantStatements(pairs: readonly PlannedPair[], target: GrantTarget): string[] {
     return pgStatements(pairs, target, "GRANT");
 }
 
@@ -77,7 +124,7 @@ export interface PgRevokeContext {
  * again, as their grantor, after the table-level REVOKEs. Everything runs in one transaction.
  */
 export function pgRevokeStatements(
-    pairs: readonly GrantPair[],
+    pairs: readonly PlannedPair[],
     target: GrantTarget,
     context?: PgRevokeContext,
 ): string[] {
@@ -92,9 +139,11 @@ export function pgRevokeStatements(
         "REVOKE",
     ).reverse();
     /** Role to SET for a statement on `object` granted by `grantor`; undefined: none needed. */
-    const roleFor = (grantor: string | undefined, kind: "schema" | "table", object: string) =>
-        grantor === undefined || context.actsAs(grantor, kind, object) ? undefined : grantor;
-    const byRole = new Map<string | undefined, GrantPair[]>();
+    const roleFor = (grantor: string | undefined, kind: "schema" | "table", object: PlannedName) =>
+        grantor === undefined || typeof object !== "string" || context.actsAs(grantor, kind, object)
+            ? undefined
+            : grantor;
+    const byRole = new Map<string | undefined, PlannedPair[]>();
     for (const pair of pairs) {
         if (pair.kind !== "schema" && pair.kind !== "table") continue;
         const role = roleFor(pair.grantor, pair.kind, pair.object);
@@ -138,42 +187,21 @@ export function pgColumnGrantStatements(
     );
 }
 
-/**
- * A string literal in the `E'…'` form, whose meaning does not depend on the server's
- * `standard_conforming_strings` (backslashes and quotes doubled). Names never contain NUL.
- */
-export function pgLiteral(text: string): string {
-    return `E'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
-}
-
-/**
- * {@link PG_CATALOG_QUERY} for `target` with its parameters written as literals, so it can end a
- * multi-statement change batch (the simple query protocol has no parameters) and report, in the
- * same transaction and round trip, what the change left in the catalog.
- */
-export function pgCatalogQueryFor(target: GrantTarget): string {
-    // One pass with a function: text inside a name ("$2", "$&") is never read as a placeholder
-    // or a replacement pattern.
-    return PG_CATALOG_QUERY.replace(/\$([12])\b/g, (_, n: string) =>
-        pgLiteral(n === "1" ? target.schema : target.grantee),
-    );
-}
-
 function pgStatements(
-    pairs: readonly GrantPair[],
+    pairs: readonly PlannedPair[],
     target: GrantTarget,
     verb: "GRANT" | "REVOKE",
 ): string[] {
     const schema = quotePgIdent(target.schema);
-    const grantee = quotePgIdent(target.grantee);
+    const grantee = nameText(target.grantee, quotePgIdent);
     const toFrom = verb === "GRANT" ? "TO" : "FROM";
-    const order = [...PG_TABLE_PRIVILEGES, "USAGE"];
-    const of = (kind: GrantPair["kind"]) => pairs.filter((p) => p.kind === kind);
+    const order = [...PG_TABLE_PRIVILEGES, ...PG_LATER_TABLE_PRIVILEGES, "USAGE"];
+    const of = (kind: PlannedPair["kind"]) => pairs.filter((p) => p.kind === kind);
     const out: string[] = [];
     for (const group of groupByPrivileges(of("schema"), order)) {
         for (const object of group.objects) {
             out.push(
-                `${verb} ${group.privileges.join(", ")} ON SCHEMA ${quotePgIdent(object)} ${toFrom} ${grantee}`,
+                `${verb} ${group.privileges.join(", ")} ON SCHEMA ${nameText(object, quotePgIdent)} ${toFrom} ${grantee}`,
             );
         }
     }
@@ -181,7 +209,7 @@ function pgStatements(
         for (let i = 0; i < group.objects.length; i += TABLES_PER_STATEMENT) {
             const tables = group.objects
                 .slice(i, i + TABLES_PER_STATEMENT)
-                .map((t) => `${schema}.${quotePgIdent(t)}`)
+                .map((t) => qualifiedName(target.schema, t, quotePgIdent))
                 .join(", ");
             out.push(
                 `${verb} ${group.privileges.join(", ")} ON TABLE ${tables} ${toFrom} ${grantee}`,
@@ -191,7 +219,7 @@ function pgStatements(
     for (const group of groupByPrivileges(of("defaultTables"), order)) {
         for (const owner of group.objects) {
             out.push(
-                `ALTER DEFAULT PRIVILEGES FOR ROLE ${quotePgIdent(owner)} IN SCHEMA ${schema} ` +
+                `ALTER DEFAULT PRIVILEGES FOR ROLE ${nameText(owner, quotePgIdent)} IN SCHEMA ${schema} ` +
                     `${verb} ${group.privileges.join(", ")} ON TABLES ${toFrom} ${grantee}`,
             );
         }
@@ -200,184 +228,158 @@ function pgStatements(
 }
 
 /**
- * One query that returns everything the provider needs about `$1` (schema) and `$2` (grantee):
- * whether both exist, the connecting role (whether it is a superuser, and which owners of the
- * schema or its relations it has the privileges of: a REVOKE by it acts as those owners), the
- * schema's owner, every relation with its owner,
- * and the privileges the grantee holds directly on the schema, each relation, single columns of
- * each relation (`attacl`), and the default ACLs for tables — the schema's own and the
- * database-wide ones (`defaclnamespace = 0`, kind `default_global`). Each privilege comes as
- * `PRIVILEGE:grantor` (columns: `PRIVILEGE:t|f:grantor`, with the grant option), since a REVOKE
- * removes only the revoker's grants. A NULL ACL means the owner's implicit privileges
- * (`acldefault`).
- *
- * Relations are read once (`r`); their ACLs are exploded once per DISTINCT ACL value (`held`, a
- * handful in a typical schema where tables share their grants) instead of once per relation, and
- * joined back. `aclitem[]` equality compares grantee, grantor and privilege bits, so relations with
- * equal ACLs hold exactly the same privileges. `OFFSET 0` keeps `held` from being inlined (the
- * planner would otherwise evaluate its sub-select per relation again); `MATERIALIZED` would need
- * PostgreSQL 12.
+ * Whether a plain statement by the connection on an object acts as `grantor`: the grantor is the
+ * connection's role, or it owns the object and the connection is a superuser or has the owner's
+ * privileges (PostgreSQL then records/revokes grants as the owner's).
  */
-export const PG_CATALOG_QUERY = `WITH g AS (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $2),
-n AS (SELECT oid, nspname, nspowner, nspacl FROM pg_catalog.pg_namespace WHERE nspname = $1),
-r AS (SELECT c.oid, c.relname, c.relowner, c.relkind, COALESCE(c.relacl, acldefault('r', c.relowner)) AS acl
-      FROM pg_catalog.pg_class c JOIN n ON c.relnamespace = n.oid
-      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')),
-held AS (SELECT u.acl,
-                ARRAY(SELECT a.privilege_type || ':' || pg_catalog.pg_get_userbyid(a.grantor)
-                      FROM aclexplode(u.acl) a JOIN g ON a.grantee = g.oid) AS privileges
-         FROM (SELECT DISTINCT acl FROM r) u OFFSET 0)
-SELECT 'meta' AS kind, current_user::text AS name,
-       (SELECT pg_catalog.pg_get_userbyid(n.nspowner)::text FROM n) AS owner,
-       (SELECT CASE WHEN rolsuper THEN 'superuser' END FROM pg_catalog.pg_roles WHERE rolname = current_user) AS relkind,
-       EXISTS (SELECT 1 FROM n) AS schema_exists, EXISTS (SELECT 1 FROM g) AS grantee_exists,
-       ARRAY(SELECT pg_catalog.pg_get_userbyid(o.owner)::text
-             FROM (SELECT relowner AS owner FROM r UNION SELECT nspowner FROM n) o
-             WHERE pg_catalog.pg_has_role(current_user, o.owner, 'USAGE')) AS privileges
-UNION ALL
-SELECT 'schema', n.nspname::text, NULL, NULL, NULL, NULL,
-       ARRAY(SELECT a.privilege_type || ':' || pg_catalog.pg_get_userbyid(a.grantor)
-             FROM aclexplode(COALESCE(n.nspacl, acldefault('n', n.nspowner))) a
-             JOIN g ON a.grantee = g.oid)
-FROM n
-UNION ALL
-SELECT 'relation', r.relname::text, pg_catalog.pg_get_userbyid(r.relowner)::text, r.relkind::text, NULL, NULL,
-       held.privileges
-FROM r JOIN held ON held.acl = r.acl
-UNION ALL
-SELECT 'column', r.relname::text, att.attname::text, NULL, NULL, NULL,
-       ARRAY(SELECT a.privilege_type || ':' || CASE WHEN a.is_grantable THEN 't' ELSE 'f' END || ':' ||
-                    pg_catalog.pg_get_userbyid(a.grantor)
-             FROM aclexplode(att.attacl) a JOIN g ON a.grantee = g.oid)
-FROM r JOIN pg_catalog.pg_attribute att ON att.attrelid = r.oid
-WHERE att.attacl IS NOT NULL AND att.attnum > 0 AND NOT att.attisdropped
-UNION ALL
-SELECT CASE WHEN d.defaclnamespace = 0 THEN 'default_global' ELSE 'default' END,
-       pg_catalog.pg_get_userbyid(d.defaclrole)::text, NULL, NULL, NULL, NULL,
-       ARRAY(SELECT a.privilege_type || ':' || pg_catalog.pg_get_userbyid(a.grantor)
-             FROM aclexplode(d.defaclacl) a JOIN g ON a.grantee = g.oid)
-FROM pg_catalog.pg_default_acl d
-WHERE d.defaclobjtype = 'r' AND (d.defaclnamespace = 0 OR d.defaclnamespace IN (SELECT oid FROM n))`;
-
-/** A row of {@link PG_CATALOG_QUERY}. */
-export interface PgCatalogRow {
-    kind: string;
-    name: string;
-    owner: string | null;
-    relkind: string | null;
-    schema_exists: boolean | null;
-    grantee_exists: boolean | null;
-    privileges: string[] | null;
+export function actsAsGrantor(
+    snapshot: CatalogSnapshot,
+): (grantor: string, kind: "schema" | "table", object: string) => boolean {
+    const owners = new Map(snapshot.tables.map((t) => [t.name, t.owner]));
+    const actsAsOwner = new Set(snapshot.actsAsOwners ?? []);
+    return (grantor, kind, object) => {
+        if (grantor === snapshot.currentUser) return true;
+        const owner = kind === "schema" ? snapshot.schemaOwner : owners.get(object);
+        return owner === grantor && (snapshot.superuser === true || actsAsOwner.has(grantor));
+    };
 }
 
-/** Splits `PRIVILEGE:grantor` (the grantor name may itself contain colons). */
-function splitPrivilege(text: string): { privilege: string; grantor: string } {
-    const at = text.indexOf(":");
-    return at < 0
-        ? { privilege: text, grantor: "" }
-        : { privilege: text.slice(0, at), grantor: text.slice(at + 1) };
+function renderPgChange(
+    change: PlannedChange,
+    target: GrantTarget,
+    options: RenderOptions,
+): RenderedChange {
+    return {
+        revokes: pgRevokeStatements(
+            change.toRevoke,
+            target,
+            options.snapshot === undefined
+                ? undefined
+                : {
+                      currentUser: options.snapshot.currentUser,
+                      actsAs: actsAsGrantor(options.snapshot),
+                      restoreColumns: options.restoreColumns ?? [],
+                  },
+        ),
+        grants: pgGrantStatements(change.toGrant, target),
+    };
 }
 
-/** Turns the rows of {@link PG_CATALOG_QUERY} into a snapshot. */
-export function parsePgCatalog(rows: readonly PgCatalogRow[]): CatalogSnapshot {
-    const snapshot: CatalogSnapshot = {
-        schemaExists: false,
-        granteeExists: false,
-        currentUser: "",
-        tables: [],
-        held: [],
-        columns: [],
-    };
-    const add = (kind: GrantPair["kind"], object: string, entries: string[], global = false) => {
-        for (const entry of entries) {
-            const { privilege, grantor } = splitPrivilege(entry);
-            snapshot.held.push({
-                kind,
-                object,
-                privilege,
-                grantor,
-                ...(global ? { scope: "database" as const } : {}),
-            });
-        }
-    };
-    for (const row of rows) {
-        const privileges = row.privileges ?? [];
-        switch (row.kind) {
-            case "meta":
-                snapshot.currentUser = row.name;
-                snapshot.schemaExists = row.schema_exists === true;
-                snapshot.granteeExists = row.grantee_exists === true;
-                if (row.owner) snapshot.schemaOwner = row.owner;
-                snapshot.superuser = row.relkind === "superuser";
-                snapshot.actsAsOwners = privileges;
-                break;
-            case "schema":
-                add("schema", row.name, privileges);
-                break;
-            case "relation":
-                snapshot.tables.push({
-                    name: row.name,
-                    owner: row.owner,
-                    baseTable: row.relkind === "r" || row.relkind === "p",
-                });
-                add("table", row.name, privileges);
-                break;
-            case "column":
-                for (const entry of privileges) {
-                    const { privilege, grantor: rest } = splitPrivilege(entry);
-                    const { privilege: grantable, grantor } = splitPrivilege(rest);
-                    snapshot.columns?.push({
-                        table: row.name,
-                        column: row.owner ?? "",
-                        privilege,
-                        grantor,
-                        grantable: grantable === "t",
-                    });
-                }
-                break;
-            case "default":
-                add("defaultTables", row.name, privileges);
-                break;
-            case "default_global":
-                add("defaultTables", row.name, privileges, true);
-                break;
-        }
+/** `"a", "b"` */
+function names(list: Iterable<string>): string {
+    return [...new Set(list)].map((n) => JSON.stringify(n)).join(", ");
+}
+
+/**
+ * A change the server refused because the connection cannot act as a recorded grantor (`SET
+ * ROLE` denied), or because a REVOKE would cascade into column grants passed on: an error naming
+ * the fix. Undefined for any other error.
+ */
+function pgRefusal(
+    revoked: readonly PlannedPair[],
+    snapshot: CatalogSnapshot,
+    err: unknown,
+): Error | undefined {
+    const { code } = errorCodes(err);
+    if (code === PG_DEPENDENT_PRIVILEGES_EXIST) {
+        return dependentColumnGrantsRefusal(revoked, snapshot, err);
     }
-    return snapshot;
+    if (code !== PG_INSUFFICIENT_PRIVILEGE) return undefined;
+    const others = revoked.filter((p) => p.grantor && p.grantor !== snapshot.currentUser);
+    if (others.length === 0) return undefined;
+    const grantors = names(others.map((p) => p.grantor as string));
+    return new Error(
+        `${errorText(err)}; TargetGrants must revoke the privileges granted by ${grantors} as ` +
+            `that role (PostgreSQL REVOKE removes only the revoker's own grants), and this ` +
+            `connection's role ${JSON.stringify(snapshot.currentUser)} cannot SET ROLE to it. Fix: ` +
+            `set \`connection\` to ${grantors}, a member of it or a superuser, and run again; ` +
+            "nothing was changed",
+    );
 }
 
 /**
- * SQLSTATEs of a PostgreSQL change that lost a race with another session and was rolled back, so
- * re-reading the catalog and trying again is safe: serialization_failure, deadlock_detected, and
- * internal_error when it is "tuple concurrently updated" (two GRANTs on one object at once).
+ * PostgreSQL refused a table-level REVOKE because it also removes the grantee's column
+ * privileges of the same privilege and grantor, and the grantee holds one of them WITH GRANT
+ * OPTION and has passed it on. Revoking with CASCADE would take the dependent grants away from
+ * other roles, so the change stops (nothing changed) and names the column privileges and the fix.
  */
-export function pgRetriable(code: string | undefined, message: string): boolean {
-    if (code === "40001" || code === "40P01") return true;
-    return code === "XX000" && /tuple concurrently (updated|deleted)/.test(message);
+function dependentColumnGrantsRefusal(
+    revoked: readonly PlannedPair[],
+    snapshot: CatalogSnapshot,
+    err: unknown,
+): Error {
+    const revokedTables = new Set(
+        revoked
+            .filter((p) => p.kind === "table" && typeof p.object === "string")
+            .map((p) => `${String(p.object)}\0${p.privilege}`),
+    );
+    const passedOn = (snapshot.columns ?? []).filter(
+        (c) => c.grantable && revokedTables.has(`${c.table}\0${c.privilege}`),
+    );
+    const what =
+        passedOn.length > 0
+            ? passedOn
+                  .slice(0, 5)
+                  .map(
+                      (c) =>
+                          `${c.privilege} (${JSON.stringify(c.column)}) on ${JSON.stringify(c.table)}`,
+                  )
+                  .join(", ") + (passedOn.length > 5 ? ` and ${passedOn.length - 5} more` : "")
+            : "a column privilege";
+    return new Error(
+        `${errorText(err)}: revoking the table-level privileges this resource granted also ` +
+            `removes the grantee's column privileges ${what}, which it holds WITH GRANT OPTION ` +
+            "and has granted on to other roles; PostgreSQL refuses that without CASCADE, and " +
+            "TargetGrants never cascades into other roles' privileges. Nothing was changed and " +
+            "the privileges stay recorded in state. Fix: revoke the grants the grantee made from " +
+            "those columns (grant them again afterwards if they are still wanted), then run again",
+    );
 }
 
-/**
- * True when `code` is a SQLSTATE the server sent (five characters, digits and capitals), as
- * opposed to a Node socket error code such as `ECONNRESET` or `EPIPE` on the same property (no
- * SQLSTATE class starts with "E"): only then did the server answer the statement batch.
- */
-export function pgServerAnswered(code: string | undefined): boolean {
-    return code !== undefined && /^[0-9A-DF-Z][0-9A-Z]{4}$/.test(code);
-}
-
-/** insufficient_privilege: e.g. SET ROLE to a role the connection is not a member of. */
-export const PG_INSUFFICIENT_PRIVILEGE = "42501";
-
-/**
- * dependent_privileges_exist: a REVOKE (without CASCADE) would take away a grant option that
- * another grant depends on.
- */
-export const PG_DEPENDENT_PRIVILEGES_EXIST = "2BP01";
-
-/** SQLSTATEs that mean "the thing is already gone" when revoking. */
-export const PG_GONE_SQLSTATES: ReadonlySet<string> = new Set([
-    "3D000", // invalid_catalog_name: the database no longer exists
-    "3F000", // invalid_schema_name
-    "42P01", // undefined_table
-    "42704", // undefined_object (role)
-]);
+/** PostgreSQL as a target. */
+export const postgres = defineDialect({
+    name: "postgres",
+    label: "PostgreSQL",
+    schemes: ["postgres:", "postgresql:"],
+    defaultPort: 5432,
+    urlExample: "postgres://user:password@host:5432/database?sslmode=verify-full",
+    acceptedParameters: [
+        "sslmode",
+        "ssl",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "sslpassword",
+        "application_name",
+    ],
+    dclIsTransactional: true,
+    scope: {
+        schemaUsage: true,
+        wholeDatabase: false,
+        tablesRequired: false,
+        defaultPrivileges: true,
+    },
+    tablePrivileges: PG_TABLE_PRIVILEGES,
+    laterPrivileges: PG_LATER_TABLE_PRIVILEGES,
+    defaultPrivileges: ["SELECT", "INSERT", "UPDATE", "DELETE"],
+    identifierProblem: pgIdentifierProblem,
+    serverPrivilegeProblems: pgServerPrivilegeProblems,
+    renderChange: renderPgChange,
+    catalogReadDescription:
+        "one catalog query: the schema, the grantee, every table with its owner, and the privileges the grantee holds",
+    openSession: openPostgresSession,
+    serverAnswered: (err) => pgServerAnswered(errorCodes(err).code),
+    isRetriable: (err) => pgRetriable(errorCodes(err).code, errorText(err)),
+    isGone: (err) => {
+        const { code } = errorCodes(err);
+        return code !== undefined && PG_GONE_SQLSTATES.has(code);
+    },
+    grantorRule: "PostgreSQL REVOKE removes only the revoker's own grants",
+    grantorFixHint: " (or a member of it, or a superuser)",
+    refusal: pgRefusal,
+    failback: {
+        database: "required",
+        replicatorSchemes: ["postgres:", "postgresql:", "pg:", "pgx:"],
+        targetSchemaParts: (database, schema) => [database ?? "", schema],
+    },
+});

@@ -3,10 +3,10 @@
  * providers that use them.
  */
 
-/** The target databases failback can write to. */
-export type Dialect = "postgres" | "mysql" | "oracle";
+import { resolvedAtApply } from "../kernel/previewSql";
 
-export const DIALECTS: readonly Dialect[] = ["postgres", "mysql", "oracle"];
+/** The name of a target database dialect (the registry in `index.ts` lists them). */
+export type Dialect = "postgres" | "mysql" | "oracle";
 
 /**
  * What a privilege is held on:
@@ -37,6 +37,39 @@ export interface GrantPair {
      * pair it covers is pre-existing; it is never revoked by this resource.
      */
     scope?: "database";
+}
+
+/**
+ * A name only the catalog read at apply tells (e.g. "every table in the schema" in a preview).
+ * Renderers write it as a readable placeholder, never as a quoted identifier.
+ */
+export interface AtApply {
+    readonly atApply: string;
+}
+
+/** A table, schema or role name, or one only known at apply. */
+export type PlannedName = string | AtApply;
+
+/** A pair as planned: like {@link GrantPair}, but its object may be known only at apply. */
+export type PlannedPair = Omit<GrantPair, "object"> & { object: PlannedName };
+
+/** True for a name only known at apply. */
+export function isAtApply(name: PlannedName): name is AtApply {
+    return typeof name !== "string";
+}
+
+/** `name` quoted by `quote`, or the readable placeholder of a name only known at apply. */
+export function nameText(name: PlannedName, quote: (name: string) => string): string {
+    return isAtApply(name) ? resolvedAtApply(name.atApply) : quote(name);
+}
+
+/** `schema.name`, each part quoted; a name only known at apply is its placeholder alone. */
+export function qualifiedName(
+    schema: string,
+    name: PlannedName,
+    quote: (name: string) => string,
+): string {
+    return isAtApply(name) ? resolvedAtApply(name.atApply) : `${quote(schema)}.${quote(name)}`;
 }
 
 /**
@@ -100,6 +133,8 @@ export interface CatalogSnapshot {
     columns?: ColumnGrant[];
     /** Owner of the schema (PostgreSQL), when it exists. */
     schemaOwner?: string;
+    /** PostgreSQL: `server_version_num` of the server (e.g. 170002 for 17.2). */
+    serverVersion?: number;
     /** PostgreSQL: the connecting role is a superuser. */
     superuser?: boolean;
     /**
@@ -107,6 +142,18 @@ export interface CatalogSnapshot {
      * has; its GRANT/REVOKE on their objects act as them.
      */
     actsAsOwners?: string[];
+}
+
+/** A snapshot of nothing: the start of a catalog parser's result. */
+export function emptySnapshot(): CatalogSnapshot {
+    return {
+        schemaExists: false,
+        granteeExists: false,
+        currentUser: "",
+        tables: [],
+        held: [],
+        columns: [],
+    };
 }
 
 /** Stable text key of a pair, for set operations. */
@@ -119,13 +166,13 @@ export function sortColumnGrants(grants: readonly ColumnGrant[]): ColumnGrant[] 
     return [...grants].sort((a, b) => compareText(columnKey(a), columnKey(b)));
 }
 
-/** Sorts pairs by kind, object, privilege (state stays stable across runs). */
-export function sortPairs(pairs: readonly GrantPair[]): GrantPair[] {
+/** Sorts pairs by kind, object, privilege (state stays stable across runs); names known at apply last. */
+export function sortPairs<P extends PlannedPair>(pairs: readonly P[]): P[] {
     const order: Record<GrantKind, number> = { schema: 0, database: 1, table: 2, defaultTables: 3 };
     return [...pairs].sort(
         (a, b) =>
             order[a.kind] - order[b.kind] ||
-            compareText(a.object, b.object) ||
+            compareNames(a.object, b.object) ||
             compareText(a.privilege, b.privilege),
     );
 }
@@ -134,16 +181,27 @@ function compareText(a: string, b: string): number {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
+function compareNames(a: PlannedName, b: PlannedName): number {
+    if (isAtApply(a) || isAtApply(b)) {
+        return isAtApply(a) && isAtApply(b)
+            ? compareText(a.atApply, b.atApply)
+            : isAtApply(a)
+              ? 1
+              : -1;
+    }
+    return compareText(a, b);
+}
+
 /**
  * Groups pairs of one kind by object, then groups objects that need the same privilege list, so
  * a dialect that accepts several objects per statement can issue one statement per group.
  * Privileges inside a group keep the order given by `privilegeOrder`.
  */
 export function groupByPrivileges(
-    pairs: readonly GrantPair[],
+    pairs: readonly PlannedPair[],
     privilegeOrder: readonly string[],
-): { privileges: string[]; objects: string[] }[] {
-    const byObject = new Map<string, Set<string>>();
+): { privileges: string[]; objects: PlannedName[] }[] {
+    const byObject = new Map<PlannedName, Set<string>>();
     for (const pair of pairs) {
         const set = byObject.get(pair.object) ?? new Set<string>();
         set.add(pair.privilege);
@@ -153,7 +211,7 @@ export function groupByPrivileges(
         const i = privilegeOrder.indexOf(p);
         return i < 0 ? privilegeOrder.length : i;
     };
-    const groups = new Map<string, { privileges: string[]; objects: string[] }>();
+    const groups = new Map<string, { privileges: string[]; objects: PlannedName[] }>();
     for (const [object, set] of byObject) {
         const privileges = [...set].sort((a, b) => rank(a) - rank(b) || compareText(a, b));
         const key = privileges.join(",");

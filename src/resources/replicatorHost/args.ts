@@ -130,7 +130,8 @@ export interface ReplicatorTuningArgs {
 
 /**
  * Arguments of {@link ReplicatorHost}. Changing anything that ends up in the pod (image, flags,
- * connection strings, certificates) rolls the Deployment; nothing here replaces the component.
+ * connection strings, certificates, userscript) rolls the Deployment; nothing here replaces the
+ * component.
  */
 export interface ReplicatorHostArgs extends ReplicatorTuningArgs {
     /**
@@ -201,6 +202,17 @@ export interface ReplicatorHostArgs extends ReplicatorTuningArgs {
     port?: number;
     /** Metrics (plain HTTP) port: `--metricsAddr` and the Service port. Default 30005. */
     metricsPort?: number;
+    /**
+     * Source text of a MOLT Replicator userscript (TypeScript or JavaScript that filters or maps
+     * rows; `replicator userscript --api` prints its API), e.g.
+     * `fs.readFileSync("failback.ts", "utf8")`. Default: none. It is stored in a ConfigMap
+     * (`<serviceName>-userscript`, plain text: keep secrets out of it), mounted read-only and
+     * passed as `--userscript`; changing it restarts the pods (a checksum annotation on the pod
+     * template). One file: relative imports of other files are not shipped. Not allowed with
+     * `external` (that replicator takes `--userscript` from whoever runs it). At most 1,000,000
+     * bytes.
+     */
+    userscript?: string;
     /** Extra `replicator start` arguments, appended after every other flag. */
     extraArgs?: readonly string[];
     /** Deployment replicas. Default 1 (replicas share the staging schema through leases). */

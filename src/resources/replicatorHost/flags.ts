@@ -49,6 +49,7 @@ const MANAGED_FLAGS: readonly string[] = [
     "disableAuthentication",
     "logFormat",
     "verbose",
+    "userscript",
     ...TUNING_FLAGS.map(([, flag]) => flag),
 ];
 
@@ -117,6 +118,8 @@ export interface StartArgsSpec {
     stagingSchema: string;
     stagingCreateSchema: boolean;
     disableAuthentication: boolean;
+    /** `--userscript`: the mounted script's path, when there is one. */
+    userscriptPath?: string;
     tuning: ReplicatorTuningArgs;
     extraArgs: readonly string[];
 }
@@ -138,6 +141,7 @@ export function startArgs(spec: StartArgsSpec): string[] {
         `--dataDir=${DATA_MOUNT_PATH}`,
         ...(spec.stagingCreateSchema ? ["--stagingCreateSchema"] : []),
         ...(spec.disableAuthentication ? ["--disableAuthentication"] : []),
+        ...(spec.userscriptPath !== undefined ? [`--userscript=${spec.userscriptPath}`] : []),
         ...tuningFlags(spec.tuning),
         ...spec.extraArgs,
     ];

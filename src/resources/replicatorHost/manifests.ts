@@ -3,9 +3,23 @@
  * can be validated against the Kubernetes OpenAPI schemas in tests and fed to `@pulumi/kubernetes`
  * by the component.
  */
-import { createHash } from "node:crypto";
-
 import { DATA_MOUNT_PATH, STAGING_CONN_ENV, TARGET_CONN_ENV, TLS_MOUNT_PATH } from "./flags";
+import {
+    type DeploymentManifest,
+    type HttpProbe,
+    secretChecksum,
+    type SecretData,
+    type SecretManifest,
+    type ServiceManifest,
+    type WorkloadSpec,
+} from "./manifestTypes";
+import {
+    USERSCRIPT_CHECKSUM_ANNOTATION,
+    USERSCRIPT_FILE,
+    USERSCRIPT_MOUNT_PATH,
+} from "./userscript";
+
+export * from "./manifestTypes";
 
 /** Keys of the Secret: certificate files (mounted) and connection strings (env only). */
 export const SECRET_KEYS = {
@@ -22,136 +36,6 @@ export const RUN_AS_ID = 65532;
 export const TERMINATION_GRACE_SECONDS = 45;
 export const HEALTH_PATH = "/_/healthz";
 export const METRICS_PATH = "/_/varz";
-
-export type ResourceList = Record<string, string>;
-export interface ResourceRequirements {
-    requests?: ResourceList;
-    limits?: ResourceList;
-}
-
-export interface ObjectMeta {
-    name: string;
-    namespace: string;
-    labels: Record<string, string>;
-    annotations?: Record<string, string>;
-}
-
-export interface SecretManifest {
-    apiVersion: "v1";
-    kind: "Secret";
-    metadata: ObjectMeta;
-    type: "Opaque";
-    stringData: Record<string, string>;
-}
-
-interface HttpProbe {
-    httpGet: { path: string; port: number; scheme: "HTTP" | "HTTPS" };
-    periodSeconds: number;
-    timeoutSeconds: number;
-    failureThreshold: number;
-}
-
-export interface DeploymentManifest {
-    apiVersion: "apps/v1";
-    kind: "Deployment";
-    metadata: ObjectMeta;
-    spec: {
-        replicas: number;
-        selector: { matchLabels: Record<string, string> };
-        strategy: {
-            type: "RollingUpdate";
-            rollingUpdate: { maxUnavailable: number; maxSurge: number };
-        };
-        template: {
-            metadata: { labels: Record<string, string>; annotations: Record<string, string> };
-            spec: {
-                automountServiceAccountToken: boolean;
-                enableServiceLinks: boolean;
-                terminationGracePeriodSeconds: number;
-                nodeSelector?: Record<string, string>;
-                securityContext: {
-                    runAsNonRoot: boolean;
-                    runAsUser: number;
-                    runAsGroup: number;
-                    fsGroup: number;
-                    seccompProfile: { type: "RuntimeDefault" };
-                };
-                containers: Array<{
-                    name: string;
-                    image: string;
-                    imagePullPolicy: "IfNotPresent";
-                    args: string[];
-                    env: Array<{
-                        name: string;
-                        valueFrom: { secretKeyRef: { name: string; key: string } };
-                    }>;
-                    ports: Array<{ name: string; containerPort: number; protocol: "TCP" }>;
-                    startupProbe: HttpProbe;
-                    readinessProbe: HttpProbe;
-                    livenessProbe: HttpProbe;
-                    resources: ResourceRequirements;
-                    securityContext: {
-                        allowPrivilegeEscalation: boolean;
-                        readOnlyRootFilesystem: boolean;
-                        runAsNonRoot: boolean;
-                        runAsUser: number;
-                        runAsGroup: number;
-                        capabilities: { drop: string[] };
-                    };
-                    volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
-                }>;
-                volumes: Array<
-                    | {
-                          name: string;
-                          secret: {
-                              secretName: string;
-                              defaultMode: number;
-                              items: Array<{ key: string; path: string }>;
-                          };
-                      }
-                    | { name: string; emptyDir: { sizeLimit: string } }
-                >;
-            };
-        };
-    };
-}
-
-export interface ServiceManifest {
-    apiVersion: "v1";
-    kind: "Service";
-    metadata: ObjectMeta;
-    spec: {
-        type: string;
-        selector: Record<string, string>;
-        ports: Array<{ name: string; port: number; targetPort: string; protocol: "TCP" }>;
-    };
-}
-
-/** Inputs of the Deployment and Service (all plain values; no secret among them). */
-export interface WorkloadSpec {
-    serviceName: string;
-    namespace: string;
-    secretName: string;
-    image: string;
-    args: string[];
-    port: number;
-    metricsPort: number;
-    replicas: number;
-    serviceType: string;
-    resources: ResourceRequirements;
-    /** sha256 of the Secret's data ({@link secretChecksum}). */
-    secretChecksum: string;
-    nodeSelector?: Record<string, string>;
-}
-
-/** The plaintext Secret data (certificates, key and connection strings). */
-export interface SecretData {
-    tlsCertPem: string;
-    tlsKeyPem: string;
-    caCertPem: string;
-    targetConnection: string;
-    stagingConnection: string;
-}
 
 /** Labels on every object; the first two select the pods. */
 export function labelsFor(serviceName: string): Record<string, string> {
@@ -179,21 +63,6 @@ export function secretStringData(data: SecretData): Record<string, string> {
         [SECRET_KEYS.targetConn]: data.targetConnection,
         [SECRET_KEYS.stagingConn]: data.stagingConnection,
     };
-}
-
-/**
- * sha256 (hex) over the Secret's data, keys sorted: the pod-template annotation that rolls the
- * pods when a certificate or connection string changes (the replicator reads them once).
- */
-export function secretChecksum(stringData: Record<string, string>): string {
-    const hash = createHash("sha256");
-    for (const key of Object.keys(stringData).sort()) {
-        hash.update(key)
-            .update("\0")
-            .update(stringData[key] ?? "")
-            .update("\0");
-    }
-    return hash.digest("hex");
 }
 
 export function buildSecretManifest(
@@ -249,6 +118,9 @@ export function buildDeploymentManifest(spec: WorkloadSpec): DeploymentManifest 
                         "prometheus.io/port": String(spec.metricsPort),
                         "prometheus.io/path": METRICS_PATH,
                         "checksum/secret": spec.secretChecksum,
+                        ...(spec.userscript
+                            ? { [USERSCRIPT_CHECKSUM_ANNOTATION]: spec.userscript.checksum }
+                            : {}),
                     },
                 },
                 spec: {
@@ -301,6 +173,15 @@ export function buildDeploymentManifest(spec: WorkloadSpec): DeploymentManifest 
                                 { name: "tls", mountPath: TLS_MOUNT_PATH, readOnly: true },
                                 { name: "data", mountPath: DATA_MOUNT_PATH },
                                 { name: "tmp", mountPath: "/tmp" },
+                                ...(spec.userscript
+                                    ? [
+                                          {
+                                              name: "userscript",
+                                              mountPath: USERSCRIPT_MOUNT_PATH,
+                                              readOnly: true,
+                                          },
+                                      ]
+                                    : []),
                             ],
                         },
                     ],
@@ -320,6 +201,18 @@ export function buildDeploymentManifest(spec: WorkloadSpec): DeploymentManifest 
                         },
                         { name: "data", emptyDir: { sizeLimit: "1Gi" } },
                         { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                        ...(spec.userscript
+                            ? [
+                                  {
+                                      name: "userscript",
+                                      configMap: {
+                                          name: spec.userscript.configMapName,
+                                          defaultMode: 0o440,
+                                          items: [{ key: USERSCRIPT_FILE, path: USERSCRIPT_FILE }],
+                                      },
+                                  },
+                              ]
+                            : []),
                     ],
                 },
             },

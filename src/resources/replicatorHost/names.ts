@@ -2,13 +2,7 @@
 import { isIP } from "node:net";
 
 import type { TargetDialect } from "./args";
-
-/** Number of webhook path segments naming the target schema, per dialect (replicator.md §3). */
-export const SCHEMA_PARTS: Readonly<Record<TargetDialect, number>> = {
-    postgres: 2,
-    mysql: 1,
-    oracle: 1,
-};
+import { HOST_DIALECTS } from "./dialects";
 
 /** A DNS-1035 label (what a Service name must be). */
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -68,7 +62,7 @@ export function targetSchemaFromWebhookPath(
     path: string,
 ): string[] | undefined {
     const segments = path.split("/").filter((segment) => segment !== "");
-    if (segments.length !== SCHEMA_PARTS[dialect]) return undefined;
+    if (segments.length !== HOST_DIALECTS[dialect].schemaParts.length) return undefined;
     try {
         return segments.map(decodeURIComponent);
     } catch {

@@ -6,15 +6,22 @@ import { connectionProblem } from "../../providers/cockroach";
 import { parseStagingSchema, type StagingSchema } from "../../providers/cockroach";
 import { MAX_WAIT_FOR_TABLE_SECONDS } from "../../providers/replicatorAuthKey/types";
 import type { ReplicatorHostArgs, ReplicatorServiceType, TargetDialect } from "./args";
+import { HOST_DIALECTS, type HostDialect, hostDialect } from "./dialects";
 import { startArgs, tuningProblems } from "./flags";
 import {
     defaultServiceName,
     type ExternalEndpoint,
     isDnsLabel,
     parseExternalUrl,
-    SCHEMA_PARTS,
     webhookPathFor,
 } from "./names";
+import {
+    type PlannedUserscript,
+    planUserscript,
+    USERSCRIPT_PATH,
+    userscriptConfigMapName,
+    userscriptProblems,
+} from "./userscript";
 
 export const DEFAULT_PORT = 30004;
 export const DEFAULT_METRICS_PORT = 30005;
@@ -23,7 +30,6 @@ export const DEFAULT_TLS_CA_VALIDITY_HOURS = 87600;
 export const DEFAULT_TLS_EARLY_RENEWAL_HOURS = 720;
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
-const DIALECTS: readonly TargetDialect[] = ["postgres", "mysql", "oracle"];
 const SERVICE_TYPES: readonly ReplicatorServiceType[] = ["ClusterIP", "LoadBalancer", "NodePort"];
 
 /** Everything the component needs that does not depend on an Output. */
@@ -37,6 +43,8 @@ export interface ReplicatorHostPlan {
     clusterDomain: string;
     staging: StagingSchema;
     targetDialect: TargetDialect;
+    /** The facts about `targetDialect` the component and its checks use. */
+    dialect: HostDialect;
     targetSchema: string[];
     webhookPath: string;
     authMode: "jwt" | "disabled";
@@ -48,6 +56,8 @@ export interface ReplicatorHostPlan {
     args: string[];
     /** Set in `external` mode. */
     external?: ExternalEndpoint & { metricsUrl?: string };
+    /** The userscript and its ConfigMap's name, when `userscript` is set. */
+    userscript?: PlannedUserscript & { configMapName: string };
 }
 
 /**
@@ -57,15 +67,24 @@ export function planReplicatorHost(
     componentName: string,
     args: ReplicatorHostArgs,
 ): ReplicatorHostPlan {
+    const result = planOrProblems(componentName, args);
+    if ("problems" in result) throw new Error(result.problems.join("; "));
+    return result.plan;
+}
+
+/** The plan, or every problem with the plain arguments (pure validator for components). */
+export function planOrProblems(
+    componentName: string,
+    args: ReplicatorHostArgs,
+): { plan: ReplicatorHostPlan } | { problems: string[] } {
     const problems: string[] = [];
     const port = args.port ?? DEFAULT_PORT;
     const metricsPort = args.metricsPort ?? DEFAULT_METRICS_PORT;
     const serviceName = args.serviceName ?? defaultServiceName(componentName);
     const authMode = args.auth?.mode ?? "jwt";
 
-    if (!DIALECTS.includes(args.targetDialect)) {
-        problems.push('targetDialect must be "postgres", "mysql" or "oracle"');
-    }
+    const dialect = hostDialect(args.targetDialect);
+    if (!dialect) problems.push('targetDialect must be "postgres", "mysql" or "oracle"');
     const staging =
         typeof args.stagingSchema === "string" ? parseStagingSchema(args.stagingSchema) : undefined;
     if (!staging) {
@@ -74,18 +93,14 @@ export function planReplicatorHost(
                 "(e.g. defaultdb._replicator) or a one-part `db` meaning `db.public`",
         );
     }
-    const parts = SCHEMA_PARTS[args.targetDialect] as number | undefined;
     const targetSchema = Array.isArray(args.targetSchema) ? [...args.targetSchema] : [];
     if (
-        parts !== undefined &&
-        (targetSchema.length !== parts ||
+        dialect &&
+        (targetSchema.length !== dialect.schemaParts.length ||
             targetSchema.some((p) => typeof p !== "string" || p === ""))
     ) {
-        problems.push(
-            args.targetDialect === "postgres"
-                ? 'targetSchema must be ["<database>", "<schema>"] for a PostgreSQL target'
-                : `targetSchema must be ["<${args.targetDialect === "mysql" ? "database" : "SCHEMA"}>"] for a ${args.targetDialect === "mysql" ? "MySQL" : "Oracle"} target`,
-        );
+        const shape = dialect.schemaParts.map((part) => `"${part}"`).join(", ");
+        problems.push(`targetSchema must be [${shape}] for a ${dialect.label} target`);
     }
     for (const [label, value] of [
         ["port", port],
@@ -159,9 +174,12 @@ export function planReplicatorHost(
         problems.push("targetConnection is required unless external is set");
     }
 
-    if (problems.length > 0) throw new Error(problems.join("; "));
+    problems.push(...userscriptProblems(args.userscript, args.external !== undefined));
 
-    return {
+    if (problems.length > 0) return { problems };
+    const userscript = planUserscript(args.userscript);
+
+    const plan: ReplicatorHostPlan = {
         serviceName,
         secretName: `${serviceName}-secret`,
         port,
@@ -171,6 +189,7 @@ export function planReplicatorHost(
         clusterDomain: args.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
         staging: staging!,
         targetDialect: args.targetDialect,
+        dialect: dialect!,
         targetSchema,
         webhookPath: webhookPathFor(targetSchema),
         authMode,
@@ -184,19 +203,17 @@ export function planReplicatorHost(
             stagingSchema: args.stagingSchema,
             stagingCreateSchema: args.stagingCreateSchema ?? false,
             disableAuthentication: authMode === "disabled",
+            ...(userscript ? { userscriptPath: USERSCRIPT_PATH } : {}),
             tuning: args,
             extraArgs: args.extraArgs ?? [],
         }),
         external,
+        ...(userscript
+            ? { userscript: { ...userscript, configMapName: userscriptConfigMapName(serviceName) } }
+            : {}),
     };
+    return { plan };
 }
-
-/** URL schemes `--targetConn` accepts per dialect. */
-const TARGET_SCHEMES: Readonly<Record<TargetDialect, readonly string[]>> = {
-    postgres: ["postgres:", "postgresql:", "pg:", "pgx:"],
-    mysql: ["mysql:"],
-    oracle: ["oracle:", "ora:"],
-};
 
 /**
  * Problems with the connection strings; never echoes them. For PostgreSQL the database in the
@@ -217,14 +234,15 @@ export function connectionProblems(
     } catch {
         parsed = undefined;
     }
-    const schemes = TARGET_SCHEMES[plan.targetDialect];
+    const dialect = HOST_DIALECTS[plan.targetDialect];
+    const schemes = dialect.targetSchemes;
     if (!parsed || !schemes.includes(parsed.protocol)) {
         problems.push(
             `targetConnection must be a ${schemes.map((s) => `${s}//`).join(" or ")} URL for a ${plan.targetDialect} target`,
         );
         return problems;
     }
-    if (plan.targetDialect === "postgres") {
+    if (dialect.connectionNamesDatabase) {
         const database = safeDecode(parsed.pathname.replace(/^\//, ""));
         const expected = plan.targetSchema[0];
         if (database !== expected) {

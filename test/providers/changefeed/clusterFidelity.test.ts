@@ -9,7 +9,7 @@ import { afterEach, before, describe, it } from "node:test";
 import { provider } from "../../../src/providers/changefeed/provider";
 import type { ChangefeedOutputs } from "../../../src/providers/changefeed/types";
 import { POSTGRES_ADMIN_URL, requireService } from "../../support/services";
-import { type Environment, startEnvironment } from "./harness";
+import { type Environment, startEnvironment } from "../../support/changefeed/environment";
 
 const environments: Environment[] = [];
 

@@ -15,7 +15,7 @@ import {
     startWriter,
     TOKEN,
     waitCaughtUp,
-} from "./harness";
+} from "../../support/changefeed/environment";
 
 const environments: Environment[] = [];
 const proxies: TcpProxy[] = [];

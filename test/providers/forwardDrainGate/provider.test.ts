@@ -12,7 +12,8 @@ import { after, before, describe, it, mock } from "node:test";
 import { Client } from "pg";
 
 import { SYSTEM_CLOCK } from "../../../src/providers/forwardDrainGate/gate";
-import { createGate, provider } from "../../../src/providers/forwardDrainGate/provider";
+import { createGate } from "../../../src/providers/forwardDrainGate/apply/create";
+import { provider } from "../../../src/providers/forwardDrainGate/provider";
 import { scrapeMetrics } from "../../../src/providers/forwardDrainGate/scrape";
 import type { ForwardDrainGateOutputs } from "../../../src/providers/forwardDrainGate/types";
 import { type ReplicatorStandIn, startReplicatorStandIn } from "../../support/replicator/index";

@@ -11,7 +11,8 @@ import {
     type TargetGrantsOutputs,
     makeTargetGrantsProvider,
 } from "../../../src/providers/targetGrants/provider";
-import { type SessionOpener, openMysqlSession } from "../../../src/providers/targetGrants/session";
+import { type SessionOpener } from "../../../src/providers/targets/session";
+import { openMysqlSession } from "../../../src/providers/targets/mysqlSession";
 import { MARIADB_ADMIN_URL, requireService, uniqueName } from "../../support/services";
 import { snapshotMysql } from "../../support/snapshot/mysql";
 import { lifecycle, myq, withMysql } from "../../support/grants/fixtures";

@@ -12,11 +12,9 @@ import {
     type TargetGrantsOutputs,
     makeTargetGrantsProvider,
 } from "../../../src/providers/targetGrants/provider";
-import type { TargetGrantsInputs } from "../../../src/providers/targetGrants/config";
-import {
-    type SessionOpener,
-    openPostgresSession,
-} from "../../../src/providers/targetGrants/session";
+import type { TargetGrantsInputs } from "../../../src/providers/targetGrants/types";
+import { type SessionOpener } from "../../../src/providers/targets/session";
+import { openPostgresSession } from "../../../src/providers/targets/postgresSession";
 import { POSTGRES_ADMIN_URL, requireService, uniqueName } from "../../support/services";
 import { snapshotPostgres } from "../../support/snapshot/postgres";
 import { lifecycle, pairs, pgq, urlWith, withPg } from "../../support/grants/fixtures";

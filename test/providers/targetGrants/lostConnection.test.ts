@@ -11,12 +11,12 @@ import {
     type TargetGrantsOutputs,
     makeTargetGrantsProvider,
 } from "../../../src/providers/targetGrants/provider";
-import { parseConnection } from "../../../src/providers/targetGrants/connection";
+import { parseConnection } from "../../../src/providers/targets/connection";
 import {
     DEFAULT_SESSION_OPTIONS,
     type SessionOpener,
-    openMysqlSession,
-} from "../../../src/providers/targetGrants/session";
+} from "../../../src/providers/targets/session";
+import { openMysqlSession } from "../../../src/providers/targets/mysqlSession";
 import { MARIADB_ADMIN_URL, requireService, uniqueName } from "../../support/services";
 import { snapshotMysqlPrivileges } from "../../support/grants/snapshots";
 import { myq, withMysql } from "../../support/grants/fixtures";

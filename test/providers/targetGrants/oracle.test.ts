@@ -9,10 +9,8 @@ import {
     type TargetGrantsOutputs,
     makeTargetGrantsProvider,
 } from "../../../src/providers/targetGrants/provider";
-import {
-    DEFAULT_SESSION_OPTIONS,
-    oracleSessionOpener,
-} from "../../../src/providers/targetGrants/session";
+import { DEFAULT_SESSION_OPTIONS } from "../../../src/providers/targets/session";
+import { oracleSessionOpener } from "../../../src/providers/targets/oracleSession";
 import { PartialStateError } from "../../../src/providers/kernel/partialState";
 import { ORACLE_URL, uniqueName } from "../../support/services";
 import { OracleError, RecordingOracle } from "../../support/grants/recordingOracle";

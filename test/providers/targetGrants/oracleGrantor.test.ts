@@ -7,7 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { makeTargetGrantsProvider } from "../../../src/providers/targetGrants/provider";
-import { oracleSessionOpener } from "../../../src/providers/targetGrants/session";
+import { oracleSessionOpener } from "../../../src/providers/targets/oracleSession";
 import { RecordingOracle } from "../../support/grants/recordingOracle";
 import { lifecycle } from "../../support/grants/fixtures";
 

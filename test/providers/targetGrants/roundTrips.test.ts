@@ -6,11 +6,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { makeTargetGrantsProvider } from "../../../src/providers/targetGrants/provider";
-import {
-    DEFAULT_SESSION_OPTIONS,
-    type RoundTrip,
-} from "../../../src/providers/targetGrants/session";
-import type { TargetGrantsInputs } from "../../../src/providers/targetGrants/config";
+import { DEFAULT_SESSION_OPTIONS, type RoundTrip } from "../../../src/providers/targets/session";
+import type { TargetGrantsInputs } from "../../../src/providers/targetGrants/types";
 import {
     MARIADB_ADMIN_URL,
     POSTGRES_ADMIN_URL,

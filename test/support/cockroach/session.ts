@@ -14,6 +14,7 @@ import {
     type StringOrPlaceholder,
 } from "./parser";
 import { BackingSession, rewriteForPostgres, type TransactionStatus } from "./delegate";
+import { withCockroachColumnCatalog } from "./columnCatalog";
 import type { SettingLiteral, SettingStore } from "./settings";
 import type { JobRegistry, QualifiedTable } from "./jobs";
 import { SYSTEM_PRIVILEGES, TABLE_PRIVILEGES, type PrivilegeModel } from "./privileges";
@@ -27,6 +28,7 @@ import {
 } from "./changefeedStatements";
 import { formatDecimal, type HybridClock } from "./hlc";
 import type { CockroachProfile } from "./profiles";
+import { runZoneStatement } from "./zones";
 import { OID, boolColumn, textColumn, type Column, type ResultSet } from "./results";
 
 /** Server-wide state every session shares. */
@@ -105,11 +107,13 @@ export class Session {
         inBatch = false,
     ): Promise<ResultSet> {
         this.server.statements.push(statement.text);
+        const zone = await runZoneStatement(this.server, this.user, statement.tokens, params);
+        if (zone) return zone;
         const parsed = parseStatement(statement.tokens);
         if (parsed.type === "delegate") {
             const source = this.expandStatementSources(statement, params);
             const text = rewriteForPostgres(source.text, source.tokens, this.server.database);
-            return this.backing.run(text, params);
+            return this.backing.run(withCockroachColumnCatalog(text, this.server.database), params);
         }
         if (this.backing.status === "E") {
             throw new CockroachError(

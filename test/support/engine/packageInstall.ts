@@ -12,7 +12,10 @@ import * as path from "node:path";
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
 const WORK_ROOT = path.join(REPO_ROOT, ".test-work", "engine");
 
-/** Returns a folder whose node_modules holds the packed package and @pulumi/pulumi. */
+/**
+ * Returns a folder whose node_modules holds the packed package and its peers (@pulumi/pulumi,
+ * @pulumi/kubernetes, @pulumi/tls).
+ */
 export async function installPackedPackage(): Promise<string> {
     if (!fs.existsSync(path.join(REPO_ROOT, "dist", "index.js"))) {
         throw new Error(
@@ -30,8 +33,21 @@ export async function installPackedPackage(): Promise<string> {
         });
         const tarballName = out.trim().split("\n").pop()!;
         const tarball = path.join(packDir, tarballName);
+        // The peers at the versions the repository tests (its dev dependencies), as a program
+        // running the replicator with generated certificates installs them.
+        const tested = require(path.join(REPO_ROOT, "package.json")).devDependencies as Record<
+            string,
+            string
+        >;
+        const dependencies = {
+            "@pulumi/kubernetes": tested["@pulumi/kubernetes"],
+            "@pulumi/pulumi": tested["@pulumi/pulumi"],
+            "@pulumi/tls": tested["@pulumi/tls"],
+            "pulumi-crdb-failback": "file:./package.tgz",
+        };
         const hash = createHash("sha256")
             .update(fs.readFileSync(tarball))
+            .update(JSON.stringify(dependencies))
             .digest("hex")
             .slice(0, 16);
         const installDir = path.join(WORK_ROOT, `pkg-${hash}`);
@@ -40,19 +56,13 @@ export async function installPackedPackage(): Promise<string> {
             fs.rmSync(installDir, { recursive: true, force: true });
             fs.mkdirSync(installDir, { recursive: true });
             fs.copyFileSync(tarball, path.join(installDir, "package.tgz"));
-            const pulumiVersion = require(path.join(REPO_ROOT, "package.json")).dependencies[
-                "@pulumi/pulumi"
-            ];
             fs.writeFileSync(
                 path.join(installDir, "package.json"),
                 JSON.stringify(
                     {
                         name: "engine-test-programs",
                         private: true,
-                        dependencies: {
-                            "@pulumi/pulumi": pulumiVersion,
-                            "pulumi-crdb-failback": "file:./package.tgz",
-                        },
+                        dependencies,
                     },
                     null,
                     2,

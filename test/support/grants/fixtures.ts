@@ -5,7 +5,7 @@
 import type { Client } from "pg";
 import type mysql = require("mysql2/promise");
 import { withMysql as sessionWithMysql, withPg as sessionWithPg } from "../sessions";
-import type { TargetGrantsInputs } from "../../../src/providers/targetGrants/config";
+import type { TargetGrantsInputs } from "../../../src/providers/targetGrants/types";
 import type { TargetGrantsOutputs } from "../../../src/providers/targetGrants/provider";
 import type * as pulumi from "@pulumi/pulumi";
 

@@ -14,14 +14,12 @@
  * answer arrives (ORA-03113, as node-oracledb reports a connection broken mid-call); the broken
  * connection refuses every later call.
  */
-import {
-    ORACLE_CATALOG_QUERY,
-    ORACLE_TABLE_PRIVILEGES,
-} from "../../../src/providers/targets/oracle";
+import { ORACLE_CATALOG_QUERY } from "../../../src/providers/targets/oracleCatalog";
+import { ORACLE_TABLE_PRIVILEGES } from "../../../src/providers/targets/oracle";
 import type {
     OracleConnectionLike,
     OracleConnector,
-} from "../../../src/providers/targetGrants/session";
+} from "../../../src/providers/targets/oracleSession";
 
 export class OracleError extends Error {
     readonly errorNum: number;

@@ -9,7 +9,7 @@ import {
     readBackValue,
     settingLiteral,
     settingValuesEqual,
-} from "../../../src/providers/clusterSettings/plan";
+} from "../../../src/providers/clusterSettings/values";
 import type { ClusterSettingsOutputs } from "../../../src/providers/clusterSettings/types";
 import { UNKNOWN } from "../../../src/providers/kernel/unknown";
 import { parseDuration } from "../../../src/providers/cockroach";

@@ -8,7 +8,7 @@ import { parsePrometheusText } from "../../../src/providers/forwardDrainGate/pro
 import {
     createGate,
     type GateDependencies,
-} from "../../../src/providers/forwardDrainGate/provider";
+} from "../../../src/providers/forwardDrainGate/apply/create";
 import type { ScrapeResult } from "../../../src/providers/forwardDrainGate/scrape";
 
 const upserts = (n: number): ScrapeResult => ({

@@ -4,11 +4,8 @@ import { describe, it } from "node:test";
 import { UNKNOWN } from "../../../src/providers/kernel/unknown";
 import { provider } from "../../../src/providers/forwardDrainGate/provider";
 import { metricsEndpoint } from "../../../src/providers/forwardDrainGate/scrape";
-import {
-    checkInputs,
-    planDiff,
-    resolveInputs,
-} from "../../../src/providers/forwardDrainGate/validate";
+import { checkInputs, resolveInputs } from "../../../src/providers/forwardDrainGate/check";
+import { planDiff } from "../../../src/providers/forwardDrainGate/diff";
 
 const URL_OK = "http://replicator-forward:30005/_/varz";
 

@@ -54,3 +54,42 @@ describe("toWire", () => {
         );
     });
 });
+
+describe("lazyProvider: what reaches the engine", () => {
+    // A stand-in implementation module, resolved under the package name as a shipped one is.
+    const request = "pulumi-crdb-failback/dist/providers/__standIn/provider.js";
+    const Module = require("node:module") as {
+        _resolveFilename: (request: string, ...rest: unknown[]) => string;
+    };
+    const standIn = {
+        async create() {
+            throw Object.assign(new Error("half done"), {
+                id: "x",
+                properties: { kept: 1, dropped: undefined, nested: { gone: undefined } },
+            });
+        },
+        async update() {
+            return { outs: { kept: 2, dropped: undefined } };
+        },
+    };
+
+    it("cleans the properties of a partial-state error thrown by create, and update's outputs", async () => {
+        const original = Module._resolveFilename;
+        Module._resolveFilename = (req, ...rest) =>
+            req === request ? "/standIn/provider.js" : original(req, ...rest);
+        require.cache["/standIn/provider.js"] = {
+            exports: { provider: standIn },
+        } as unknown as NodeJS.Module;
+        try {
+            const provider = lazyProvider("dist/providers/__standIn/provider");
+            await assert.rejects(provider.create!({}), (err: { properties: unknown }) => {
+                assert.deepEqual(err.properties, { kept: 1, nested: {} });
+                return true;
+            });
+            assert.deepEqual(await provider.update!("x", {}, {}), { outs: { kept: 2 } });
+        } finally {
+            Module._resolveFilename = original;
+            delete require.cache["/standIn/provider.js"];
+        }
+    });
+});

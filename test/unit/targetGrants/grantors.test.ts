@@ -5,18 +5,26 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { TargetGrantsConfig } from "../../../src/providers/targetGrants/config";
-import { columnsToRestore, renderChange } from "../../../src/providers/targetGrants/plan";
+import type { GrantScopeConfig } from "../../../src/providers/targetGrants/types";
+import { type Dialect, requireDialect } from "../../../src/providers/targets";
+import { columnsToRestore } from "../../../src/providers/targetGrants/reconcile";
+import { renderChange } from "../../../src/providers/targetGrants/plan";
 import type { CatalogSnapshot } from "../../../src/providers/targets/types";
 import {
     PG_CATALOG_QUERY,
     pgCatalogQueryFor,
     pgLiteral,
-    pgRetriable,
-    pgServerAnswered,
-} from "../../../src/providers/targets/postgres";
+} from "../../../src/providers/targets/postgresCatalog";
+import { pgRetriable, pgServerAnswered } from "../../../src/providers/targets/postgresCodes";
 
-const config: TargetGrantsConfig = {
+/** A grant scope from plain values (the dialect by name). */
+type ConfigValues = Omit<GrantScopeConfig, "dialect"> & { dialect: Dialect; connection?: string };
+const scopeOf = (values: ConfigValues): GrantScopeConfig => ({
+    ...values,
+    dialect: requireDialect(values.dialect),
+});
+
+const config = scopeOf({
     connection: "postgres://admin@db/app",
     dialect: "postgres",
     grantee: "replicator",
@@ -26,7 +34,7 @@ const config: TargetGrantsConfig = {
     privileges: ["SELECT"],
     defaultPrivileges: false,
     defaultPrivilegesFor: null,
-};
+});
 
 const snapshot = (over: Partial<CatalogSnapshot>): CatalogSnapshot => ({
     schemaExists: true,

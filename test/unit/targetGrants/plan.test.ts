@@ -1,14 +1,18 @@
 /** Pure planning: what to grant/revoke and what to record (table-driven). */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-    coveredTables,
-    desiredGrants,
-    planChange,
-    reconcile,
-} from "../../../src/providers/targetGrants/plan";
-import type { TargetGrantsConfig } from "../../../src/providers/targetGrants/config";
+import { coveredTables, desiredGrants, planChange } from "../../../src/providers/targetGrants/plan";
+import { reconcile } from "../../../src/providers/targetGrants/reconcile";
+import type { GrantScopeConfig } from "../../../src/providers/targetGrants/types";
+import { type Dialect, requireDialect } from "../../../src/providers/targets";
 import type { CatalogSnapshot, GrantPair } from "../../../src/providers/targets/types";
+
+/** A grant scope from plain values (the dialect by name). */
+type ConfigValues = Omit<GrantScopeConfig, "dialect"> & { dialect: Dialect; connection?: string };
+const scopeOf = (values: ConfigValues): GrantScopeConfig => ({
+    ...values,
+    dialect: requireDialect(values.dialect),
+});
 
 const p = (object: string, privilege: string, kind: GrantPair["kind"] = "table"): GrantPair => ({
     kind,
@@ -133,18 +137,19 @@ describe("reconcile with pending pairs and duplicate rows", () => {
 });
 
 describe("desiredGrants and coveredTables", () => {
-    const config = (over: Partial<TargetGrantsConfig>): TargetGrantsConfig => ({
-        connection: "mysql://root@127.0.0.1:3306/",
-        dialect: "mysql",
-        grantee: "app",
-        granteeHost: "%",
-        schema: "db",
-        tables: null,
-        privileges: ["UPDATE", "SELECT"],
-        defaultPrivileges: false,
-        defaultPrivilegesFor: null,
-        ...over,
-    });
+    const config = (over: Partial<ConfigValues>): GrantScopeConfig =>
+        scopeOf({
+            connection: "mysql://root@127.0.0.1:3306/",
+            dialect: "mysql",
+            grantee: "app",
+            granteeHost: "%",
+            schema: "db",
+            tables: null,
+            privileges: ["UPDATE", "SELECT"],
+            defaultPrivileges: false,
+            defaultPrivilegesFor: null,
+            ...over,
+        });
     const snapshot = (held: GrantPair[]): CatalogSnapshot => ({
         schemaExists: true,
         granteeExists: true,

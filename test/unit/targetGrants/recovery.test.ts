@@ -5,12 +5,15 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { reconcile } from "../../../src/providers/targetGrants/plan";
-import { serverAnswered } from "../../../src/providers/targetGrants/session";
+import { reconcile } from "../../../src/providers/targetGrants/reconcile";
+import { requireDialect } from "../../../src/providers/targets";
 import { compareForDiff } from "../../../src/providers/targetGrants/provider";
 import type { TargetGrantsOutputs } from "../../../src/providers/targetGrants/provider";
-import { mysqlKillConnection } from "../../../src/providers/targets/mysql";
+import { mysqlKillConnection } from "../../../src/providers/targets/mysqlCodes";
 import type { CatalogSnapshot, GrantPair } from "../../../src/providers/targets/types";
+
+const serverAnswered = (dialect: string, err: unknown): boolean =>
+    requireDialect(dialect).serverAnswered(err);
 
 const p = (object: string, privilege: string): GrantPair => ({ kind: "table", object, privilege });
 const keys = (list: GrantPair[] | undefined) =>

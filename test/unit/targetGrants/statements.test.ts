@@ -1,7 +1,8 @@
 /** Statement text per dialect (table-driven) and quoting of hostile names. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { TargetGrantsConfig } from "../../../src/providers/targetGrants/config";
+import type { GrantScopeConfig } from "../../../src/providers/targetGrants/types";
+import { type Dialect, requireDialect } from "../../../src/providers/targets";
 import { renderChange } from "../../../src/providers/targetGrants/plan";
 import type { GrantPair } from "../../../src/providers/targets/types";
 import { quotePgIdent } from "../../../src/providers/targets/postgres";
@@ -11,30 +12,35 @@ import {
     quoteMysqlIdent,
     quoteMysqlString,
 } from "../../../src/providers/targets/mysql";
-import {
-    oracleChangeBlock,
-    plsqlString,
-    quoteOracleIdent,
-} from "../../../src/providers/targets/oracle";
+import { oracleChangeBlock, plsqlString } from "../../../src/providers/targets/oracleCatalog";
+import { quoteOracleIdent } from "../../../src/providers/targets/oracle";
+
+/** A grant scope from plain values (the dialect by name). */
+type ConfigValues = Omit<GrantScopeConfig, "dialect"> & { dialect: Dialect; connection?: string };
+const scopeOf = (values: ConfigValues): GrantScopeConfig => ({
+    ...values,
+    dialect: requireDialect(values.dialect),
+});
 
 const t = (object: string, privilege: string): GrantPair => ({ kind: "table", object, privilege });
-const config = (over: Partial<TargetGrantsConfig>): TargetGrantsConfig => ({
-    connection: "postgres://admin@db/app",
-    dialect: "postgres",
-    grantee: "replicator",
-    granteeHost: undefined,
-    schema: "public",
-    tables: null,
-    privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"],
-    defaultPrivileges: true,
-    defaultPrivilegesFor: null,
-    ...over,
-});
+const config = (over: Partial<ConfigValues>): GrantScopeConfig =>
+    scopeOf({
+        connection: "postgres://admin@db/app",
+        dialect: "postgres",
+        grantee: "replicator",
+        granteeHost: undefined,
+        schema: "public",
+        tables: null,
+        privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"],
+        defaultPrivileges: true,
+        defaultPrivilegesFor: null,
+        ...over,
+    });
 const all = (object: string) => ["SELECT", "INSERT", "UPDATE", "DELETE"].map((p) => t(object, p));
 
 const CASES: {
     name: string;
-    config: Partial<TargetGrantsConfig>;
+    config: Partial<ConfigValues>;
     toGrant: GrantPair[];
     toRevoke?: GrantPair[];
     grants: string[];

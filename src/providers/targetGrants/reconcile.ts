@@ -1,0 +1,199 @@
+/**
+ * Reconciliation (pure): what this resource holds, re-derived from a fresh catalog snapshot, and
+ * the column grants a table-level REVOKE would take with it.
+ */
+import {
+    type CatalogSnapshot,
+    type ColumnGrant,
+    type GrantPair,
+    columnKey,
+    sortColumnGrants,
+    sortPairs,
+} from "../targets/types";
+import { HeldIndex, PairSet } from "./pairs";
+
+/** What this resource holds, as re-read from the catalog. */
+export interface RecordedGrants {
+    granted: GrantPair[];
+    preexisting: GrantPair[];
+    /**
+     * Pairs a GRANT was sent for but whose outcome is unknown (the connection was lost and the
+     * catalog could not be re-read with certainty). Never revoked as such: the next catalog read
+     * (update, refresh, delete) counts the ones then held as granted by this resource and drops
+     * the rest. Absent in state written before this field existed.
+     */
+    pending?: GrantPair[];
+    /**
+     * Column-level privileges of the grantee that a REVOKE of this resource's table-level pairs
+     * removes as a side effect (see {@link ColumnGrant}); they are granted again after every such
+     * REVOKE, also by a later run when a REVOKE went through and the re-grant did not. Absent in
+     * state written before this field existed.
+     */
+    columnGrants?: ColumnGrant[];
+}
+
+/**
+ * `pair` with its grantor filled in from the catalog when it has none and the catalog shows
+ * exactly one grantor for it.
+ */
+function withGrantor(pair: GrantPair, index: HeldIndex): GrantPair {
+    if (pair.grantor !== undefined) return pair;
+    const grantors = new Set(
+        index
+            .entries(pair)
+            .filter((e) => e.scope !== "database" && e.grantor !== undefined)
+            .map((e) => e.grantor),
+    );
+    if (grantors.size !== 1) return pair;
+    const [grantor] = grantors;
+    return { kind: pair.kind, object: pair.object, privilege: pair.privilege, grantor };
+}
+
+/** `pairs` with grantors filled in from `snapshot` where it shows exactly one. */
+export function attachGrantors(
+    pairs: readonly GrantPair[],
+    snapshot: CatalogSnapshot,
+): GrantPair[] {
+    const index = new HeldIndex(snapshot.held);
+    return pairs.map((p) => withGrantor(p, index));
+}
+
+/**
+ * Re-derives the recorded pairs from a fresh snapshot: pairs no longer held (from their recorded
+ * grantor) drop out (drift), a pending pair now held is counted as granted (its GRANT was sent
+ * by this resource), and on PostgreSQL a table privilege that appeared on a table created by an
+ * owner whose default privilege this resource granted is counted as granted by this resource.
+ * The result has no pending pairs; its column grants are those still to protect (see
+ * {@link reconcileColumnGrants}).
+ */
+export function reconcile(previous: RecordedGrants, snapshot: CatalogSnapshot): RecordedGrants {
+    const held = new PairSet(snapshot.held);
+    const index = new HeldIndex(snapshot.held);
+    const known = new PairSet();
+    const preexisting: GrantPair[] = [];
+    for (const p of previous.preexisting) {
+        if (!held.has(p)) continue;
+        known.add(p);
+        preexisting.push(p);
+    }
+    const granted: GrantPair[] = [];
+    /** Privilege → owners whose default privilege this resource granted. */
+    const ourDefaults = new Map<string, Set<string>>();
+    const adopt = (pairs: readonly GrantPair[]) => {
+        for (const p of pairs) {
+            if (!index.ours(p) || !known.add(p)) continue;
+            granted.push(withGrantor(p, index));
+            if (p.kind !== "defaultTables") continue;
+            const owners = ourDefaults.get(p.privilege) ?? new Set<string>();
+            ourDefaults.set(p.privilege, owners.add(p.object));
+        }
+    };
+    adopt(previous.granted);
+    adopt(previous.pending ?? []);
+    if (ourDefaults.size > 0) {
+        const owners = new Map(snapshot.tables.map((t) => [t.name, t.owner]));
+        for (const pair of snapshot.held) {
+            if (pair.kind !== "table") continue;
+            const owner = owners.get(pair.object);
+            if (!owner || !ourDefaults.get(pair.privilege)?.has(owner)) continue;
+            // Made by the default ACL: granted by the table's owner.
+            if (pair.grantor !== undefined && pair.grantor !== owner) continue;
+            if (known.add(pair)) granted.push(pair);
+        }
+    }
+    const sortedGranted = sortPairs(granted);
+    return {
+        granted: sortedGranted,
+        preexisting: sortPairs(preexisting),
+        columnGrants: reconcileColumnGrants(previous.columnGrants ?? [], sortedGranted, snapshot),
+    };
+}
+
+/**
+ * The role a REVOKE of `pair` acts as: its recorded grantor, or (older state) the owner of the
+ * table, which is whom a superuser's or an owner's REVOKE acts as.
+ */
+function revokingGrantor(pair: GrantPair, snapshot: CatalogSnapshot): string | undefined {
+    if (pair.grantor !== undefined) return pair.grantor;
+    return snapshot.tables.find((t) => t.name === pair.object)?.owner ?? undefined;
+}
+
+/**
+ * Column grants of `snapshot` that a table-level REVOKE of `tablePairs` removes: on the same
+ * table and privilege and, where the catalog reports grantors (PostgreSQL), from the same
+ * grantor (MySQL removes them whatever their grantor).
+ */
+export function columnsAffected(
+    tablePairs: readonly GrantPair[],
+    snapshot: CatalogSnapshot,
+): ColumnGrant[] {
+    const grantorOf = new Map<string, string | undefined>();
+    for (const p of tablePairs) {
+        if (p.kind === "table")
+            grantorOf.set(JSON.stringify([p.object, p.privilege]), revokingGrantor(p, snapshot));
+    }
+    return (snapshot.columns ?? []).filter((c) => {
+        const key = JSON.stringify([c.table, c.privilege]);
+        if (!grantorOf.has(key)) return false;
+        return c.grantor === undefined || c.grantor === grantorOf.get(key);
+    });
+}
+
+/**
+ * The column grants to protect after a read: the ones a REVOKE of `granted` would remove, plus
+ * recorded ones that are gone while this resource's table-level pair is gone too on a table that
+ * still exists (a REVOKE went through and the re-grant did not; the next REVOKE step restores
+ * them). A recorded one that is gone while the table-level pair is still held was revoked by
+ * someone else: drift, dropped.
+ */
+export function reconcileColumnGrants(
+    recorded: readonly ColumnGrant[],
+    granted: readonly GrantPair[],
+    snapshot: CatalogSnapshot,
+): ColumnGrant[] {
+    const out = new Map<string, ColumnGrant>();
+    for (const c of columnsAffected(granted, snapshot)) out.set(columnKey(c), c);
+    for (const c of missingColumnGrants(recorded, granted, snapshot)) out.set(columnKey(c), c);
+    return sortColumnGrants([...out.values()]);
+}
+
+/**
+ * Recorded column grants not held now, on tables that exist, whose table-level pair this
+ * resource no longer holds (`stillGranted`): what a crashed REVOKE step left to restore.
+ */
+function missingColumnGrants(
+    recorded: readonly ColumnGrant[],
+    stillGranted: readonly GrantPair[],
+    snapshot: CatalogSnapshot,
+): ColumnGrant[] {
+    const live = new Set((snapshot.columns ?? []).map(columnKey));
+    const tables = new Set(snapshot.tables.map((t) => t.name));
+    const ours = new Set(
+        stillGranted
+            .filter((p) => p.kind === "table")
+            .map((p) => JSON.stringify([p.object, p.privilege])),
+    );
+    return recorded.filter(
+        (c) =>
+            !live.has(columnKey(c)) &&
+            tables.has(c.table) &&
+            !ours.has(JSON.stringify([c.table, c.privilege])),
+    );
+}
+
+/**
+ * Column grants to grant again right after revoking `toRevoke` (in the same batch): the ones the
+ * REVOKE removes, and recorded ones an earlier REVOKE step removed without restoring them.
+ * `remaining` are this resource's table-level pairs that stay granted.
+ */
+export function columnsToRestore(
+    toRevoke: readonly GrantPair[],
+    remaining: readonly GrantPair[],
+    snapshot: CatalogSnapshot,
+    recorded: readonly ColumnGrant[],
+): ColumnGrant[] {
+    const out = new Map<string, ColumnGrant>();
+    for (const c of columnsAffected(toRevoke, snapshot)) out.set(columnKey(c), c);
+    for (const c of missingColumnGrants(recorded, remaining, snapshot)) out.set(columnKey(c), c);
+    return sortColumnGrants([...out.values()]);
+}

@@ -1,0 +1,171 @@
+/**
+ * PostgreSQL privilege catalog: the one query that reads it and its parser.
+ */
+import { type CatalogSnapshot, type GrantPair, type GrantTarget, emptySnapshot } from "./types";
+
+/**
+ * A string literal in the `E'…'` form, whose meaning does not depend on the server's
+ * `standard_conforming_strings` (backslashes and quotes doubled). Names never contain NUL.
+ */
+export function pgLiteral(text: string): string {
+    return `E'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+}
+
+/**
+ * {@link PG_CATALOG_QUERY} for `target` with its parameters written as literals, so it can end a
+ * multi-statement change batch (the simple query protocol has no parameters) and report, in the
+ * same transaction and round trip, what the change left in the catalog.
+ */
+export function pgCatalogQueryFor(target: GrantTarget): string {
+    // One pass with a function: text inside a name ("$2", "$&") is never read as a placeholder
+    // or a replacement pattern.
+    return PG_CATALOG_QUERY.replace(/\$([12])\b/g, (_, n: string) =>
+        pgLiteral(n === "1" ? target.schema : target.grantee),
+    );
+}
+
+/**
+ * One query that returns everything the provider needs about `$1` (schema) and `$2` (grantee):
+ * whether both exist, the connecting role (whether it is a superuser, and which owners of the
+ * schema or its relations it has the privileges of: a REVOKE by it acts as those owners), the
+ * schema's owner, every relation with its owner,
+ * and the privileges the grantee holds directly on the schema, each relation, single columns of
+ * each relation (`attacl`), and the default ACLs for tables — the schema's own and the
+ * database-wide ones (`defaclnamespace = 0`, kind `default_global`). Each privilege comes as
+ * `PRIVILEGE:grantor` (columns: `PRIVILEGE:t|f:grantor`, with the grant option), since a REVOKE
+ * removes only the revoker's grants. A NULL ACL means the owner's implicit privileges
+ * (`acldefault`).
+ *
+ * Relations are read once (`r`); their ACLs are exploded once per DISTINCT ACL value (`held`, a
+ * handful in a typical schema where tables share their grants) instead of once per relation, and
+ * joined back. `aclitem[]` equality compares grantee, grantor and privilege bits, so relations with
+ * equal ACLs hold exactly the same privileges. `OFFSET 0` keeps `held` from being inlined (the
+ * planner would otherwise evaluate its sub-select per relation again); `MATERIALIZED` would need
+ * PostgreSQL 12.
+ */
+export const PG_CATALOG_QUERY = `WITH g AS (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $2),
+n AS (SELECT oid, nspname, nspowner, nspacl FROM pg_catalog.pg_namespace WHERE nspname = $1),
+r AS (SELECT c.oid, c.relname, c.relowner, c.relkind, COALESCE(c.relacl, acldefault('r', c.relowner)) AS acl
+      FROM pg_catalog.pg_class c JOIN n ON c.relnamespace = n.oid
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')),
+held AS (SELECT u.acl,
+                ARRAY(SELECT a.privilege_type || ':' || pg_catalog.pg_get_userbyid(a.grantor)
+                      FROM aclexplode(u.acl) a JOIN g ON a.grantee = g.oid) AS privileges
+         FROM (SELECT DISTINCT acl FROM r) u OFFSET 0)
+SELECT 'meta' AS kind, current_user::text AS name,
+       (SELECT pg_catalog.pg_get_userbyid(n.nspowner)::text FROM n) AS owner,
+       (SELECT CASE WHEN rolsuper THEN 'superuser' END FROM pg_catalog.pg_roles WHERE rolname = current_user) AS relkind,
+       EXISTS (SELECT 1 FROM n) AS schema_exists, EXISTS (SELECT 1 FROM g) AS grantee_exists,
+       pg_catalog.current_setting('server_version_num')::int AS server_version,
+       ARRAY(SELECT pg_catalog.pg_get_userbyid(o.owner)::text
+             FROM (SELECT relowner AS owner FROM r UNION SELECT nspowner FROM n) o
+             WHERE pg_catalog.pg_has_role(current_user, o.owner, 'USAGE')) AS privileges
+UNION ALL
+SELECT 'schema', n.nspname::text, NULL, NULL, NULL, NULL, NULL,
+       ARRAY(SELECT a.privilege_type || ':' || pg_catalog.pg_get_userbyid(a.grantor)
+             FROM aclexplode(COALESCE(n.nspacl, acldefault('n', n.nspowner))) a
+             JOIN g ON a.grantee = g.oid)
+FROM n
+UNION ALL
+SELECT 'relation', r.relname::text, pg_catalog.pg_get_userbyid(r.relowner)::text, r.relkind::text, NULL, NULL, NULL,
+       held.privileges
+FROM r JOIN held ON held.acl = r.acl
+UNION ALL
+SELECT 'column', r.relname::text, att.attname::text, NULL, NULL, NULL, NULL,
+       ARRAY(SELECT a.privilege_type || ':' || CASE WHEN a.is_grantable THEN 't' ELSE 'f' END || ':' ||
+                    pg_catalog.pg_get_userbyid(a.grantor)
+             FROM aclexplode(att.attacl) a JOIN g ON a.grantee = g.oid)
+FROM r JOIN pg_catalog.pg_attribute att ON att.attrelid = r.oid
+WHERE att.attacl IS NOT NULL AND att.attnum > 0 AND NOT att.attisdropped
+UNION ALL
+SELECT CASE WHEN d.defaclnamespace = 0 THEN 'default_global' ELSE 'default' END,
+       pg_catalog.pg_get_userbyid(d.defaclrole)::text, NULL, NULL, NULL, NULL, NULL,
+       ARRAY(SELECT a.privilege_type || ':' || pg_catalog.pg_get_userbyid(a.grantor)
+             FROM aclexplode(d.defaclacl) a JOIN g ON a.grantee = g.oid)
+FROM pg_catalog.pg_default_acl d
+WHERE d.defaclobjtype = 'r' AND (d.defaclnamespace = 0 OR d.defaclnamespace IN (SELECT oid FROM n))`;
+
+/** A row of {@link PG_CATALOG_QUERY}. */
+export interface PgCatalogRow {
+    kind: string;
+    name: string;
+    owner: string | null;
+    relkind: string | null;
+    schema_exists: boolean | null;
+    grantee_exists: boolean | null;
+    /** `server_version_num` (e.g. 170002), on the meta row. */
+    server_version?: number | null;
+    privileges: string[] | null;
+}
+
+/** Splits `PRIVILEGE:grantor` (the grantor name may itself contain colons). */
+function splitPrivilege(text: string): { privilege: string; grantor: string } {
+    const at = text.indexOf(":");
+    return at < 0
+        ? { privilege: text, grantor: "" }
+        : { privilege: text.slice(0, at), grantor: text.slice(at + 1) };
+}
+
+/** Turns the rows of {@link PG_CATALOG_QUERY} into a snapshot. */
+export function parsePgCatalog(rows: readonly PgCatalogRow[]): CatalogSnapshot {
+    const snapshot = emptySnapshot();
+    const add = (kind: GrantPair["kind"], object: string, entries: string[], global = false) => {
+        for (const entry of entries) {
+            const { privilege, grantor } = splitPrivilege(entry);
+            snapshot.held.push({
+                kind,
+                object,
+                privilege,
+                grantor,
+                ...(global ? { scope: "database" as const } : {}),
+            });
+        }
+    };
+    for (const row of rows) {
+        const privileges = row.privileges ?? [];
+        switch (row.kind) {
+            case "meta":
+                snapshot.currentUser = row.name;
+                snapshot.schemaExists = row.schema_exists === true;
+                snapshot.granteeExists = row.grantee_exists === true;
+                if (row.owner) snapshot.schemaOwner = row.owner;
+                snapshot.superuser = row.relkind === "superuser";
+                if (typeof row.server_version === "number") {
+                    snapshot.serverVersion = row.server_version;
+                }
+                snapshot.actsAsOwners = privileges;
+                break;
+            case "schema":
+                add("schema", row.name, privileges);
+                break;
+            case "relation":
+                snapshot.tables.push({
+                    name: row.name,
+                    owner: row.owner,
+                    baseTable: row.relkind === "r" || row.relkind === "p",
+                });
+                add("table", row.name, privileges);
+                break;
+            case "column":
+                for (const entry of privileges) {
+                    const { privilege, grantor: rest } = splitPrivilege(entry);
+                    const { privilege: grantable, grantor } = splitPrivilege(rest);
+                    snapshot.columns?.push({
+                        table: row.name,
+                        column: row.owner ?? "",
+                        privilege,
+                        grantor,
+                        grantable: grantable === "t",
+                    });
+                }
+                break;
+            case "default":
+                add("defaultTables", row.name, privileges);
+                break;
+            case "default_global":
+                add("defaultTables", row.name, privileges, true);
+                break;
+        }
+    }
+    return snapshot;
+}
