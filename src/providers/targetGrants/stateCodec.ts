@@ -12,7 +12,6 @@
  * Everything here is pure; decoding restores exactly the lists that were encoded, in the order
  * `sortPairs` / `sortColumnGrants` give.
  */
-import type { StateMigration } from "../kernel/stateVersion";
 import {
     type ColumnGrant,
     type GrantKind,
@@ -153,16 +152,44 @@ const LIST_KEYS = [
 ] as const;
 
 /**
- * Version 1 → 2: version 1 always held plain lists; version 2 stores them through
- * {@link storeGrantLists} (grouped when large). Other fields are kept as they are.
+ * The state version of grouped state. Plain state keeps the version the lifecycle writes (1): it
+ * is that shape, unchanged. A package that reads only version 1 refuses version 2 state with a
+ * clear error instead of reading grouped lists as "nothing granted".
  */
-export const migrateV1ToV2: StateMigration = (state) => {
+export const GROUPED_STATE_VERSION = 2;
+
+/**
+ * Outputs as they are stored: the lists through {@link storeGrantLists} (grouped when large, then
+ * `stateVersion` {@link GROUPED_STATE_VERSION}), every other field as it is. Small outputs come
+ * back unchanged.
+ */
+export function toStoredOutputs<T extends object>(outputs: T): Record<string, unknown> {
+    const state = outputs as Record<string, unknown>;
     const lists = readGrantLists(state);
+    if (entryCount(lists) <= PLAIN_LIMIT && state["groupedGrants"] === undefined) return state;
     const rest = { ...state };
     for (const key of LIST_KEYS) delete rest[key];
     delete rest["groupedGrants"];
-    return { ...rest, ...storeGrantLists(lists) };
-};
+    const stored = storeGrantLists(lists);
+    return "groupedGrants" in stored
+        ? { ...rest, ...stored, stateVersion: GROUPED_STATE_VERSION }
+        : { ...rest, ...stored };
+}
+
+/**
+ * Stored outputs in the shape the lifecycle works on: grouped state (version
+ * {@link GROUPED_STATE_VERSION}) with its lists plain again and `stateVersion` `plainVersion`;
+ * any other state as it is (an unknown version is left to `readVersionedState` to refuse).
+ */
+export function fromStoredOutputs<T>(state: unknown, plainVersion = 1): T {
+    const stored = (state ?? {}) as Record<string, unknown>;
+    if (stored["stateVersion"] !== GROUPED_STATE_VERSION || !stored["groupedGrants"]) {
+        return stored as T;
+    }
+    const rest = { ...stored };
+    delete rest["groupedGrants"];
+    return { ...rest, ...readGrantLists(stored), stateVersion: plainVersion } as T;
+}
 
 /** Indexes names: sorted, unique, with their positions. */
 class NameTable {
