@@ -5,20 +5,22 @@
  *
  *   node --import tsx bench/scale/planCpu.ts --tables 10000 --reps 9
  */
-import { resolveConfig } from "../../src/providers/targetGrants/config";
+import { parseTargetGrants } from "../../src/providers/targetGrants/check";
 import {
-    attachGrantors,
-    columnsToRestore,
+    changeSteps,
     coveredTables,
     desiredGrants,
     heldAfter,
     missingPairs,
     missingTables,
     planChange,
+} from "../../src/providers/targetGrants/plan";
+import {
+    attachGrantors,
+    columnsToRestore,
     reconcile,
     reconcileColumnGrants,
-    renderChange,
-} from "../../src/providers/targetGrants/plan";
+} from "../../src/providers/targetGrants/reconcile";
 import type { CatalogSnapshot, GrantPair } from "../../src/providers/targets/types";
 import { median } from "../lib/stats";
 
@@ -45,7 +47,7 @@ function snapshotWith(held: GrantPair[]): CatalogSnapshot {
 }
 
 function run(label: string, connection: string, explicit: boolean): void {
-    const config = resolveConfig({
+    const config = parseTargetGrants({
         connection,
         grantee: "r",
         schema: "s",
@@ -58,7 +60,7 @@ function run(label: string, connection: string, explicit: boolean): void {
         const desired = desiredGrants(config, empty);
         const change = planChange(recorded.granted, desired.pairs, empty.held);
         const restore = columnsToRestore(change.toRevoke, [], empty, []);
-        renderChange(config, change, {
+        changeSteps(config, change, {
             partialRevokes: false,
             snapshot: empty,
             restoreColumns: restore,

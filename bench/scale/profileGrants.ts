@@ -13,7 +13,7 @@
 import { Session } from "node:inspector/promises";
 import { writeFileSync } from "node:fs";
 import { makeTargetGrantsProvider } from "../../src/providers/targetGrants/provider";
-import type { TargetGrantsInputs } from "../../src/providers/targetGrants/config";
+import type { TargetGrantsInputs } from "../../src/providers/targetGrants/types";
 import { MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL, requireService } from "../../test/support/services";
 import { createMariadbFixture, createPostgresFixture, withDatabase } from "../grants/fixtures";
 
