@@ -17,7 +17,6 @@ import {
     type GrantKind,
     type GrantPair,
     sortColumnGrants,
-    sortPairs,
 } from "../targets/types";
 
 /** The lists a TargetGrants resource records, in their plain (public output) form. */
@@ -216,10 +215,20 @@ class NameTable {
 function encodePairs(pairs: readonly GrantPair[], names: NameTable): PairGroup[] {
     /** (kind, grantor, scope) → object index → privileges. */
     const byOrigin = new Map<string, { sample: GrantPair; objects: Map<number, string[]> }>();
+    let entry: { sample: GrantPair; objects: Map<number, string[]> } | undefined;
     for (const p of pairs) {
-        const origin = `${p.kind}\0${p.grantor ?? ""}\0${p.grantor === undefined ? 0 : 1}\0${p.scope ?? ""}`;
-        let entry = byOrigin.get(origin);
-        if (!entry) byOrigin.set(origin, (entry = { sample: p, objects: new Map() }));
+        // Consecutive pairs mostly share their origin: build its key only when it changes.
+        const same =
+            entry !== undefined &&
+            entry.sample.kind === p.kind &&
+            entry.sample.grantor === p.grantor &&
+            entry.sample.scope === p.scope;
+        if (!same) {
+            const origin = `${p.kind}\0${p.grantor ?? ""}\0${p.grantor === undefined ? 0 : 1}\0${p.scope ?? ""}`;
+            entry = byOrigin.get(origin);
+            if (!entry) byOrigin.set(origin, (entry = { sample: p, objects: new Map() }));
+        }
+        if (!entry) continue;
         const index = names.of(p.object);
         const privileges = entry.objects.get(index);
         if (!privileges) entry.objects.set(index, [p.privilege]);
@@ -249,6 +258,10 @@ function encodePairs(pairs: readonly GrantPair[], names: NameTable): PairGroup[]
     return groups;
 }
 
+function comparePrivileges(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Pairs of `groups` in `sortPairs` order, without sorting the whole list. */
 function decodePairs(groups: readonly PairGroup[], objects: readonly string[]): GrantPair[] {
     const out: GrantPair[] = [];
@@ -273,7 +286,9 @@ function decodePairs(groups: readonly PairGroup[], objects: readonly string[]): 
         }
         for (const index of [...slots.keys()].sort((a, b) => a - b)) {
             const slot = slots.get(index)!;
-            out.push(...(slot.length > 1 ? sortPairs(slot) : slot));
+            // One kind and object per slot: sortPairs' order is the privilege order (stable).
+            if (slot.length > 1) slot.sort((a, b) => comparePrivileges(a.privilege, b.privilege));
+            for (const pair of slot) out.push(pair);
         }
     }
     return out;
