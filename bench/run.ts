@@ -3,8 +3,8 @@
  *
  *   --short                 CI mode: 100-table schemas, few repetitions, minimal preview
  *                           (see bench/README.md)
- *   --only a,b              suites to run: grants, sizes, preview, changefeed (default: all)
- *   --tables 100,1000       schema sizes for the grants suite
+ *   --only a,b              suites to run: grants, scale, sizes, preview, changefeed (default: all)
+ *   --tables 100,1000       schema sizes for the grants and scale suites
  *   --reps N                timed repetitions per measurement (overrides the defaults)
  *
  * Prints Markdown tables and writes bench/results/latest.json and latest.md (git-ignored).
@@ -14,11 +14,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runGrantsBench } from "./grants/grantsBench";
 import { runPreviewBench } from "./engine/previewBench";
+import { runScaleBench } from "./scale/scaleBench";
 import { measureProviderSizes } from "./sizes/providerSizes";
 import { type BenchResults, renderReport } from "./lib/report";
 
-export type Suite = "grants" | "sizes" | "preview" | "changefeed";
-const ALL_SUITES: readonly Suite[] = ["grants", "sizes", "preview", "changefeed"];
+export type Suite = "grants" | "scale" | "sizes" | "preview" | "changefeed";
+const ALL_SUITES: readonly Suite[] = ["grants", "scale", "sizes", "preview", "changefeed"];
 const DEFAULT_SUITES: readonly Suite[] = ALL_SUITES;
 
 export interface BenchOptions {
@@ -96,6 +97,9 @@ export async function runBenchmarks(options: BenchOptions, command: string): Pro
                     : grantsRepetitions(options, tables),
             log,
         });
+    }
+    if (options.suites.includes("scale")) {
+        results.scale = await runScaleBench({ tableCounts: options.tableCounts, log });
     }
     if (options.suites.includes("preview")) {
         results.preview = await runPreviewBench({

@@ -5,6 +5,7 @@ import type { GrantsBenchResult } from "../grants/grantsBench";
 import type { PreviewBenchResult } from "../engine/previewBench";
 import { PROVIDER_SIZE_TARGET_BYTES, type ProviderSize } from "../sizes/providerSizes";
 import type { ChangefeedBenchResult } from "../changefeed/changefeedBench";
+import { type ScaleBenchResult, renderScale } from "../scale/scaleBench";
 import { formatBytes, formatMs, formatRatio } from "./stats";
 
 export interface BenchResults {
@@ -12,6 +13,7 @@ export interface BenchResults {
     startedAt: string;
     host: { cpus: number; node: string };
     grants?: GrantsBenchResult;
+    scale?: ScaleBenchResult;
     sizes?: ProviderSize[];
     preview?: PreviewBenchResult;
     changefeed?: ChangefeedBenchResult;
@@ -31,6 +33,7 @@ export function renderReport(results: BenchResults): string {
         "",
     );
     if (results.grants) out.push(...renderGrants(results.grants), "");
+    if (results.scale) out.push(...renderScale(results.scale), "");
     if (results.sizes) out.push(...renderSizes(results.sizes), "");
     if (results.preview) out.push(...renderPreview(results.preview), "");
     if (results.changefeed) out.push(...renderChangefeed(results.changefeed), "");

@@ -12,8 +12,8 @@ import { settingLiteral } from "../providers/clusterSettings/plan";
 import { resetClusterSetting, setClusterSetting } from "../providers/clusterSettings/sql";
 import type { PriorSetting } from "../providers/clusterSettings/types";
 import { renderChange } from "../providers/targetGrants/plan";
+import { readGrantLists } from "../providers/targetGrants/stateCodec";
 import { targetDialect } from "../providers/targets";
-import type { GrantPair } from "../providers/targets/types";
 
 /** One resource of a `pulumi stack export` (the fields read here). */
 export interface ExportedResource {
@@ -90,10 +90,9 @@ function clusterSettingsStep(name: string, out: Record<string, unknown>): Destro
 
 function targetGrantsStep(name: string, out: Record<string, unknown>): DestroyStep {
     const dialect = targetDialect(out.dialect);
-    const pairs = [
-        ...((out.granted ?? []) as GrantPair[]),
-        ...((out.pending ?? []) as GrantPair[]),
-    ];
+    // Plain lists, or grouped ones in large state (see the state codec).
+    const lists = readGrantLists(out);
+    const pairs = [...lists.granted, ...lists.pending];
     const config = {
         grantee: str(out.grantee),
         granteeHost: typeof out.granteeHost === "string" ? out.granteeHost : undefined,
@@ -106,7 +105,7 @@ function targetGrantsStep(name: string, out: Record<string, unknown>): DestroySt
           : renderChange({ ...config, dialect }, { toGrant: [], toRevoke: pairs }).revokes.map(
                 (sql) => `${withSemicolon(sql)}  -- skipped if the privilege is already gone`,
             );
-    const preexisting = Array.isArray(out.preexisting) ? out.preexisting.length : 0;
+    const preexisting = lists.preexisting.length;
     return {
         resource: `TargetGrants ${name}`,
         what:

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Dialect, GrantPair } from "../providers/targets/types";
 import { targetGrantsProvider } from "../providers/targetGrants";
+import { readGrantLists } from "../providers/targetGrants/stateCodec";
 
 /** One (object, privilege) pair; see {@link TargetGrants.granted}. */
 export type TargetGrantPair = GrantPair;
@@ -104,6 +105,7 @@ export class TargetGrants extends pulumi.dynamic.Resource {
                 preexisting: undefined,
                 missing: undefined,
                 coveredTables: undefined,
+                groupedGrants: undefined,
                 server: undefined,
                 privileges: args.privileges,
                 dialect: args.dialect,
@@ -112,5 +114,21 @@ export class TargetGrants extends pulumi.dynamic.Resource {
             "crdb-failback",
             "TargetGrants",
         );
+        // Large resources keep these lists grouped in state (`groupedGrants`); the public outputs
+        // are the plain lists either way.
+        const stored = this as unknown as Record<string, pulumi.Output<unknown>>;
+        const lists = pulumi
+            .all({
+                granted: stored["granted"],
+                preexisting: stored["preexisting"],
+                missing: stored["missing"],
+                coveredTables: stored["coveredTables"],
+                groupedGrants: stored["groupedGrants"],
+            })
+            .apply((state) => readGrantLists(state as Record<string, unknown>));
+        this.granted = lists.apply((l) => l.granted);
+        this.preexisting = lists.apply((l) => l.preexisting);
+        this.missing = lists.apply((l) => l.missing);
+        this.coveredTables = lists.apply((l) => l.coveredTables);
     }
 }

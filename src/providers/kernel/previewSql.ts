@@ -9,6 +9,7 @@
  */
 import type * as pulumiTypes from "@pulumi/pulumi";
 
+import { previewTextFor, withinLimits } from "./previewSummary";
 import { redactUrlsIn, scrubSecrets } from "./redact";
 import { UNKNOWN } from "./unknown";
 
@@ -98,7 +99,9 @@ export function formatPlannedSql(
 
 /**
  * Logs the planned SQL of one resource (nothing when `statements` is empty). The text shows up
- * in `pulumi preview` and `pulumi up` output. `log` is replaceable for tests.
+ * in `pulumi preview` and `pulumi up` output; a block over 200 lines or 20 KB is logged as a
+ * summary (see `previewSummary.ts`), and then the full block goes to the engine's debug log
+ * (`pulumi up --debug`, `-v`). `log` is replaceable for tests.
  */
 export function logPlannedSql(
     resourceLabel: string,
@@ -108,7 +111,24 @@ export function logPlannedSql(
     heading?: (label: string) => string,
 ): void {
     if (statements.length === 0) return;
-    log(formatPlannedSql(resourceLabel, statements, secrets, heading));
+    const full = formatPlannedSql(resourceLabel, statements, secrets, heading);
+    log(previewTextFor(full));
+    if (log === infoLog && !withinLimits(full)) debugLogChunked(full);
+}
+
+/** Largest debug message sent to the engine at once (gRPC messages are limited to 4 MB). */
+const DEBUG_CHUNK = 256 * 1024;
+
+function debugLogChunked(text: string): void {
+    const pulumi: typeof pulumiTypes = require("@pulumi/pulumi");
+    let start = 0;
+    while (start < text.length) {
+        let end = Math.min(text.length, start + DEBUG_CHUNK);
+        const newline = text.lastIndexOf("\n", end);
+        if (end < text.length && newline > start) end = newline + 1;
+        void pulumi.log.debug(text.slice(start, end));
+        start = end;
+    }
 }
 
 /** The heading of what a refresh found: SQL that only a later `up` would run. */

@@ -5,6 +5,7 @@
  * functions in `apply/`.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { PartialStateError } from "../kernel/partialState";
 import { checkTargetGrants, parseTargetGrants } from "./check";
 import { diff } from "./diff";
 import { logCreatePreview } from "./preview";
@@ -13,6 +14,7 @@ import { remove } from "./apply/delete";
 import { read } from "./apply/read";
 import { type ApplyDeps, DEFAULT_DEPS } from "./apply/session";
 import { update } from "./apply/update";
+import { fromStoredOutputs as plain, toStoredOutputs as stored } from "./stateCodec";
 import type { TargetGrantsInputs, TargetGrantsOutputs } from "./types";
 
 export { compareForDiff } from "./diff";
@@ -35,22 +37,36 @@ export function makeTargetGrantsProvider(
             if (failures.length === 0) logCreatePreview(olds, news);
             return { inputs: news, failures };
         },
+        // State holds large lists grouped (stateCodec.ts); everything below sees them plain.
         async diff(_id, olds: TargetGrantsOutputs, news: TargetGrantsInputs) {
-            return diff(olds, news);
+            return diff(plain(olds), news);
         },
         async create(inputs: TargetGrantsInputs) {
-            return create(parseTargetGrants(inputs), deps);
+            const { id, outs } = await storing(create(parseTargetGrants(inputs), deps));
+            return { id, outs: stored(outs) };
         },
         async read(id, props: TargetGrantsOutputs) {
-            return read(id, props, deps);
+            const result = await read(id, plain(props), deps);
+            return { id: result.id, props: stored(result.props) };
         },
         async update(id, olds: TargetGrantsOutputs, news: TargetGrantsInputs) {
-            return update(id, olds, parseTargetGrants(news), deps);
+            const { outs } = await storing(update(id, plain(olds), parseTargetGrants(news), deps));
+            return { outs: stored(outs) };
         },
         async delete(_id, props: TargetGrantsOutputs) {
-            await remove(props, deps);
+            await remove(plain(props), deps);
         },
     };
+}
+
+/** `work`, with the state of a partial-state error in its stored form. */
+async function storing<T>(work: Promise<T>): Promise<T> {
+    try {
+        return await work;
+    } catch (err) {
+        if (!(err instanceof PartialStateError)) throw err;
+        throw new PartialStateError(err.id, stored(err.properties), err.reasons);
+    }
 }
 
 /** The provider the package ships (see `lazyProvider` in src/providers/targetGrants/index.ts). */

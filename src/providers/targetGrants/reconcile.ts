@@ -38,14 +38,13 @@ export interface RecordedGrants {
  */
 function withGrantor(pair: GrantPair, index: HeldIndex): GrantPair {
     if (pair.grantor !== undefined) return pair;
-    const grantors = new Set(
-        index
-            .entries(pair)
-            .filter((e) => e.scope !== "database" && e.grantor !== undefined)
-            .map((e) => e.grantor),
-    );
-    if (grantors.size !== 1) return pair;
-    const [grantor] = grantors;
+    let grantor: string | undefined;
+    for (const e of index.entries(pair)) {
+        if (e.scope === "database" || e.grantor === undefined) continue;
+        if (grantor !== undefined && grantor !== e.grantor) return pair;
+        grantor = e.grantor;
+    }
+    if (grantor === undefined) return pair;
     return { kind: pair.kind, object: pair.object, privilege: pair.privilege, grantor };
 }
 
@@ -113,9 +112,12 @@ export function reconcile(previous: RecordedGrants, snapshot: CatalogSnapshot): 
  * The role a REVOKE of `pair` acts as: its recorded grantor, or (older state) the owner of the
  * table, which is whom a superuser's or an owner's REVOKE acts as.
  */
-function revokingGrantor(pair: GrantPair, snapshot: CatalogSnapshot): string | undefined {
+function revokingGrantor(
+    pair: GrantPair,
+    owners: () => ReadonlyMap<string, string | null>,
+): string | undefined {
     if (pair.grantor !== undefined) return pair.grantor;
-    return snapshot.tables.find((t) => t.name === pair.object)?.owner ?? undefined;
+    return owners().get(pair.object) ?? undefined;
 }
 
 /**
@@ -127,10 +129,14 @@ export function columnsAffected(
     tablePairs: readonly GrantPair[],
     snapshot: CatalogSnapshot,
 ): ColumnGrant[] {
+    // Without column grants (the usual case) there is nothing to match 40,000 pairs against.
+    if ((snapshot.columns ?? []).length === 0) return [];
+    let ownerMap: Map<string, string | null> | undefined;
+    const owners = () => (ownerMap ??= new Map(snapshot.tables.map((t) => [t.name, t.owner])));
     const grantorOf = new Map<string, string | undefined>();
     for (const p of tablePairs) {
         if (p.kind === "table")
-            grantorOf.set(JSON.stringify([p.object, p.privilege]), revokingGrantor(p, snapshot));
+            grantorOf.set(JSON.stringify([p.object, p.privilege]), revokingGrantor(p, owners));
     }
     return (snapshot.columns ?? []).filter((c) => {
         const key = JSON.stringify([c.table, c.privilege]);
@@ -166,6 +172,7 @@ function missingColumnGrants(
     stillGranted: readonly GrantPair[],
     snapshot: CatalogSnapshot,
 ): ColumnGrant[] {
+    if (recorded.length === 0) return [];
     const live = new Set((snapshot.columns ?? []).map(columnKey));
     const tables = new Set(snapshot.tables.map((t) => t.name));
     const ours = new Set(

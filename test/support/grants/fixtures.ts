@@ -7,6 +7,7 @@ import type mysql = require("mysql2/promise");
 import { withMysql as sessionWithMysql, withPg as sessionWithPg } from "../sessions";
 import type { TargetGrantsInputs } from "../../../src/providers/targetGrants/types";
 import type { TargetGrantsOutputs } from "../../../src/providers/targetGrants/provider";
+import { fromStoredOutputs } from "../../../src/providers/targetGrants/stateCodec";
 import type * as pulumi from "@pulumi/pulumi";
 
 /** `base` with its path replaced by `/database` and, optionally, other credentials. */
@@ -38,6 +39,11 @@ export const pgq = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /** MySQL identifier quoting for test set-up SQL. */
 export const myq = (name: string) => "`" + name.replace(/`/g, "``") + "`";
 
+/** Stored outputs with their lists plain (large state keeps them grouped). */
+function plain(state: unknown): TargetGrantsOutputs {
+    return fromStoredOutputs<TargetGrantsOutputs>(state);
+}
+
 /** Typed wrappers around a provider's lifecycle calls. */
 export function lifecycle(provider: Required<pulumi.dynamic.ResourceProvider>) {
     return {
@@ -47,15 +53,15 @@ export function lifecycle(provider: Required<pulumi.dynamic.ResourceProvider>) {
                 throw new Error(`check failed: ${JSON.stringify(checked.failures)}`);
             }
             const result = await provider.create(inputs);
-            return { id: result.id, outs: result.outs as TargetGrantsOutputs };
+            return { id: result.id, outs: plain(result.outs) };
         },
         async read(id: string, outs: TargetGrantsOutputs) {
             const result = await provider.read(id, outs);
-            return result.props as TargetGrantsOutputs;
+            return plain(result.props);
         },
         async update(id: string, outs: TargetGrantsOutputs, inputs: TargetGrantsInputs) {
             const result = await provider.update(id, outs, inputs);
-            return result.outs as TargetGrantsOutputs;
+            return plain(result.outs);
         },
         async diff(id: string, outs: TargetGrantsOutputs, inputs: TargetGrantsInputs) {
             return provider.diff(id, outs, inputs);

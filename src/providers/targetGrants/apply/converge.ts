@@ -5,7 +5,7 @@
 import { PartialStateError } from "../../kernel/partialState";
 import type { CatalogSnapshot, GrantPair } from "../../targets/types";
 import type { GrantSession } from "../../targets/session";
-import { pairKey } from "../../targets/types";
+import { PairSet } from "../pairs";
 import {
     type GrantChange,
     changeSteps,
@@ -55,10 +55,10 @@ export async function converge(
         const recorded = reconcile(base, snapshot);
         const desired = desiredGrants(config, snapshot);
         const change = planChange(recorded.granted, desired.pairs, snapshot.held);
-        const wanted = new Set(change.granted.map(pairKey));
+        const wanted = new PairSet(change.granted);
         const restoreColumns = columnsToRestore(
             change.toRevoke,
-            recorded.granted.filter((p) => wanted.has(pairKey(p))),
+            recorded.granted.filter((p) => wanted.has(p)),
             snapshot,
             recorded.columnGrants ?? [],
         );

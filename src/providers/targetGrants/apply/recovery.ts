@@ -1,7 +1,8 @@
 /**
  * Finding out what a failed change batch did, on a new session.
  */
-import { type CatalogSnapshot, type GrantPair, pairKey } from "../../targets/types";
+import type { CatalogSnapshot, GrantPair } from "../../targets/types";
+import { PairSet } from "../pairs";
 import type { GrantSession } from "../../targets/session";
 import { type GrantChange, targetOf } from "../plan";
 import { type RecordedGrants, reconcile } from "../reconcile";
@@ -37,9 +38,9 @@ export async function recoverAfterFailedChange(
     recorded: RecordedGrants,
     answered: boolean,
 ): Promise<RecoveryOutcome> {
-    const toGrant = new Set(change.toGrant.map(pairKey));
+    const toGrant = new PairSet(change.toGrant);
     const before: RecordedGrants = {
-        granted: [...change.granted.filter((p) => !toGrant.has(pairKey(p))), ...change.toRevoke],
+        granted: [...change.granted.filter((p) => !toGrant.has(p)), ...change.toRevoke],
         preexisting: change.preexisting,
         pending: change.toGrant,
         columnGrants: recorded.columnGrants,
@@ -57,9 +58,11 @@ export async function recoverAfterFailedChange(
         }
         const snapshot = await fresh.readCatalog(targetOf(config), changeRead(config));
         const reconciled = reconcile(before, snapshot);
+        // One index of the catalog: checking each GRANT against the whole list was quadratic.
+        const heldNow = new PairSet(snapshot.held);
         const applied =
             settled &&
-            change.toGrant.every((p) => snapshot.held.some((h) => pairKey(h) === pairKey(p))) &&
+            change.toGrant.every((p) => heldNow.has(p)) &&
             stillHeld(change.toRevoke, snapshot).length === 0;
         if (settled) {
             return {
@@ -72,8 +75,7 @@ export async function recoverAfterFailedChange(
             };
         }
         // The server may still be running the batch: grants not seen yet stay pending.
-        const heldKeys = new Set(snapshot.held.map(pairKey));
-        reconciled.pending = change.toGrant.filter((p) => !heldKeys.has(pairKey(p)));
+        reconciled.pending = change.toGrant.filter((p) => !heldNow.has(p));
         return {
             recorded: reconciled,
             snapshot,

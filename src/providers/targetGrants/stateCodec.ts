@@ -1,0 +1,366 @@
+/**
+ * How TargetGrants keeps its recorded lists in state without growing with the table count.
+ *
+ * A resource over 10,000 tables records about 40,000 (table, privilege) pairs, and Pulumi writes
+ * state at every step of an update, so the plain list form (one `{ kind, object, privilege,
+ * grantor }` object per pair, ≈ 4.5 MB) does not scale. Above {@link PLAIN_LIMIT} entries the
+ * lists are stored grouped instead ({@link GroupedGrants}): every object name once, then per
+ * (kind, grantor, scope) the objects sharing one privilege set as index ranges — a schema-wide
+ * grant of four privileges on 10,000 tables is one group `"0-9999"`. Small resources keep the
+ * plain lists, readable in `pulumi stack export` and unchanged for existing stacks.
+ *
+ * Everything here is pure; decoding restores exactly the lists that were encoded, in the order
+ * `sortPairs` / `sortColumnGrants` give.
+ */
+import {
+    type ColumnGrant,
+    type GrantKind,
+    type GrantPair,
+    sortColumnGrants,
+} from "../targets/types";
+
+/** The lists a TargetGrants resource records, in their plain (public output) form. */
+export interface GrantLists {
+    granted: GrantPair[];
+    preexisting: GrantPair[];
+    pending: GrantPair[];
+    missing: GrantPair[];
+    columnGrants: ColumnGrant[];
+    coveredTables: string[];
+}
+
+/** Objects of one (kind, grantor, scope) that share one privilege set. */
+export interface PairGroup {
+    kind: GrantKind;
+    privileges: string[];
+    /** Indices into {@link GroupedGrants.objects}: `"0-9999,10002"`. */
+    objects: string;
+    grantor?: string;
+    scope?: "database";
+}
+
+/** Columns of one table that share privilege, grantor and grant option. */
+export interface ColumnGroup {
+    /** Index into {@link GroupedGrants.objects}. */
+    table: number;
+    privilege: string;
+    columns: string[];
+    grantor?: string;
+    grantable?: boolean;
+}
+
+/** The grouped form of {@link GrantLists}. */
+export interface GroupedGrants {
+    /** Layout of this record; bumped (with a reader for the old one) if it ever changes. */
+    format: 1;
+    /** Every object and table name the lists mention, sorted, each once. */
+    objects: string[];
+    granted: PairGroup[];
+    preexisting: PairGroup[];
+    pending: PairGroup[];
+    missing: PairGroup[];
+    columnGrants: ColumnGroup[];
+    /** Indices into `objects`. */
+    coveredTables: string;
+}
+
+/**
+ * Lists with at most this many entries in total (pairs, column grants and covered tables) stay
+ * plain in state: ≈ 70 KB at most, still readable. Above it they are grouped.
+ */
+export const PLAIN_LIMIT = 1000;
+
+/** The state fields that hold the lists: plain, or grouped under `groupedGrants`. */
+export type StoredGrantLists = GrantLists | { groupedGrants: GroupedGrants };
+
+const KIND_ORDER: readonly GrantKind[] = ["schema", "database", "table", "defaultTables"];
+
+/** `[0, 1, 2, 5, 7, 8]` → `"0-2,5,7-8"` (indices ascending). */
+export function encodeRanges(sorted: readonly number[]): string {
+    const parts: string[] = [];
+    for (let i = 0; i < sorted.length;) {
+        let j = i;
+        while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+        parts.push(j === i ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+        i = j + 1;
+    }
+    return parts.join(",");
+}
+
+/** The inverse of {@link encodeRanges}; throws on text it did not produce. */
+export function decodeRanges(text: string): number[] {
+    if (text === "") return [];
+    const out: number[] = [];
+    for (const part of text.split(",")) {
+        const match = /^(\d+)(?:-(\d+))?$/.exec(part);
+        if (!match) throw new Error(`TargetGrants state: bad index range ${JSON.stringify(part)}`);
+        const from = Number(match[1]);
+        const to = match[2] === undefined ? from : Number(match[2]);
+        if (to < from)
+            throw new Error(`TargetGrants state: bad index range ${JSON.stringify(part)}`);
+        for (let i = from; i <= to; i++) out.push(i);
+    }
+    return out;
+}
+
+/** Total entries of the lists (what {@link PLAIN_LIMIT} counts). */
+export function entryCount(lists: GrantLists): number {
+    return (
+        lists.granted.length +
+        lists.preexisting.length +
+        lists.pending.length +
+        lists.missing.length +
+        lists.columnGrants.length +
+        lists.coveredTables.length
+    );
+}
+
+/** The lists as stored: plain up to {@link PLAIN_LIMIT} entries, grouped above. */
+export function storeGrantLists(lists: GrantLists, limit = PLAIN_LIMIT): StoredGrantLists {
+    if (entryCount(lists) <= limit) return { ...lists };
+    return { groupedGrants: encodeGrantLists(lists) };
+}
+
+/**
+ * The plain lists of a stored state, whichever form it holds. Lists absent from older plain
+ * state read as empty.
+ */
+export function readGrantLists(state: Record<string, unknown>): GrantLists {
+    const grouped = state["groupedGrants"];
+    if (grouped !== undefined && grouped !== null) {
+        return decodeGrantLists(grouped as GroupedGrants);
+    }
+    const list = <T>(key: string): T[] => (Array.isArray(state[key]) ? (state[key] as T[]) : []);
+    return {
+        granted: list<GrantPair>("granted"),
+        preexisting: list<GrantPair>("preexisting"),
+        pending: list<GrantPair>("pending"),
+        missing: list<GrantPair>("missing"),
+        columnGrants: list<ColumnGrant>("columnGrants"),
+        coveredTables: list<string>("coveredTables"),
+    };
+}
+
+const LIST_KEYS = [
+    "granted",
+    "preexisting",
+    "pending",
+    "missing",
+    "columnGrants",
+    "coveredTables",
+] as const;
+
+/**
+ * The state version of grouped state. Plain state keeps the version the lifecycle writes (1): it
+ * is that shape, unchanged. A package that reads only version 1 refuses version 2 state with a
+ * clear error instead of reading grouped lists as "nothing granted".
+ */
+export const GROUPED_STATE_VERSION = 2;
+
+/**
+ * Outputs as they are stored: the lists through {@link storeGrantLists} (grouped when large, then
+ * `stateVersion` {@link GROUPED_STATE_VERSION}), every other field as it is. Small outputs come
+ * back unchanged.
+ */
+export function toStoredOutputs<T extends object>(outputs: T): Record<string, unknown> {
+    const state = outputs as Record<string, unknown>;
+    const lists = readGrantLists(state);
+    if (entryCount(lists) <= PLAIN_LIMIT && state["groupedGrants"] === undefined) return state;
+    const rest = { ...state };
+    for (const key of LIST_KEYS) delete rest[key];
+    delete rest["groupedGrants"];
+    const stored = storeGrantLists(lists);
+    return "groupedGrants" in stored
+        ? { ...rest, ...stored, stateVersion: GROUPED_STATE_VERSION }
+        : { ...rest, ...stored };
+}
+
+/**
+ * Stored outputs in the shape the lifecycle works on: grouped state (version
+ * {@link GROUPED_STATE_VERSION}) with its lists plain again and `stateVersion` `plainVersion`;
+ * any other state as it is (an unknown version is left to `readVersionedState` to refuse).
+ */
+export function fromStoredOutputs<T>(state: unknown, plainVersion = 1): T {
+    const stored = (state ?? {}) as Record<string, unknown>;
+    if (stored["stateVersion"] !== GROUPED_STATE_VERSION || !stored["groupedGrants"]) {
+        return stored as T;
+    }
+    const rest = { ...stored };
+    delete rest["groupedGrants"];
+    return { ...rest, ...readGrantLists(stored), stateVersion: plainVersion } as T;
+}
+
+/** Indexes names: sorted, unique, with their positions. */
+class NameTable {
+    readonly names: string[];
+    private readonly index = new Map<string, number>();
+
+    constructor(lists: GrantLists) {
+        const all = new Set<string>();
+        for (const key of ["granted", "preexisting", "pending", "missing"] as const) {
+            for (const p of lists[key]) all.add(p.object);
+        }
+        for (const c of lists.columnGrants) all.add(c.table);
+        for (const t of lists.coveredTables) all.add(t);
+        this.names = [...all].sort();
+        this.names.forEach((name, i) => this.index.set(name, i));
+    }
+
+    of(name: string): number {
+        return this.index.get(name)!;
+    }
+}
+
+/** Groups pairs by (kind, grantor, scope), then objects by their privilege set. */
+function encodePairs(pairs: readonly GrantPair[], names: NameTable): PairGroup[] {
+    /** (kind, grantor, scope) → object index → privileges. */
+    const byOrigin = new Map<string, { sample: GrantPair; objects: Map<number, string[]> }>();
+    let entry: { sample: GrantPair; objects: Map<number, string[]> } | undefined;
+    for (const p of pairs) {
+        // Consecutive pairs mostly share their origin: build its key only when it changes.
+        const same =
+            entry !== undefined &&
+            entry.sample.kind === p.kind &&
+            entry.sample.grantor === p.grantor &&
+            entry.sample.scope === p.scope;
+        if (!same) {
+            const origin = `${p.kind}\0${p.grantor ?? ""}\0${p.grantor === undefined ? 0 : 1}\0${p.scope ?? ""}`;
+            entry = byOrigin.get(origin);
+            if (!entry) byOrigin.set(origin, (entry = { sample: p, objects: new Map() }));
+        }
+        if (!entry) continue;
+        const index = names.of(p.object);
+        const privileges = entry.objects.get(index);
+        if (!privileges) entry.objects.set(index, [p.privilege]);
+        else if (!privileges.includes(p.privilege)) privileges.push(p.privilege);
+    }
+    const groups: PairGroup[] = [];
+    for (const { sample, objects } of byOrigin.values()) {
+        const bySet = new Map<string, { privileges: string[]; indices: number[] }>();
+        for (const index of [...objects.keys()].sort((a, b) => a - b)) {
+            const privileges = objects.get(index)!.sort();
+            const key = privileges.join("\0");
+            const group = bySet.get(key);
+            if (group) group.indices.push(index);
+            else bySet.set(key, { privileges, indices: [index] });
+        }
+        for (const { privileges, indices } of bySet.values()) {
+            const group: PairGroup = {
+                kind: sample.kind,
+                privileges,
+                objects: encodeRanges(indices),
+            };
+            if (sample.grantor !== undefined) group.grantor = sample.grantor;
+            if (sample.scope !== undefined) group.scope = sample.scope;
+            groups.push(group);
+        }
+    }
+    return groups;
+}
+
+function comparePrivileges(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Pairs of `groups` in `sortPairs` order, without sorting the whole list. */
+function decodePairs(groups: readonly PairGroup[], objects: readonly string[]): GrantPair[] {
+    const out: GrantPair[] = [];
+    for (const kind of KIND_ORDER) {
+        const slots = new Map<number, GrantPair[]>();
+        for (const group of groups) {
+            if (group.kind !== kind) continue;
+            for (const index of decodeRanges(group.objects)) {
+                const object = objects[index];
+                if (object === undefined) {
+                    throw new Error(`TargetGrants state: object index ${index} out of range`);
+                }
+                let slot = slots.get(index);
+                if (!slot) slots.set(index, (slot = []));
+                for (const privilege of group.privileges) {
+                    const pair: GrantPair = { kind, object, privilege };
+                    if (group.grantor !== undefined) pair.grantor = group.grantor;
+                    if (group.scope !== undefined) pair.scope = group.scope;
+                    slot.push(pair);
+                }
+            }
+        }
+        for (const index of [...slots.keys()].sort((a, b) => a - b)) {
+            const slot = slots.get(index)!;
+            // One kind and object per slot: sortPairs' order is the privilege order (stable).
+            if (slot.length > 1) slot.sort((a, b) => comparePrivileges(a.privilege, b.privilege));
+            for (const pair of slot) out.push(pair);
+        }
+    }
+    return out;
+}
+
+function encodeColumns(grants: readonly ColumnGrant[], names: NameTable): ColumnGroup[] {
+    const groups = new Map<string, ColumnGroup>();
+    for (const c of grants) {
+        const table = names.of(c.table);
+        const key = JSON.stringify([table, c.privilege, c.grantor ?? null, c.grantable ?? null]);
+        const group = groups.get(key);
+        if (group) {
+            group.columns.push(c.column);
+            continue;
+        }
+        const created: ColumnGroup = { table, privilege: c.privilege, columns: [c.column] };
+        if (c.grantor !== undefined) created.grantor = c.grantor;
+        if (c.grantable !== undefined) created.grantable = c.grantable;
+        groups.set(key, created);
+    }
+    return [...groups.values()];
+}
+
+function decodeColumns(groups: readonly ColumnGroup[], objects: readonly string[]): ColumnGrant[] {
+    const out: ColumnGrant[] = [];
+    for (const group of groups) {
+        const table = objects[group.table];
+        if (table === undefined) {
+            throw new Error(`TargetGrants state: table index ${group.table} out of range`);
+        }
+        for (const column of group.columns) {
+            const grant: ColumnGrant = { table, column, privilege: group.privilege };
+            if (group.grantor !== undefined) grant.grantor = group.grantor;
+            if (group.grantable !== undefined) grant.grantable = group.grantable;
+            out.push(grant);
+        }
+    }
+    return sortColumnGrants(out);
+}
+
+/** The grouped form of `lists` (lossless for lists in `sortPairs` order without duplicates). */
+export function encodeGrantLists(lists: GrantLists): GroupedGrants {
+    const names = new NameTable(lists);
+    return {
+        format: 1,
+        objects: names.names,
+        granted: encodePairs(lists.granted, names),
+        preexisting: encodePairs(lists.preexisting, names),
+        pending: encodePairs(lists.pending, names),
+        missing: encodePairs(lists.missing, names),
+        columnGrants: encodeColumns(lists.columnGrants, names),
+        coveredTables: encodeRanges(
+            [...new Set(lists.coveredTables.map((t) => names.of(t)))].sort((a, b) => a - b),
+        ),
+    };
+}
+
+/** The plain lists of a grouped record. */
+export function decodeGrantLists(grouped: GroupedGrants): GrantLists {
+    if (grouped.format !== 1) {
+        throw new Error(
+            `TargetGrants state: grouped grants format ${String(grouped.format)} is not supported ` +
+                "by this package version; install the version that wrote it",
+        );
+    }
+    const { objects } = grouped;
+    return {
+        granted: decodePairs(grouped.granted, objects),
+        preexisting: decodePairs(grouped.preexisting, objects),
+        pending: decodePairs(grouped.pending, objects),
+        missing: decodePairs(grouped.missing, objects),
+        columnGrants: decodeColumns(grouped.columnGrants, objects),
+        coveredTables: decodeRanges(grouped.coveredTables).map((i) => objects[i]!),
+    };
+}
