@@ -1,11 +1,11 @@
 /**
  * Reading and steering changefeed jobs: `SHOW CHANGEFEED JOB <id>`, waiting (bounded) for a
- * status, and the pause/resume/cancel steps, all by job id.
+ * status, and cancelling, all by job id.
  */
 import { type CockroachSession, type Row } from "../cockroach";
 import { scrubEchoedText } from "./echo";
 import { parseFullTableNames } from "./tables";
-import { cancelJob, pauseJob, resumeJob, showChangefeedJob, SHOW_CHANGEFEED_JOBS } from "./sql";
+import { cancelJob, plainSql, showChangefeedJob, SHOW_CHANGEFEED_JOBS, type Sql } from "./sql";
 import { FINISHED_STATUSES, TERMINAL_STATUSES } from "./types";
 
 /** What `SHOW CHANGEFEED JOB(S)` says about one job. */
@@ -115,21 +115,17 @@ export function describeJob(job: JobInfo | undefined): string {
     return parts.join(", ");
 }
 
-export async function pause(session: CockroachSession, jobId: string): Promise<void> {
-    await session.query(pauseJob(jobId));
-}
-
-export async function resume(session: CockroachSession, jobId: string): Promise<void> {
-    await session.query(resumeJob(jobId));
-}
-
 /**
- * Cancels the job. A job that is already canceled, failed, succeeded or gone counts as done;
+ * Cancels the job (`statement`: the plan's CANCEL JOB). A job that is already canceled, failed, succeeded or gone counts as done;
  * any other refusal is rethrown.
  */
-export async function cancel(session: CockroachSession, jobId: string): Promise<void> {
+export async function cancel(
+    session: CockroachSession,
+    jobId: string,
+    statement: Sql = plainSql(cancelJob(jobId)),
+): Promise<void> {
     try {
-        await session.query(cancelJob(jobId));
+        await session.query(statement.text);
     } catch (err) {
         let job: JobInfo | undefined;
         try {

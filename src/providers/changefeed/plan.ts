@@ -271,6 +271,18 @@ export function planInPlace(jobId: string, alter: AlterPlan, sinkShown?: string)
     ];
 }
 
+/** The ALTER that takes over a hand-made job: the sink and every alterable option set. */
+export function planAdoption(inputs: ChangefeedInputs, sinkUri: string): AlterPlan {
+    return {
+        add: [],
+        addInitialScan: false,
+        drop: [],
+        sink: sinkUri,
+        set: alterableOptions(inputs),
+        unset: [],
+    };
+}
+
 /** Create: privileges, then a new job (or, with `adoptJobId`, the take-over of that job). */
 export function planCreate(view: FeedView, adoptJobId: string | undefined): Step[] {
     const steps: Step[] = [
@@ -278,14 +290,7 @@ export function planCreate(view: FeedView, adoptJobId: string | undefined): Step
         ...privilegeSteps(view),
     ];
     if (adoptJobId !== undefined) {
-        const alter: AlterPlan = {
-            add: [],
-            addInitialScan: false,
-            drop: [],
-            sink: view.sink.secret,
-            set: alterableOptions(view.inputs),
-            unset: [],
-        };
+        const alter = planAdoption(view.inputs, view.sink.secret);
         return [
             ...steps,
             {
