@@ -129,41 +129,34 @@ export function viewOf(config: ChangefeedConfig): FeedView {
     };
 }
 
-/** What each step is, so apply finds the statement it runs. */
-export type StepId =
-    | "clusterId"
-    | "currentUser"
-    | "isAdmin"
-    | "tableGrants"
-    | "systemGrants"
-    | "showJob"
-    | "exclusive"
-    | "cursor"
-    | "baseline"
-    | "create"
-    | "waitStart"
-    | "unverified"
-    | "recreate"
-    | "tablesUnknown"
-    | "pause"
-    | "waitPaused"
-    | "alter"
-    | "resume"
-    | "waitRunning"
-    | "cancel"
-    | "waitCanceled";
-
 /**
  * One step of a plan: a statement (text, bound secrets, values resolved at apply) or, for work
  * that is not one statement (a wait, a decision taken at apply), a description.
  */
-export type Step = { id: StepId; note?: string } & ({ sql: Sql } | { describe: string });
+export type Step = { note?: string } & ({ sql: Sql } | { describe: string });
 
-/** The statement of step `id`; throws when the plan has no such statement. */
-export function statementOf(steps: readonly Step[], id: StepId): Sql {
-    const step = steps.find((s) => s.id === id);
-    if (!step || !("sql" in step)) throw new Error(`the plan has no ${id} statement`);
-    return step.sql;
+/** Starting a job: its steps, the cursor (given, or the statement that reads it) and the CREATE. */
+export interface StartPlan {
+    steps: Step[];
+    cursor: string | Sql;
+    create: Sql;
+}
+
+/** Changing a job in place: its steps, and the statements apply runs. */
+export interface InPlacePlan {
+    steps: Step[];
+    pause: Sql;
+    alter: Sql;
+    resume: Sql;
+}
+
+/** Create: its steps, and the start it runs — or the job it adopts. */
+export type CreatePlan = { steps: Step[] } & ({ start: StartPlan } | { adopt: string });
+
+/** Delete: its steps, and the CANCEL it runs. */
+export interface DeletePlan {
+    steps: Step[];
+    cancel: Sql;
 }
 
 /** The cursor of a new job when none is given: the cluster's time when the job is created. */
@@ -174,20 +167,17 @@ const NEW_JOB = atApplyText({ label: "new job id" });
 /** The privilege reads `create` runs before anything else. */
 function privilegeSteps(view: FeedView): Step[] {
     return [
-        { id: "currentUser", sql: plainSql(SELECT_CURRENT_USER) },
+        { sql: plainSql(SELECT_CURRENT_USER) },
         {
-            id: "isAdmin",
             sql: plainSql(SELECT_IS_ADMIN),
             note: "an admin has every privilege: the two reads below are skipped",
         },
         {
-            id: "tableGrants",
             // `showGrantsOnTables(…, "")` ends with `FOR `: the user follows, read at apply.
             sql: new Sql([showGrantsOnTables(view.tables, ""), CURRENT_USER]),
             note: "needs CHANGEFEED on every table",
         },
         {
-            id: "systemGrants",
             sql: new Sql([showSystemGrants(""), CURRENT_USER]),
             note: "needs VIEWJOB for the exclusive check, CONTROLJOB to adopt a job",
         },
@@ -198,7 +188,6 @@ function exclusiveSteps(view: FeedView): Step[] {
     if (!view.exclusive) return [];
     return [
         {
-            id: "exclusive",
             sql: plainSql(SHOW_CHANGEFEED_JOBS),
             note: `refuses if another active changefeed delivers to ${view.sinkLabel}`,
         },
@@ -213,62 +202,53 @@ export function planStart(
     view: FeedView,
     cursor: string | AtApply,
     note = "the job is cancelled again if it does not come up",
-): Step[] {
+): StartPlan {
     const steps = exclusiveSteps(view);
-    if (typeof cursor !== "string") {
-        steps.push({
-            id: "cursor",
-            sql: plainSql(SELECT_CLUSTER_LOGICAL_TIMESTAMP),
-            note: "the cursor",
-        });
-    }
+    const cursorOf =
+        typeof cursor === "string" ? cursor : plainSql(SELECT_CLUSTER_LOGICAL_TIMESTAMP);
+    if (typeof cursorOf !== "string") steps.push({ sql: cursorOf, note: "the cursor" });
     const verify = view.verify;
     if (verify && !containsUnknown(verify)) {
         steps.push({
-            id: "baseline",
             sql: plainSql(latestCheckpointQuery(verify.stagingSchema)),
             note: `on the staging cluster, $1 = '${deliveryPartition(verify.targetSchema)}': the baseline for proof of delivery`,
         });
     }
+    const create = createChangefeed(view.tables, view.sink, createOptions(view.inputs, cursor));
+    steps.push({ sql: create, note });
     steps.push({
-        id: "create",
-        sql: createChangefeed(view.tables, view.sink, createOptions(view.inputs, cursor)),
-        note,
-    });
-    steps.push({
-        id: "waitStart",
         describe: verify
             ? `wait until the replicator has applied a newer checkpoint to the target (target_applied_at set; SHOW CHANGEFEED JOB ${NEW_JOB})`
             : `wait up to ${view.waitSeconds} s until the job runs without error (SHOW CHANGEFEED JOB ${NEW_JOB})`,
     });
     if (!verify) {
         steps.push({
-            id: "unverified",
             describe:
                 "delivery will NOT be verified: `running` and the high-water advance while the sink rejects " +
                 "every request, and running_status may show the error only after a minute (outputs: deliveryVerified: false)",
         });
     }
-    return steps;
+    return { steps, cursor: cursorOf, create };
 }
 
 /** PAUSE → ALTER → RESUME of one job (the high-water is kept). */
-export function planInPlace(jobId: string, alter: AlterPlan, sinkShown?: string): Step[] {
-    return [
-        { id: "pause", sql: plainSql(pauseJob(jobId)) },
-        { id: "waitPaused", describe: `wait until job ${jobId} is paused` },
+export function planInPlace(jobId: string, alter: AlterPlan, sinkShown?: string): InPlacePlan {
+    const statements = {
+        pause: plainSql(pauseJob(jobId)),
+        alter: alterChangefeed(jobId, alter, sinkShown),
+        resume: plainSql(resumeJob(jobId)),
+    };
+    const steps: Step[] = [
+        { sql: statements.pause },
+        { describe: `wait until job ${jobId} is paused` },
+        { sql: statements.alter, note: "keeps the job's high-water mark" },
         {
-            id: "alter",
-            sql: alterChangefeed(jobId, alter, sinkShown),
-            note: "keeps the job's high-water mark",
-        },
-        {
-            id: "resume",
-            sql: plainSql(resumeJob(jobId)),
+            sql: statements.resume,
             note: "not resumed if an operator had paused the job (resolved at apply)",
         },
-        { id: "waitRunning", describe: `wait until job ${jobId} runs without error` },
+        { describe: `wait until job ${jobId} runs without error` },
     ];
+    return { steps, ...statements };
 }
 
 /** The ALTER that takes over a hand-made job: the sink and every alterable option set. */
@@ -284,25 +264,22 @@ export function planAdoption(inputs: ChangefeedInputs, sinkUri: string): AlterPl
 }
 
 /** Create: privileges, then a new job (or, with `adoptJobId`, the take-over of that job). */
-export function planCreate(view: FeedView, adoptJobId: string | undefined): Step[] {
-    const steps: Step[] = [
-        { id: "clusterId", sql: plainSql(SELECT_CLUSTER_ID) },
-        ...privilegeSteps(view),
-    ];
+export function planCreate(view: FeedView, adoptJobId: string | undefined): CreatePlan {
+    const steps: Step[] = [{ sql: plainSql(SELECT_CLUSTER_ID) }, ...privilegeSteps(view)];
     if (adoptJobId !== undefined) {
         const alter = planAdoption(view.inputs, view.sink.secret);
-        return [
-            ...steps,
+        steps.push(
             {
-                id: "showJob",
                 sql: plainSql(showChangefeedJob(adoptJobId)),
                 note: "must run to the same sink and tables",
             },
             ...exclusiveSteps(view),
-            ...planInPlace(adoptJobId, alter, view.sink.shown),
-        ];
+            ...planInPlace(adoptJobId, alter, view.sink.shown).steps,
+        );
+        return { steps, adopt: adoptJobId };
     }
-    return [...steps, ...planStart(view, view.inputs.cursor ?? CURSOR_AT_APPLY)];
+    const start = planStart(view, view.inputs.cursor ?? CURSOR_AT_APPLY);
+    return { steps: [...steps, ...start.steps], start };
 }
 
 /** True when the new sink is another host/port/path (update then re-checks exclusivity). */
@@ -320,17 +297,15 @@ function sinkMoves(olds: ChangefeedOutputs, webhookUrl: unknown): boolean {
 export function planUpdate(olds: ChangefeedOutputs, view: FeedView, tablesUnknown = false): Step[] {
     const reads: Step[] = [
         {
-            id: "clusterId",
             sql: plainSql(SELECT_CLUSTER_ID),
             note: "must be the cluster the job runs on",
         },
-        { id: "showJob", sql: plainSql(showChangefeedJob(olds.jobId)) },
+        { sql: plainSql(showChangefeedJob(olds.jobId)) },
     ];
     if (needsRecreate(olds.status)) {
         return [
             ...reads,
             {
-                id: "recreate",
                 describe: `job ${olds.jobId} is ${olds.status ?? "gone"}: a new job starts where it stopped`,
             },
             ...privilegeSteps(view),
@@ -338,7 +313,7 @@ export function planUpdate(olds: ChangefeedOutputs, view: FeedView, tablesUnknow
                 view,
                 recreateCursor(olds),
                 "cursor = the stored high-water mark; a later one read from the job wins (resolved at apply)",
-            ),
+            ).steps,
         ];
     }
     const alter = planAlter(olds, view.inputs, view.sink.secret);
@@ -347,32 +322,22 @@ export function planUpdate(olds: ChangefeedOutputs, view: FeedView, tablesUnknow
     return [
         ...reads,
         {
-            id: "recreate",
             describe:
                 "if the job has failed or been cancelled since the last refresh, a new job starts from its high-water mark instead (resolved at apply)",
         },
-        ...(tablesUnknown
-            ? [
-                  {
-                      id: "tablesUnknown" as const,
-                      describe: "tables to ADD/DROP: <unknown until apply>",
-                  },
-              ]
-            : []),
+        ...(tablesUnknown ? [{ describe: "tables to ADD/DROP: <unknown until apply>" }] : []),
         ...(moves ? exclusiveSteps(view) : []),
-        ...planInPlace(olds.jobId, alter, view.sink.shown),
+        ...planInPlace(olds.jobId, alter, view.sink.shown).steps,
     ];
 }
 
 /** Delete: CANCEL JOB, then a bounded wait for `canceled`; a job already finished is left alone. */
-export function planDelete(jobId: string): Step[] {
-    return [
-        {
-            id: "showJob",
-            sql: plainSql(showChangefeedJob(jobId)),
-            note: "a finished or gone job is left alone",
-        },
-        { id: "cancel", sql: plainSql(cancelJob(jobId)) },
-        { id: "waitCanceled", describe: `wait up to 30 s until job ${jobId} is canceled` },
+export function planDelete(jobId: string): DeletePlan {
+    const cancel = plainSql(cancelJob(jobId));
+    const steps: Step[] = [
+        { sql: plainSql(showChangefeedJob(jobId)), note: "a finished or gone job is left alone" },
+        { sql: cancel },
+        { describe: `wait up to 30 s until job ${jobId} is canceled` },
     ];
+    return { steps, cancel };
 }

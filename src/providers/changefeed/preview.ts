@@ -111,7 +111,7 @@ export function plannedCreateSql(inputs: ChangefeedInputs): PlannedStatement[] {
         typeof inputs.adoptJobId === "string" && inputs.adoptJobId !== UNKNOWN
             ? inputs.adoptJobId
             : undefined;
-    return planCreate(previewView(inputs), adopt).map(renderStep);
+    return planCreate(previewView(inputs), adopt).steps.map(renderStep);
 }
 
 /** The SQL `update` runs; empty when the job is not touched. */

@@ -19,10 +19,11 @@ import type { PartialStateError } from "../../kernel/partialState";
 import { progressOf } from "../../kernel/progress";
 import { scrubSecrets } from "../../kernel/redact";
 import { explainChangefeedStatementError } from "../createErrors";
-import { describeJob, type JobInfo, showJob, waitForJob } from "../jobs";
-import { needsRecreate, planInPlace, type Step, statementOf } from "../plan";
+import { describeJob, type JobInfo, showJob, waitForJob, waitForStart } from "../jobs";
+import { type InPlacePlan, needsRecreate, planInPlace } from "../plan";
+import type { Sql } from "../sql";
 import { type AlterPlan, alterPlanIsEmpty } from "../sql";
-import { waitForStart } from "../startup";
+
 import type { ChangefeedConfig } from "../types";
 import { DeliveryNotVerified, type DeliveryProof } from "../verify";
 import { type Ctx, failure, logInfo, onLiveSession } from "./context";
@@ -126,12 +127,8 @@ function isPaused(job: JobInfo): boolean {
 }
 
 /** Runs a statement of the plan that returns nothing of interest. */
-async function runStep(
-    session: CockroachSession,
-    steps: readonly Step[],
-    id: Step["id"],
-): Promise<void> {
-    const { text, params } = statementOf(steps, id).bind();
+async function runStep(session: CockroachSession, statement: Sql): Promise<void> {
+    const { text, params } = statement.bind();
     await session.query(text, params);
 }
 
@@ -145,15 +142,15 @@ async function alterSteps(
 ): Promise<Altered> {
     const { config, jobId } = job;
     const { secrets } = config;
-    const steps = planInPlace(jobId, plan);
+    const planned = planInPlace(jobId, plan);
     const wait = { timeoutMs: config.waitMs };
     if (!isPaused(current))
-        await answered(`PAUSE JOB ${jobId}`, () => runStep(session, steps, "pause"));
+        await answered(`PAUSE JOB ${jobId}`, () => runStep(session, planned.pause));
     const pausedWait = await answered(`SHOW CHANGEFEED JOB ${jobId}`, () =>
         waitForJob(session, jobId, (job) => job.status === "paused", wait),
     );
     if (!pausedWait.reached) {
-        if (!operatorPaused) await resumeWhenPaused(session, steps, jobId, wait.timeoutMs);
+        if (!operatorPaused) await resumeWhenPaused(session, planned, jobId, wait.timeoutMs);
         throw failure(
             `changefeed job ${jobId} did not pause within ${wait.timeoutMs / 1000}s (${describeJob(pausedWait.job)})`,
             secrets,
@@ -171,7 +168,7 @@ async function alterSteps(
                 job.verification.baseline,
         ),
     };
-    if (!alterPlanIsEmpty(plan)) await alterOnce(job, session, steps, operatorPaused);
+    if (!alterPlanIsEmpty(plan)) await alterOnce(job, session, planned, operatorPaused);
     if (operatorPaused) {
         void pulumi.log.warn(
             `changefeed job ${jobId} was paused before this update (by an operator?); the change was applied but the ` +
@@ -179,7 +176,7 @@ async function alterSteps(
         );
         return { job: await showJob(session, jobId) };
     }
-    await answered(`RESUME JOB ${jobId}`, () => runStep(session, steps, "resume")).catch(
+    await answered(`RESUME JOB ${jobId}`, () => runStep(session, planned.resume)).catch(
         (err: unknown) => {
             if (err instanceof NoAnswer) throw err;
             throw reportAfterAlter(err, config, job.partial, undefined);
@@ -204,17 +201,17 @@ async function alterSteps(
 async function alterOnce(
     job: AlterJob,
     session: CockroachSession,
-    steps: readonly Step[],
+    planned: InPlacePlan,
     operatorPaused: boolean,
 ): Promise<void> {
     const { ctx, config, jobId } = job;
     try {
-        await answered(`ALTER CHANGEFEED ${jobId}`, () => runStep(session, steps, "alter"));
+        await answered(`ALTER CHANGEFEED ${jobId}`, () => runStep(session, planned.alter));
     } catch (err) {
         if (err instanceof NoAnswer) throw err;
         if (!operatorPaused) {
             await onLiveSession(ctx, session, config.inputs.connection, config.secrets, (live) =>
-                runStep(live, steps, "resume"),
+                runStep(live, planned.resume),
             ).catch(() => undefined);
         }
         throw failure(
@@ -266,12 +263,12 @@ export function reportAfterAlter(
 
 async function resumeWhenPaused(
     session: CockroachSession,
-    steps: readonly Step[],
+    planned: InPlacePlan,
     jobId: string,
     timeoutMs: number,
 ): Promise<void> {
     const { reached } = await waitForJob(session, jobId, (job) => job.status === "paused", {
         timeoutMs,
     });
-    if (reached) await runStep(session, steps, "resume").catch(() => undefined);
+    if (reached) await runStep(session, planned.resume).catch(() => undefined);
 }

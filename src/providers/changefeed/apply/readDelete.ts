@@ -11,7 +11,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { laterHlc } from "../../cockroach";
 import { withActualOptions } from "../jobOptions";
 import { cancel, showJob, waitForJob } from "../jobs";
-import { needsRecreate, planDelete, statementOf } from "../plan";
+import { needsRecreate, planDelete } from "../plan";
 import { secretsOf } from "../sink";
 import type { ChangefeedConfig, ChangefeedOutputs } from "../types";
 import { type Ctx, onLiveSession } from "./context";
@@ -56,15 +56,14 @@ export async function deleteChangefeed(
         return;
     }
     const secrets = secretsOf(props);
-    const steps = planDelete(props.jobId);
+    const plan = planDelete(props.jobId);
     await ctx.open(props.connection, secrets, async (session) => {
         const job = await showJob(session, props.jobId);
         if (!job || needsRecreate(job.status)) return;
         // A CANCEL whose answer is lost may have run: re-read and finish on a fresh session.
         await onLiveSession(ctx, session, props.connection, secrets, async (live) => {
             const now = await showJob(live, props.jobId);
-            if (now && !needsRecreate(now.status))
-                await cancel(live, props.jobId, statementOf(steps, "cancel"));
+            if (now && !needsRecreate(now.status)) await cancel(live, props.jobId, plan.cancel);
             // Bounded wait for `canceled`, so a replacement created next does not overlap with a
             // feed still delivering; cancel-requested after the wait is accepted (on its way).
             await waitForJob(live, props.jobId, (j) => j.status === "canceled", {

@@ -8,10 +8,10 @@ import { type CockroachSession, sqlState } from "../../cockroach";
 import { progressOf } from "../../kernel/progress";
 import { scrubSecrets } from "../../kernel/redact";
 import { explainChangefeedStatementError } from "../createErrors";
-import { cancel, type JobInfo, showJob } from "../jobs";
-import { CURSOR_AT_APPLY, planStart, statementOf, viewOf } from "../plan";
+import { cancel, type JobInfo, showJob, waitForStart } from "../jobs";
+import type { StartPlan } from "../plan";
 import type { Sql } from "../sql";
-import { waitForStart } from "../startup";
+
 import type { ChangefeedConfig } from "../types";
 import type { DeliveryProof } from "../verify";
 import { type Ctx, failure, logInfo, onLiveSession } from "./context";
@@ -26,10 +26,10 @@ export interface Started {
     proof?: DeliveryProof;
 }
 
-/** Where a new job starts and what it replaces. */
+/** Where a new job starts, how (the planned steps) and what it replaces. */
 export interface StartFrom {
-    /** The cursor; undefined = the cluster's logical timestamp now. */
-    cursor: string | undefined;
+    /** The planned steps (`planStart`), with the cursor given or read at apply. */
+    plan: StartPlan;
     /** The job this start replaces (not a clash for the exclusive guard). */
     replaces: string | undefined;
     /** Turns a failure once the cursor is taken into the error thrown (create keeps the cursor). */
@@ -44,13 +44,14 @@ export async function startFeed(
     config: ChangefeedConfig,
     from: StartFrom,
 ): Promise<Started> {
-    const steps = planStart(viewOf(config), from.cursor ?? CURSOR_AT_APPLY);
+    const { plan } = from;
     await guardExclusive(session, config, from.replaces);
-    const cursor = from.cursor ?? (await readCursor(session, statementOf(steps, "cursor")));
+    const cursor =
+        typeof plan.cursor === "string" ? plan.cursor : await readCursor(session, plan.cursor);
     // From here on the cursor is the single point of truth: any failure records it.
     try {
         const verification = await verificationFrom(config, staging, cursor);
-        const create = statementOf(steps, "create").bind({ cursor });
+        const create = plan.create.bind({ cursor });
         return { ...(await startJob(ctx, session, config, create, cursor, verification)), cursor };
     } catch (err) {
         throw from.onFailure ? from.onFailure(cursor, err) : err;
