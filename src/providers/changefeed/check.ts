@@ -19,7 +19,7 @@ import {
 } from "./checkValues";
 import { verificationOf } from "./delivery";
 import { DEFAULT_WAIT_FOR_RUNNING_SECONDS } from "./options";
-import { secretsOf } from "./plan";
+import { secretsOf } from "./sink";
 import { buildSinkUri, parseWebhookUrl } from "./sink";
 import { resolveTable, resolveTables } from "./tables";
 import type { ChangefeedConfig, ChangefeedInputs } from "./types";

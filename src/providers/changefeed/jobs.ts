@@ -1,11 +1,12 @@
 /**
- * Reading and steering changefeed jobs: `SHOW CHANGEFEED JOB <id>`, waiting (bounded) for a
- * status, and the pause/resume/cancel steps, all by job id.
+ * Reading, polling and cancelling changefeed jobs by id: `SHOW CHANGEFEED JOB <id>`, waiting
+ * (bounded) for a status or for a new or resumed job to start.
  */
-import { type CockroachSession, type Row } from "../cockroach";
+import { type CockroachSession, compareHlc, parseHlc, type Row } from "../cockroach";
+import type { Progress } from "../kernel/progress";
 import { scrubEchoedText } from "./echo";
 import { parseFullTableNames } from "./tables";
-import { cancelJob, pauseJob, resumeJob, showChangefeedJob, SHOW_CHANGEFEED_JOBS } from "./sql";
+import { cancelJob, plainSql, showChangefeedJob, SHOW_CHANGEFEED_JOBS, type Sql } from "./sql";
 import { FINISHED_STATUSES, TERMINAL_STATUSES } from "./types";
 
 /** What `SHOW CHANGEFEED JOB(S)` says about one job. */
@@ -100,10 +101,15 @@ export async function waitForJob(
         if (job && done(job)) return { job, reached: true };
         if (!job || TERMINAL_STATUSES.has(job.status)) return { job, reached: false };
         if (Date.now() >= deadline) return { job, reached: false };
-        await new Promise((resolve) =>
-            setTimeout(resolve, Math.min(pollMs, Math.max(0, deadline - Date.now()))),
-        );
+        await nextPoll(pollMs, deadline);
     }
+}
+
+/** Sleeps until the next look: `pollMs`, or less when the deadline comes first. */
+export async function nextPoll(pollMs: number, deadline: number): Promise<void> {
+    await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(pollMs, Math.max(0, deadline - Date.now()))),
+    );
 }
 
 /** A one-line description of a job's state for errors (no sink URI). */
@@ -115,21 +121,17 @@ export function describeJob(job: JobInfo | undefined): string {
     return parts.join(", ");
 }
 
-export async function pause(session: CockroachSession, jobId: string): Promise<void> {
-    await session.query(pauseJob(jobId));
-}
-
-export async function resume(session: CockroachSession, jobId: string): Promise<void> {
-    await session.query(resumeJob(jobId));
-}
-
 /**
- * Cancels the job. A job that is already canceled, failed, succeeded or gone counts as done;
+ * Cancels the job (`statement`: the plan's CANCEL JOB). A job that is already canceled, failed, succeeded or gone counts as done;
  * any other refusal is rethrown.
  */
-export async function cancel(session: CockroachSession, jobId: string): Promise<void> {
+export async function cancel(
+    session: CockroachSession,
+    jobId: string,
+    statement: Sql = plainSql(cancelJob(jobId)),
+): Promise<void> {
     try {
-        await session.query(cancelJob(jobId));
+        await session.query(statement.text);
     } catch (err) {
         let job: JobInfo | undefined;
         try {
@@ -138,5 +140,96 @@ export async function cancel(session: CockroachSession, jobId: string): Promise<
             throw err;
         }
         if (job && !FINISHED_STATUSES.has(job.status)) throw err;
+    }
+}
+
+/*
+ * Waiting for a new or resumed changefeed to start, without delivery verification.
+ *
+ * `running_status` alone proves little: a real cluster refreshes it about once a minute
+ * (`runStatusUpdateFrequency` in CockroachDB's changefeed processors), so a feed whose sink
+ * rejects every request can show `running` for the first minute; and on an idle feed the
+ * high-water is checkpointed before the resolved message for it is sent, so it advances even
+ * while the sink fails. What this wait can establish is documented in docs/changefeed-health.md:
+ *
+ * - the job is `running`, has no error, and no `transient error` was seen at any observation;
+ * - its high-water has moved past the cursor and then moved again (the job processes changes).
+ *
+ * Any `transient error` observed fails the wait at once (the caller cancels the job). Whether
+ * the replicator accepted anything is NOT known; outputs and logs say so (`deliveryVerified`).
+ */
+
+/** The outcome of {@link waitForStart}. */
+export type StartOutcome =
+    { ok: true; job: JobInfo } | { ok: false; job: JobInfo | undefined; reason: string };
+
+export interface StartWait {
+    /** The high-water must pass this (the cursor, or the high-water before a resume). */
+    from: string | undefined;
+    timeoutMs: number;
+    pollMs?: number;
+    progress?: Progress;
+}
+
+/** True when the job's running status reports a retried error. */
+export function hasTransientError(job: JobInfo | undefined): boolean {
+    return (job?.runningStatus ?? "").startsWith("transient error");
+}
+
+function later(a: string | undefined, than: string | undefined): boolean {
+    const pa = a ? parseHlc(a) : undefined;
+    if (!pa) return false;
+    const pb = than ? parseHlc(than) : undefined;
+    return !pb || compareHlc(pa, pb) > 0;
+}
+
+/** One line about a job for progress output (scrubbed at read). */
+export function observationOf(job: JobInfo | undefined): string {
+    if (!job) return "the job is not visible yet";
+    const parts = [`status ${job.status}`];
+    parts.push(`high-water ${job.highWaterTimestamp ?? "none yet"}`);
+    if (job.runningStatus) parts.push(`running_status "${job.runningStatus}"`);
+    if (job.error) parts.push(`error "${job.error}"`);
+    return parts.join(", ");
+}
+
+/**
+ * Polls the job until it has advanced its high-water twice past `from` with no error seen, a
+ * `transient error` or a terminal status is seen, or the time is up.
+ */
+export async function waitForStart(
+    session: CockroachSession,
+    jobId: string,
+    wait: StartWait,
+): Promise<StartOutcome> {
+    const deadline = Date.now() + wait.timeoutMs;
+    const pollMs = wait.pollMs ?? 200;
+    let firstProgress: string | undefined;
+    let job: JobInfo | undefined;
+    for (;;) {
+        job = await showJob(session, jobId);
+        wait.progress?.observe(observationOf(job));
+        if (!job || TERMINAL_STATUSES.has(job.status)) {
+            return { ok: false, job, reason: `stopped before it ran (${describeJob(job)})` };
+        }
+        if (job.error || hasTransientError(job)) {
+            return {
+                ok: false,
+                job,
+                reason: `reported an error while starting (${describeJob(job)})`,
+            };
+        }
+        if (job.status === "running" && later(job.highWaterTimestamp, wait.from)) {
+            if (firstProgress === undefined) firstProgress = job.highWaterTimestamp;
+            else if (later(job.highWaterTimestamp, firstProgress)) return { ok: true, job };
+        }
+        if (Date.now() >= deadline) {
+            return {
+                ok: false,
+                job,
+                reason: `did not run without error within ${wait.timeoutMs / 1000}s (${describeJob(job)})`,
+            };
+        }
+        await nextPoll(pollMs, deadline);
     }
 }

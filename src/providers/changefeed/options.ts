@@ -2,7 +2,7 @@
  * The changefeed's WITH options: defaults, the options reserved for dedicated arguments, the
  * options the replicator cannot decode, and the rendered list for CREATE / ALTER.
  */
-import type { ChangefeedInputs, OptionValue } from "./types";
+import type { AtApply, ChangefeedInputs, OptionValue } from "./types";
 
 export const DEFAULT_RESOLVED = "250ms";
 export const DEFAULT_MIN_CHECKPOINT_FREQUENCY = "250ms";
@@ -60,6 +60,8 @@ export interface RenderedOption {
     value?: string;
     /** Bound as a placeholder and shown as `<redacted>` in previews. */
     secret?: boolean;
+    /** A value resolved only at apply (the cursor of a plan). */
+    atApply?: AtApply;
 }
 
 /** Canonical JSON text of the webhook sink config (default applied). */
@@ -74,12 +76,17 @@ export function webhookSinkConfigText(config: ChangefeedInputs["webhookSinkConfi
  * min_checkpoint_frequency, initial_scan = 'no', cursor, webhook_sink_config,
  * webhook_client_timeout`, the auth header, then `options` sorted by name.
  */
-export function createOptions(inputs: ChangefeedInputs, cursor: string): RenderedOption[] {
+export function createOptions(
+    inputs: ChangefeedInputs,
+    cursor: string | AtApply,
+): RenderedOption[] {
     const alterable = alterableOptions(inputs);
     return [
         ...alterable.slice(0, 3),
         { key: "initial_scan", value: "no" },
-        { key: "cursor", value: cursor },
+        typeof cursor === "string"
+            ? { key: "cursor", value: cursor }
+            : { key: "cursor", atApply: cursor },
         ...alterable.slice(3),
     ];
 }

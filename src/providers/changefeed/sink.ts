@@ -201,3 +201,66 @@ export async function sameSinkResolved(
 export function describeSink(identity: SinkIdentity): string {
     return `${identity.host}:${identity.port}${identity.path}`;
 }
+
+/** The inputs a sink URI is built from. */
+export interface SinkInputs {
+    webhookUrl: string;
+    caCertPem: string;
+    clientCertPem?: string;
+    clientKeyPem?: string;
+}
+
+/** Inputs (or state) that may carry secrets. */
+export type SecretBearing = Partial<SinkInputs> & {
+    connection?: string;
+    stagingConnection?: string;
+    sinkUri?: string;
+    authToken?: string;
+};
+
+/** The sink URI the inputs describe. */
+export function sinkUriOf(inputs: SinkInputs): string {
+    return buildSinkUri(inputs.webhookUrl, {
+        caCertPem: inputs.caCertPem,
+        clientCertPem: inputs.clientCertPem,
+        clientKeyPem: inputs.clientKeyPem,
+    });
+}
+
+/**
+ * Every secret that could end up in a message: scrubbed before anything is thrown. `sinkUri` is
+ * the inputs' sink URI when the caller has built it already.
+ */
+export function secretsOf(inputs: SecretBearing, sinkUri?: string): string[] {
+    const out: string[] = [];
+    for (const value of [
+        inputs.connection,
+        inputs.stagingConnection,
+        inputs.sinkUri,
+        inputs.clientKeyPem,
+        inputs.authToken,
+    ]) {
+        if (value) out.push(value);
+    }
+    if (inputs.clientKeyPem) {
+        out.push(
+            Buffer.from(inputs.clientKeyPem).toString("base64"),
+            encodeSinkParam(inputs.clientKeyPem),
+        );
+    }
+    if (sinkUri !== undefined) out.push(sinkUri);
+    else if (inputs.webhookUrl && inputs.caCertPem) {
+        try {
+            out.push(
+                sinkUriOf({
+                    ...inputs,
+                    webhookUrl: inputs.webhookUrl,
+                    caCertPem: inputs.caCertPem,
+                }),
+            );
+        } catch {
+            // inputs that do not describe a sink have no sink URI to hide
+        }
+    }
+    return out;
+}

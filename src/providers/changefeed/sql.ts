@@ -2,11 +2,15 @@
  * The statements the Changefeed provider issues. The sink URI and secret-bearing option values
  * are bound as placeholders (`$n`), never rendered into the text; other option values are
  * string literals; table names are quoted identifiers; job ids are checked to be integers.
+ * Values known only at apply (the cursor, the user) are typed slots filled in by `Sql.bind`.
  * `preview` is the statement with `<redacted>` in place of each secret, safe to log.
  */
 import { quoteIdent, stringLiteral } from "../cockroach";
 import type { RenderedOption } from "./options";
 import type { TableRef } from "./tables";
+import type { AtApply, AtApplyValues } from "./types";
+
+export type { AtApply, AtApplyValues } from "./types";
 
 /** A statement with its bound values and a loggable rendering. */
 export interface Statement {
@@ -15,7 +19,8 @@ export interface Statement {
     preview: string;
 }
 
-const REDACTED = "<redacted>";
+/** How a secret is shown in a statement's preview. */
+export const REDACTED_SQL = "<redacted>";
 
 export const SELECT_CLUSTER_LOGICAL_TIMESTAMP = "SELECT cluster_logical_timestamp()";
 export const SELECT_CLUSTER_ID = "SELECT crdb_internal.cluster_id()";
@@ -60,22 +65,84 @@ export function granteeSql(user: string): string {
     return quoteIdent(user);
 }
 
-/** Accumulates text, placeholders and the redacted preview side by side. */
+/** A secret: bound as a placeholder, shown as `shown` (e.g. the redacted sink) in a preview. */
+export interface Secret {
+    secret: string;
+    shown: string;
+}
+
+type Part = string | Secret | AtApply;
+
+/** `<what, resolved at apply>` (the preview's rendering of an {@link AtApply}). */
+export function atApplyText(slot: Pick<AtApply, "label">): string {
+    return `<${slot.label}, resolved at apply>`;
+}
+
+/**
+ * A statement as a plan holds it: text with secrets and values resolved at apply kept apart.
+ * `bind` gives what is sent (secrets as `$n`), `show` what a preview prints.
+ */
+export class Sql implements Statement {
+    constructor(readonly parts: readonly Part[]) {}
+
+    /** The text and parameters to send; throws when a value resolved at apply is missing. */
+    bind(values: AtApplyValues = {}): { text: string; params: string[] } {
+        const params: string[] = [];
+        const text = this.parts
+            .map((part) => {
+                if (typeof part === "string") return part;
+                if ("secret" in part) {
+                    params.push(part.secret);
+                    return `$${params.length}`;
+                }
+                const value = values[part.atApply];
+                if (value === undefined) throw new Error(`${part.label} is resolved at apply`);
+                return part.atApply === "currentUser" ? quoteIdent(value) : stringLiteral(value);
+            })
+            .join("");
+        return { text, params };
+    }
+
+    /** The loggable rendering: secrets as shown, values resolved at apply as placeholders. */
+    show(): string {
+        return this.parts
+            .map((part) => {
+                if (typeof part === "string") return part;
+                if ("secret" in part) return part.shown;
+                return part.atApply === "cursor" ? `'${atApplyText(part)}'` : atApplyText(part);
+            })
+            .join("");
+    }
+
+    get text(): string {
+        return this.bind().text;
+    }
+
+    get params(): string[] {
+        return this.bind().params;
+    }
+
+    get preview(): string {
+        return this.show();
+    }
+}
+
+/** A plain statement without secrets or values resolved at apply. */
+export function plainSql(text: string): Sql {
+    return new Sql([text]);
+}
+
+/** Accumulates text, secrets and values resolved at apply in order. */
 class StatementBuilder {
-    #text = "";
-    #preview = "";
-    readonly #params: string[] = [];
+    readonly #parts: Part[] = [];
 
     plain(sql: string): this {
-        this.#text += sql;
-        this.#preview += sql;
+        this.#parts.push(sql);
         return this;
     }
 
-    secret(value: string): this {
-        this.#params.push(value);
-        this.#text += `$${this.#params.length}`;
-        this.#preview += REDACTED;
+    slot(part: Secret | AtApply): this {
+        this.#parts.push(part);
         return this;
     }
 
@@ -83,28 +150,37 @@ class StatementBuilder {
         options.forEach((option, i) => {
             if (i > 0) this.plain(", ");
             this.plain(option.key);
+            if (option.atApply) {
+                this.plain(" = ").slot(option.atApply);
+                return;
+            }
             if (option.value === undefined) return;
             this.plain(" = ");
-            if (option.secret) this.secret(option.value);
+            if (option.secret) this.slot({ secret: option.value, shown: REDACTED_SQL });
             else this.plain(stringLiteral(option.value));
         });
         return this;
     }
 
-    build(): Statement {
-        return { text: this.#text, params: [...this.#params], preview: this.#preview };
+    build(): Sql {
+        return new Sql(this.#parts);
     }
+}
+
+/** A secret given as its value alone is shown as `<redacted>`. */
+function secretOf(value: string | Secret): Secret {
+    return typeof value === "string" ? { secret: value, shown: REDACTED_SQL } : value;
 }
 
 /** `CREATE CHANGEFEED FOR TABLE a, b INTO $1 WITH …`. */
 export function createChangefeed(
     tables: readonly TableRef[],
-    sinkUri: string,
+    sinkUri: string | Secret,
     options: readonly RenderedOption[],
-): Statement {
+): Sql {
     return new StatementBuilder()
         .plain(`CREATE CHANGEFEED FOR TABLE ${tables.map((t) => t.sql).join(", ")} INTO `)
-        .secret(sinkUri)
+        .slot(secretOf(sinkUri))
         .plain(" WITH ")
         .options(options)
         .build();
@@ -133,17 +209,21 @@ export function alterPlanIsEmpty(plan: AlterPlan): boolean {
     );
 }
 
-/** One `ALTER CHANGEFEED <id> ADD … DROP … SET … UNSET …` (option key `sink`, never `sink_uri`). */
-export function alterChangefeed(jobId: string, plan: AlterPlan): Statement {
+/**
+ * One `ALTER CHANGEFEED <id> ADD … DROP … SET … UNSET …` (option key `sink`, never `sink_uri`);
+ * `sinkShown` is how a preview shows the new sink.
+ */
+export function alterChangefeed(jobId: string, plan: AlterPlan, sinkShown = REDACTED_SQL): Sql {
     const b = new StatementBuilder().plain(`ALTER CHANGEFEED ${checkedJobId(jobId)}`);
     if (plan.add.length > 0) {
         b.plain(` ADD ${plan.add.map((t) => t.sql).join(", ")}`);
         b.plain(` WITH initial_scan = ${plan.addInitialScan ? "'yes'" : "'no'"}`);
     }
     if (plan.drop.length > 0) b.plain(` DROP ${plan.drop.map((t) => t.sql).join(", ")}`);
-    const set: RenderedOption[] = [...plan.set];
-    if (plan.sink !== undefined) set.unshift({ key: "sink", value: plan.sink, secret: true });
-    if (set.length > 0) b.plain(" SET ").options(set);
+    if (plan.sink !== undefined) {
+        b.plain(" SET sink = ").slot({ secret: plan.sink, shown: sinkShown });
+        if (plan.set.length > 0) b.plain(", ").options(plan.set);
+    } else if (plan.set.length > 0) b.plain(" SET ").options(plan.set);
     if (plan.unset.length > 0) b.plain(` UNSET ${plan.unset.join(", ")}`);
     return b.build();
 }

@@ -147,3 +147,18 @@ export const FINISHED_STATUSES: ReadonlySet<string> = new Set([
     "reverting",
     "missing",
 ]);
+
+/** The values a plan leaves to apply: the cursor (cluster time) and the user's name. */
+export interface AtApplyValues {
+    cursor?: string;
+    currentUser?: string;
+}
+
+/**
+ * A value resolved only at apply: bound as a string literal (`cursor`) or a quoted identifier
+ * (`currentUser`); a preview shows `<label, resolved at apply>` in its place.
+ */
+export interface AtApply {
+    atApply: keyof AtApplyValues;
+    label: string;
+}

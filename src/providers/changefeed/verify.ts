@@ -16,7 +16,7 @@ import {
     latestCheckpointQuery,
     verifyTimeoutMs,
 } from "./delivery";
-import { describeJob, isHealthy, type JobInfo, showJob } from "./jobs";
+import { describeJob, hasTransientError, isHealthy, type JobInfo, nextPoll, showJob } from "./jobs";
 import { type ChangefeedConfig, type DeliveryVerificationInputs, TERMINAL_STATUSES } from "./types";
 
 /** SQLSTATEs meaning the checkpoints table (or its schema/database) does not exist (yet). */
@@ -156,8 +156,8 @@ export async function waitForDelivery(
     let lastTransientError: string | undefined;
     for (;;) {
         const job = await showJob(session, wait.jobId);
-        if (job?.runningStatus?.startsWith("transient error")) {
-            lastTransientError = job.runningStatus;
+        if (hasTransientError(job)) {
+            lastTransientError = job?.runningStatus;
         }
         const checkpoint = await latestCheckpoint(staging, wait.verify.stagingSchema, partition);
         if (job && isHealthy(job) && isNewerHlc(checkpoint.applied, wait.baseline)) {
@@ -195,8 +195,6 @@ export async function waitForDelivery(
                 : deliveryFailureMessage(observation);
             throw new DeliveryNotVerified(message, job, checkpoint.value);
         }
-        await new Promise((resolve) =>
-            setTimeout(resolve, Math.min(wait.pollMs, Math.max(0, deadline - Date.now()))),
-        );
+        await nextPoll(wait.pollMs, deadline);
     }
 }

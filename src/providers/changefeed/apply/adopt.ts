@@ -7,9 +7,8 @@
  */
 import type { CockroachSession } from "../../cockroach";
 import { type JobInfo, showJob } from "../jobs";
-import { alterableOptions } from "../options";
+import { planAdoption } from "../plan";
 import { describeSink, sameSink, sinkIdentityOf } from "../sink";
-import type { AlterPlan } from "../sql";
 import type { ChangefeedConfig, ChangefeedOutputs } from "../types";
 import { alterInPlace } from "./alter";
 import type { Ctx } from "./context";
@@ -80,14 +79,7 @@ export async function adopt(
 ): Promise<ChangefeedOutputs> {
     const job = await adoptable(session, config, jobId);
     await guardExclusive(session, config, jobId);
-    const plan: AlterPlan = {
-        add: [],
-        addInitialScan: false,
-        drop: [],
-        sink: config.sinkUri,
-        set: alterableOptions(config.inputs),
-        unset: [],
-    };
+    const plan = planAdoption(config.inputs, config.sinkUri);
     const after = await alterInPlace({
         ctx,
         session,

@@ -1,6 +1,6 @@
 /**
- * Changing a job in place: PAUSE → wait paused → ALTER → RESUME → wait running (with
- * verification: wait for proof of delivery). The high-water is kept.
+ * Changing a job in place — the steps `planInPlace` makes: PAUSE → wait paused → ALTER → RESUME
+ * → wait running (with verification: wait for proof of delivery). The high-water is kept.
  *
  * A job an operator paused before this began is altered but not resumed (a warning says so) and
  * not verified. If ALTER is refused, the job is resumed (unless operator-paused) before the
@@ -19,10 +19,11 @@ import type { PartialStateError } from "../../kernel/partialState";
 import { progressOf } from "../../kernel/progress";
 import { scrubSecrets } from "../../kernel/redact";
 import { explainChangefeedStatementError } from "../createErrors";
-import { describeJob, type JobInfo, pause, resume, showJob, waitForJob } from "../jobs";
-import { needsRecreate } from "../plan";
-import { type AlterPlan, alterChangefeed, alterPlanIsEmpty } from "../sql";
-import { waitForStart } from "../startup";
+import { describeJob, type JobInfo, showJob, waitForJob, waitForStart } from "../jobs";
+import { type InPlacePlan, needsRecreate, planInPlace } from "../plan";
+import type { Sql } from "../sql";
+import { type AlterPlan, alterPlanIsEmpty } from "../sql";
+
 import type { ChangefeedConfig } from "../types";
 import { DeliveryNotVerified, type DeliveryProof } from "../verify";
 import { type Ctx, failure, logInfo, onLiveSession } from "./context";
@@ -125,23 +126,31 @@ function isPaused(job: JobInfo): boolean {
     return job.status === "paused" || job.status === "pause-requested";
 }
 
-/** The PAUSE → ALTER → RESUME → wait sequence on one session (see {@link alterInPlace}). */
+/** Runs a statement of the plan that returns nothing of interest. */
+async function runStep(session: CockroachSession, statement: Sql): Promise<void> {
+    const { text, params } = statement.bind();
+    await session.query(text, params);
+}
+
+/** The steps of `planInPlace` on one session (see {@link alterInPlace}). */
 async function alterSteps(
-    run: AlterJob,
+    job: AlterJob,
     session: CockroachSession,
     current: JobInfo,
     plan: AlterPlan,
     operatorPaused: boolean,
 ): Promise<Altered> {
-    const { config, jobId } = run;
+    const { config, jobId } = job;
     const { secrets } = config;
+    const planned = planInPlace(jobId, plan);
     const wait = { timeoutMs: config.waitMs };
-    if (!isPaused(current)) await answered(`PAUSE JOB ${jobId}`, () => pause(session, jobId));
+    if (!isPaused(current))
+        await answered(`PAUSE JOB ${jobId}`, () => runStep(session, planned.pause));
     const pausedWait = await answered(`SHOW CHANGEFEED JOB ${jobId}`, () =>
         waitForJob(session, jobId, (job) => job.status === "paused", wait),
     );
     if (!pausedWait.reached) {
-        if (!operatorPaused) await resumeWhenPaused(session, jobId, wait.timeoutMs);
+        if (!operatorPaused) await resumeWhenPaused(session, planned, jobId, wait.timeoutMs);
         throw failure(
             `changefeed job ${jobId} did not pause within ${wait.timeoutMs / 1000}s (${describeJob(pausedWait.job)})`,
             secrets,
@@ -150,28 +159,30 @@ async function alterSteps(
     // Proof must come from the job as changed: a resolved message emitted before the pause
     // (with the old sink/token) may still be recorded, so the bound moves up to the paused
     // high-water.
-    const verification = run.verification && {
-        ...run.verification,
+    const verification = job.verification && {
+        ...job.verification,
         baseline: await baselineOf(
-            run.verification.staging,
-            run.verification.verify,
-            laterHlc(run.verification.baseline, pausedWait.job?.highWaterTimestamp) ??
-                run.verification.baseline,
+            job.verification.staging,
+            job.verification.verify,
+            laterHlc(job.verification.baseline, pausedWait.job?.highWaterTimestamp) ??
+                job.verification.baseline,
         ),
     };
-    if (!alterPlanIsEmpty(plan)) await alterOnce(run, session, plan, operatorPaused);
+    if (!alterPlanIsEmpty(plan)) await alterOnce(job, session, planned, operatorPaused);
     if (operatorPaused) {
-        pulumi.log.warn(
+        void pulumi.log.warn(
             `changefeed job ${jobId} was paused before this update (by an operator?); the change was applied but the ` +
                 `job was left paused. Resume it with RESUME JOB ${jobId} when ready.`,
         );
         return { job: await showJob(session, jobId) };
     }
-    await answered(`RESUME JOB ${jobId}`, () => resume(session, jobId)).catch((err: unknown) => {
-        if (err instanceof NoAnswer) throw err;
-        throw reportAfterAlter(err, config, run.partial, undefined);
-    });
-    return afterResume(run, session, verification, pausedWait.job?.highWaterTimestamp).catch(
+    await answered(`RESUME JOB ${jobId}`, () => runStep(session, planned.resume)).catch(
+        (err: unknown) => {
+            if (err instanceof NoAnswer) throw err;
+            throw reportAfterAlter(err, config, job.partial, undefined);
+        },
+    );
+    return afterResume(job, session, verification, pausedWait.job?.highWaterTimestamp).catch(
         async (err: unknown) => {
             if (
                 sqlState(err) === undefined &&
@@ -180,30 +191,27 @@ async function alterSteps(
             ) {
                 throw new NoAnswer(`waiting for job ${jobId} after RESUME`, err);
             }
-            const job = await showJob(session, jobId).catch(() => undefined);
-            throw reportAfterAlter(err, config, run.partial, job);
+            const after = await showJob(session, jobId).catch(() => undefined);
+            throw reportAfterAlter(err, config, job.partial, after);
         },
     );
 }
 
 /** ALTER CHANGEFEED; when refused, the job is resumed (unless operator-paused) and left as it was. */
 async function alterOnce(
-    run: AlterJob,
+    job: AlterJob,
     session: CockroachSession,
-    plan: AlterPlan,
+    planned: InPlacePlan,
     operatorPaused: boolean,
 ): Promise<void> {
-    const { ctx, config, jobId } = run;
+    const { ctx, config, jobId } = job;
     try {
-        const statement = alterChangefeed(jobId, plan);
-        await answered(`ALTER CHANGEFEED ${jobId}`, () =>
-            session.query(statement.text, statement.params),
-        );
+        await answered(`ALTER CHANGEFEED ${jobId}`, () => runStep(session, planned.alter));
     } catch (err) {
         if (err instanceof NoAnswer) throw err;
         if (!operatorPaused) {
             await onLiveSession(ctx, session, config.inputs.connection, config.secrets, (live) =>
-                resume(live, jobId),
+                runStep(live, planned.resume),
             ).catch(() => undefined);
         }
         throw failure(
@@ -255,11 +263,12 @@ export function reportAfterAlter(
 
 async function resumeWhenPaused(
     session: CockroachSession,
+    planned: InPlacePlan,
     jobId: string,
     timeoutMs: number,
 ): Promise<void> {
     const { reached } = await waitForJob(session, jobId, (job) => job.status === "paused", {
         timeoutMs,
     });
-    if (reached) await resume(session, jobId).catch(() => undefined);
+    if (reached) await runStep(session, planned.resume).catch(() => undefined);
 }

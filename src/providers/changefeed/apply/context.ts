@@ -11,7 +11,7 @@ import {
     type SessionTimeouts,
     sqlState,
 } from "../../cockroach";
-import { SELECT_CLUSTER_ID, SELECT_CLUSTER_LOGICAL_TIMESTAMP } from "../sql";
+import { SELECT_CLUSTER_ID } from "../sql";
 
 /** What the provider depends on; tests pass shorter bounds through `makeChangefeedProvider`. */
 export interface ChangefeedProviderDeps {
@@ -84,9 +84,4 @@ export function logInfo(line: string): void {
 export async function clusterId(session: CockroachSession): Promise<string> {
     const row = (await session.query(SELECT_CLUSTER_ID))[0] ?? {};
     return String(row["crdb_internal.cluster_id"] ?? Object.values(row)[0]);
-}
-
-export async function clusterLogicalTimestamp(session: CockroachSession): Promise<string> {
-    const row = (await session.query(SELECT_CLUSTER_LOGICAL_TIMESTAMP))[0] ?? {};
-    return String(row.cluster_logical_timestamp ?? Object.values(row)[0]);
 }

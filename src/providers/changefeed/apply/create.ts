@@ -1,6 +1,6 @@
 /**
- * Create: privilege check → cluster version check → adopt the hand-made job (`adoptJobId`) or
- * start a new one (`start.ts`). A failure once the cursor is taken keeps the cursor in state.
+ * Create, planned once (`planCreate`): privilege check → cluster version check → adopt the
+ * hand-made job (`adoptJobId`) or start a new one (`start.ts`). A failure once the cursor is taken keeps the cursor in state.
  */
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -11,6 +11,7 @@ import { adopt } from "./adopt";
 import { clusterId, type Ctx } from "./context";
 import { checkPrivileges } from "./guards";
 import { outputsOf, warnUnverified } from "./outputs";
+import { planCreate, viewOf } from "../plan";
 import { cursorKept } from "./recovery";
 import { startFeed } from "./start";
 import { withOptionalStaging } from "./verification";
@@ -21,17 +22,18 @@ export async function create(
 ): Promise<pulumi.dynamic.CreateResult> {
     const id = newResourceId("changefeed");
     const { inputs, secrets } = config;
+    const plan = planCreate(viewOf(config), inputs.adoptJobId);
     return ctx.open(inputs.connection, secrets, async (session) => {
         const cluster = await clusterId(session);
         await checkPrivileges(session, config, inputs.adoptJobId !== undefined);
         await requireOptionsOnClusterVersion(session, inputs.options);
         return withOptionalStaging(ctx, config, secrets, async (staging) => {
-            if (inputs.adoptJobId !== undefined) {
-                const outs = await adopt(ctx, session, staging, config, inputs.adoptJobId, cluster);
+            if ("adopt" in plan) {
+                const outs = await adopt(ctx, session, staging, config, plan.adopt, cluster);
                 return { id, outs };
             }
             const { job, proof, cursor } = await startFeed(ctx, session, staging, config, {
-                cursor: inputs.cursor,
+                plan: plan.start,
                 replaces: undefined,
                 onFailure: (taken, err) => cursorKept(id, config, taken, cluster, err),
             });

@@ -3,14 +3,16 @@
  *
  * - read: SHOW CHANGEFEED JOB <id>, so refresh shows a failed/cancelled/missing job, and tables
  *   or options changed out of band, as drift.
- * - delete: CANCEL JOB; a job already finished or gone is success.
+ * - delete: the steps of `planDelete` (CANCEL JOB, bounded wait); a job already finished or gone
+ *   is success.
  */
 import type * as pulumi from "@pulumi/pulumi";
 
 import { laterHlc } from "../../cockroach";
 import { withActualOptions } from "../jobOptions";
 import { cancel, showJob, waitForJob } from "../jobs";
-import { needsRecreate, secretsOf } from "../plan";
+import { needsRecreate, planDelete } from "../plan";
+import { secretsOf } from "../sink";
 import type { ChangefeedConfig, ChangefeedOutputs } from "../types";
 import { type Ctx, onLiveSession } from "./context";
 import { withWatchedTables } from "./outputs";
@@ -54,13 +56,14 @@ export async function deleteChangefeed(
         return;
     }
     const secrets = secretsOf(props);
+    const plan = planDelete(props.jobId);
     await ctx.open(props.connection, secrets, async (session) => {
         const job = await showJob(session, props.jobId);
         if (!job || needsRecreate(job.status)) return;
         // A CANCEL whose answer is lost may have run: re-read and finish on a fresh session.
         await onLiveSession(ctx, session, props.connection, secrets, async (live) => {
             const now = await showJob(live, props.jobId);
-            if (now && !needsRecreate(now.status)) await cancel(live, props.jobId);
+            if (now && !needsRecreate(now.status)) await cancel(live, props.jobId, plan.cancel);
             // Bounded wait for `canceled`, so a replacement created next does not overlap with a
             // feed still delivering; cancel-requested after the wait is accepted (on its way).
             await waitForJob(live, props.jobId, (j) => j.status === "canceled", {

@@ -1,20 +1,20 @@
 /**
- * Starting a new job — one sequence shared by create and by update's "recreate after failure":
- * exclusive guard → proof baseline → CREATE CHANGEFEED → wait for `running` (or for proof of
- * delivery). If anything fails once the job exists, the job is cancelled before the error is
+ * Starting a new job — one sequence shared by create and by update's "recreate after failure",
+ * the steps `planStart` makes: exclusive guard → cursor → proof baseline → CREATE CHANGEFEED →
+ * wait for `running` (or for proof of delivery). If anything fails once the job exists, the job is cancelled before the error is
  * thrown.
  */
 import { type CockroachSession, sqlState } from "../../cockroach";
 import { progressOf } from "../../kernel/progress";
 import { scrubSecrets } from "../../kernel/redact";
 import { explainChangefeedStatementError } from "../createErrors";
-import { cancel, type JobInfo, showJob } from "../jobs";
-import { createOptions } from "../options";
-import { createChangefeed } from "../sql";
-import { waitForStart } from "../startup";
+import { cancel, type JobInfo, showJob, waitForStart } from "../jobs";
+import type { StartPlan } from "../plan";
+import type { Sql } from "../sql";
+
 import type { ChangefeedConfig } from "../types";
 import type { DeliveryProof } from "../verify";
-import { clusterLogicalTimestamp, type Ctx, failure, logInfo, onLiveSession } from "./context";
+import { type Ctx, failure, logInfo, onLiveSession } from "./context";
 import { guardExclusive } from "./guards";
 import { cancelUnacknowledgedJobs, StartFailed } from "./recovery";
 import { proveDelivery, type Verification, verificationFrom } from "./verification";
@@ -26,17 +26,17 @@ export interface Started {
     proof?: DeliveryProof;
 }
 
-/** Where a new job starts and what it replaces. */
+/** Where a new job starts, how (the planned steps) and what it replaces. */
 export interface StartFrom {
-    /** The cursor; undefined = the cluster's logical timestamp now. */
-    cursor: string | undefined;
+    /** The planned steps (`planStart`), with the cursor given or read at apply. */
+    plan: StartPlan;
     /** The job this start replaces (not a clash for the exclusive guard). */
     replaces: string | undefined;
     /** Turns a failure once the cursor is taken into the error thrown (create keeps the cursor). */
     onFailure?: (cursor: string, err: unknown) => Error;
 }
 
-/** Guard, take the cursor, start the job from it; see the file comment. */
+/** Runs the steps of `planStart`: guard, take the cursor, start the job from it. */
 export async function startFeed(
     ctx: Ctx,
     session: CockroachSession,
@@ -44,12 +44,15 @@ export async function startFeed(
     config: ChangefeedConfig,
     from: StartFrom,
 ): Promise<Started> {
+    const { plan } = from;
     await guardExclusive(session, config, from.replaces);
-    const cursor = from.cursor ?? (await clusterLogicalTimestamp(session));
+    const cursor =
+        typeof plan.cursor === "string" ? plan.cursor : await readCursor(session, plan.cursor);
     // From here on the cursor is the single point of truth: any failure records it.
     try {
         const verification = await verificationFrom(config, staging, cursor);
-        return { ...(await startJob(ctx, session, config, cursor, verification)), cursor };
+        const create = plan.create.bind({ cursor });
+        return { ...(await startJob(ctx, session, config, create, cursor, verification)), cursor };
     } catch (err) {
         throw from.onFailure ? from.onFailure(cursor, err) : err;
     }
@@ -66,15 +69,11 @@ async function startJob(
     ctx: Ctx,
     session: CockroachSession,
     config: ChangefeedConfig,
+    statement: { text: string; params: string[] },
     cursor: string,
     verification: Verification | undefined,
 ): Promise<{ job: JobInfo; proof?: DeliveryProof }> {
     const { secrets } = config;
-    const statement = createChangefeed(
-        config.tables,
-        config.sinkUri,
-        createOptions(config.inputs, cursor),
-    );
     let rows;
     try {
         rows = await session.query(statement.text, statement.params);
@@ -107,6 +106,12 @@ async function startJob(
     } catch (err) {
         throw await cancelledAfter(ctx, session, config, jobId, err);
     }
+}
+
+/** The cluster's logical timestamp now: the cursor of a job started without one. */
+async function readCursor(session: CockroachSession, statement: Sql): Promise<string> {
+    const row = (await session.query(statement.text))[0] ?? {};
+    return String(row.cluster_logical_timestamp ?? Object.values(row)[0]);
 }
 
 /** What became of a CREATE without an answer: its job (if it committed) is cancelled. */

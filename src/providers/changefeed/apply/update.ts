@@ -14,7 +14,7 @@ import { PartialStateError } from "../../kernel/partialState";
 import { requireOptionsOnClusterVersion } from "../clusterVersion";
 import { cancel, type JobInfo, showJob } from "../jobs";
 import { withActualOptions } from "../jobOptions";
-import { needsRecreate, planAlter, recreateCursor } from "../plan";
+import { needsRecreate, planAlter, planStart, recreateCursor, viewOf } from "../plan";
 import { sameSink, sinkIdentityOf } from "../sink";
 import { alterPlanIsEmpty } from "../sql";
 import type { ChangefeedConfig, ChangefeedOutputs } from "../types";
@@ -95,7 +95,7 @@ async function recreate(run: Updating, current: JobInfo | undefined): Promise<Ch
     }
     await checkPrivileges(session, config, false);
     const started = await startFeed(ctx, session, run.staging, config, {
-        cursor,
+        plan: planStart(viewOf(config), cursor),
         replaces: olds.jobId,
     });
     return outputsOf(config, {
