@@ -4,6 +4,7 @@
  */
 import type { ParsedConnection } from "./dialect";
 import { TARGET_DIALECTS, dialectOfScheme, schemeList } from "./index";
+import { safeDecode } from "../kernel/redact";
 
 export type { ParsedConnection };
 
@@ -92,12 +93,4 @@ export function targetIdentity(connection: ParsedConnection): string {
     const host = connection.host.includes(":") ? `[${connection.host}]` : connection.host;
     const base = `${connection.dialect.name}://${host}:${connection.port}`;
     return connection.database ? `${base}/${connection.database}` : base;
-}
-
-function safeDecode(text: string): string {
-    try {
-        return decodeURIComponent(text);
-    } catch {
-        return text;
-    }
 }

@@ -69,6 +69,17 @@ export interface FailbackRules {
     replicatorSchemes: readonly string[];
     /** The segments of the target schema (the webhook path): `[database, schema]` or `[schema]`. */
     targetSchemaParts(database: string | undefined, schema: string): string[];
+    /** The same segments as placeholders for messages: `<database>`, `<schema>`, `<SCHEMA>`. */
+    schemaPlaceholders: readonly string[];
+    /** The short product name messages use (`MySQL`, where `label` says `MySQL/MariaDB`). */
+    shortName: string;
+    /** The article before `shortName` (`a PostgreSQL target`, `an Oracle target`). */
+    article: "a" | "an";
+    /**
+     * The replicator needs its separate Oracle-capable build (`oracleImage`), which exists for
+     * linux/amd64 only.
+     */
+    oracleBuild: boolean;
 }
 
 /** One target database dialect. */
@@ -220,6 +231,10 @@ export function defineDialect(definition: DialectDefinition): TargetDialect {
             database: "unused",
             replicatorSchemes: definition.schemes,
             targetSchemaParts: (_database, schema) => [schema],
+            schemaPlaceholders: ["<schema>"],
+            shortName: definition.label,
+            article: "a",
+            oracleBuild: false,
         },
         ...definition,
     };

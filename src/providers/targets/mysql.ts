@@ -208,5 +208,9 @@ export const mysql = defineDialect({
         database: "isSchema",
         replicatorSchemes: ["mysql:"],
         targetSchemaParts: (_database, schema) => [schema],
+        schemaPlaceholders: ["<database>"],
+        shortName: "MySQL",
+        article: "a",
+        oracleBuild: false,
     },
 });

@@ -142,5 +142,9 @@ export const oracle = defineDialect({
         database: "unused",
         replicatorSchemes: ["oracle:", "ora:"],
         targetSchemaParts: (_database, schema) => [schema],
+        schemaPlaceholders: ["<SCHEMA>"],
+        shortName: "Oracle",
+        article: "an",
+        oracleBuild: true,
     },
 });

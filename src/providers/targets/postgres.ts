@@ -381,5 +381,9 @@ export const postgres = defineDialect({
         database: "required",
         replicatorSchemes: ["postgres:", "postgresql:", "pg:", "pgx:"],
         targetSchemaParts: (database, schema) => [database ?? "", schema],
+        schemaPlaceholders: ["<database>", "<schema>"],
+        shortName: "PostgreSQL",
+        article: "a",
+        oracleBuild: false,
     },
 });

@@ -1,9 +1,8 @@
 /**
- * How `Failback`'s messages name each target dialect, as data: the short name the component's
- * errors have always used (the registry's label says "MySQL/MariaDB"), the phrase "a … target"
- * and the shape of the webhook path. Everything else comes from the dialect registry.
+ * How `Failback`'s messages name each target dialect — the short name, the phrase "a … target"
+ * and the shape of the webhook path — derived from the dialect registry.
  */
-import type { Dialect } from "../../providers/targets";
+import { TARGET_DIALECTS, type Dialect } from "../../providers/targets";
 
 /** A dialect as Failback's messages name it. */
 export interface FailbackDialectFacts {
@@ -15,12 +14,14 @@ export interface FailbackDialectFacts {
     webhookPath: string;
 }
 
-export const FAILBACK_DIALECT_FACTS: Readonly<Record<Dialect, FailbackDialectFacts>> = {
-    postgres: {
-        name: "PostgreSQL",
-        aTarget: "a PostgreSQL target",
-        webhookPath: "/<database>/<schema>",
-    },
-    mysql: { name: "MySQL", aTarget: "a MySQL target", webhookPath: "/<database>" },
-    oracle: { name: "Oracle", aTarget: "an Oracle target", webhookPath: "/<SCHEMA>" },
-};
+export const FAILBACK_DIALECT_FACTS: Readonly<Record<Dialect, FailbackDialectFacts>> =
+    Object.fromEntries(
+        TARGET_DIALECTS.map(({ name, failback }) => [
+            name,
+            {
+                name: failback.shortName,
+                aTarget: `${failback.article} ${failback.shortName} target`,
+                webhookPath: `/${failback.schemaPlaceholders.join("/")}`,
+            },
+        ]),
+    ) as Record<Dialect, FailbackDialectFacts>;

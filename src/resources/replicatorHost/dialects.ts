@@ -1,7 +1,9 @@
 /**
- * What ReplicatorHost needs to know about each target dialect, as data: the component and its
- * checks read these facts instead of comparing dialect names. Pure.
+ * What ReplicatorHost needs to know about each target dialect, taken from the dialect registry
+ * (src/providers/targets): the component and its checks read these facts instead of comparing
+ * dialect names. Pure.
  */
+import { TARGET_DIALECTS, type TargetDialect as RegistryDialect } from "../../providers/targets";
 import type { TargetDialect } from "./args";
 
 /** One target dialect as the replicator host sees it. */
@@ -24,29 +26,20 @@ export interface HostDialect {
     oracleBuild: boolean;
 }
 
-export const HOST_DIALECTS: Readonly<Record<TargetDialect, HostDialect>> = {
-    postgres: {
-        label: "PostgreSQL",
-        targetSchemes: ["postgres:", "postgresql:", "pg:", "pgx:"],
-        schemaParts: ["<database>", "<schema>"],
-        connectionNamesDatabase: true,
-        oracleBuild: false,
-    },
-    mysql: {
-        label: "MySQL",
-        targetSchemes: ["mysql:"],
-        schemaParts: ["<database>"],
-        connectionNamesDatabase: false,
-        oracleBuild: false,
-    },
-    oracle: {
-        label: "Oracle",
-        targetSchemes: ["oracle:", "ora:"],
-        schemaParts: ["<SCHEMA>"],
-        connectionNamesDatabase: false,
-        oracleBuild: true,
-    },
-};
+/** The host's view of a registry dialect. */
+function hostView(dialect: RegistryDialect): HostDialect {
+    return {
+        label: dialect.failback.shortName,
+        targetSchemes: dialect.failback.replicatorSchemes,
+        schemaParts: dialect.failback.schemaPlaceholders,
+        connectionNamesDatabase: dialect.failback.database === "required",
+        oracleBuild: dialect.failback.oracleBuild,
+    };
+}
+
+export const HOST_DIALECTS: Readonly<Record<TargetDialect, HostDialect>> = Object.fromEntries(
+    TARGET_DIALECTS.map((dialect) => [dialect.name, hostView(dialect)]),
+) as Record<TargetDialect, HostDialect>;
 
 /** The facts for `dialect`, or undefined when it is not a dialect the host supports. */
 export function hostDialect(dialect: unknown): HostDialect | undefined {

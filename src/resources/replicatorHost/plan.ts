@@ -22,6 +22,7 @@ import {
     userscriptConfigMapName,
     userscriptProblems,
 } from "./userscript";
+import { safeDecode } from "../../providers/kernel/redact";
 
 export const DEFAULT_PORT = 30004;
 export const DEFAULT_METRICS_PORT = 30005;
@@ -254,12 +255,4 @@ export function connectionProblems(
         }
     }
     return problems;
-}
-
-function safeDecode(text: string): string {
-    try {
-        return decodeURIComponent(text);
-    } catch {
-        return text;
-    }
 }
