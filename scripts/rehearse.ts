@@ -91,7 +91,7 @@ async function postgresTarget(): Promise<Target> {
         await c.query(`CREATE ROLE ${admin} LOGIN SUPERUSER PASSWORD '${adminPw}'`);
     });
     await withPg(url(), async (c) => {
-        await c.query("CREATE TABLE public.orders (id int PRIMARY KEY, v text)");
+        await c.query("CREATE TABLE public.orders (id bigint PRIMARY KEY, v text)");
         // Held before the stack: destroy must keep it.
         await c.query(`GRANT SELECT ON public.orders TO ${grantee}`);
     });
@@ -130,7 +130,7 @@ async function mariadbTarget(): Promise<Target> {
         `mysql://${user}:${encodeURIComponent(pw)}@127.0.0.1:3306/${db}`;
     await withMysql(async (c) => {
         await c.query(`CREATE DATABASE \`${database}\``);
-        await c.query(`CREATE TABLE \`${database}\`.orders (id int PRIMARY KEY, v text)`);
+        await c.query(`CREATE TABLE \`${database}\`.orders (id bigint PRIMARY KEY, v text)`);
         await c.query(`CREATE USER '${grantee}'@'%' IDENTIFIED BY '${granteePw}'`);
         await c.query(`CREATE USER '${admin}'@'%' IDENTIFIED BY '${adminPw}'`);
         await c.query(`GRANT ALL ON *.* TO '${admin}'@'%' WITH GRANT OPTION`);
