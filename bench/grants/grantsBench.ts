@@ -10,6 +10,9 @@
  * - `sql`: the same script through the same Node driver the provider uses (connect, one
  *   multi-statement query, close) — the baseline without process start, so the ratio shows only
  *   what the provider adds (catalog reads, planning, explicit table lists).
+ * - `own SQL`: the provider's own round trips, recorded in the verified warm-up and replayed on a
+ *   new connection of the same driver (`ownSql.ts`) — what the provider's SQL costs without the
+ *   provider's client-side work.
  * - `fixed`: `SELECT 1` through each path, i.e. the fixed cost of a client process vs an
  *   in-process connection.
  */
@@ -37,6 +40,7 @@ import {
     postgresBaseline,
 } from "./baselineSql";
 import { createMariadbFixture, createPostgresFixture } from "./fixtures";
+import { type RecordedQuery, recordQueries, replayQueries } from "./ownSql";
 
 export type GrantsCase = "postgres" | "mariadb-db" | "mariadb-tables";
 export const GRANTS_CASES: readonly GrantsCase[] = ["postgres", "mariadb-db", "mariadb-tables"];
@@ -72,6 +76,12 @@ export interface StepFigures {
     vsCli: number;
     /** provider / same SQL through the in-process driver. */
     vsSql: number;
+    /** The provider's own recorded round trips replayed through its driver (median ms). */
+    ownSqlMs: number;
+    /** own SQL / cli: what the provider's round trips cost against the DBA's script. */
+    ownVsCli: number;
+    /** provider / own SQL: the provider's client-side work on top of its round trips. */
+    vsOwnSql: number;
 }
 
 export interface GrantsCaseResult {
@@ -133,6 +143,7 @@ async function measureCase(
     };
     try {
         let outcome: Outcome | undefined;
+        const recorded: Partial<Record<Step, RecordedQuery[]>> = {};
         const providerSteps: Record<Step, () => Promise<unknown>> = {
             create: async () => {
                 const checked = await provider.check({}, setup.inputs);
@@ -150,6 +161,13 @@ async function measureCase(
             {
                 name: "provider",
                 steps: STEPS.map((step) => ({ name: step, run: providerSteps[step] })),
+            },
+            {
+                name: "ownSql",
+                steps: STEPS.map((step) => ({
+                    name: step,
+                    run: () => replayQueries({ url: setup.inputs.connection }, recorded[step]!),
+                })),
             },
             {
                 name: "cli",
@@ -177,10 +195,14 @@ async function measureCase(
         if (before !== 0) throw new Error(`grantee already holds ${before} privileges`);
         let heldAfterCreate = -1;
         const roundTrips = {} as GrantsCaseResult["roundTrips"];
-        for (const contender of contenders.slice(0, 3)) {
+        for (const contender of contenders.slice(0, 4)) {
             for (const step of contender.steps) {
                 trips.length = 0;
-                await step.run();
+                if (contender.name === "provider") {
+                    recorded[step.name as Step] = await recordQueries(step.run);
+                } else {
+                    await step.run();
+                }
                 if (contender.name === "provider") {
                     roundTrips[step.name as Step] = {
                         roundTrips: trips.length,
@@ -224,6 +246,7 @@ async function measureCase(
             const providerMs = median(samples.provider![step]!);
             const cliMs = median(samples.cli![step]!);
             const sqlMs = median(samples.sql![step]!);
+            const ownSqlMs = median(samples.ownSql![step]!);
             return {
                 step,
                 providerMs,
@@ -231,6 +254,9 @@ async function measureCase(
                 sqlMs,
                 vsCli: ratio(providerMs, cliMs),
                 vsSql: ratio(providerMs, sqlMs),
+                ownSqlMs,
+                ownVsCli: ratio(ownSqlMs, cliMs),
+                vsOwnSql: ratio(providerMs, ownSqlMs),
             };
         });
         const result: GrantsCaseResult = {
@@ -245,7 +271,12 @@ async function measureCase(
         };
         log(
             `grants ${setup.case} ${tables} tables: ` +
-                steps.map((s) => `${s.step} ${s.vsCli}× cli / ${s.vsSql}× sql`).join(", "),
+                steps
+                    .map(
+                        (s) =>
+                            `${s.step} ${s.vsCli}× cli / ${s.vsSql}× sql (own SQL ${s.ownVsCli}× cli, provider ${s.vsOwnSql}× own SQL)`,
+                    )
+                    .join(", "),
         );
         return result;
     } finally {

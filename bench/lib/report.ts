@@ -44,16 +44,17 @@ function renderGrants(result: GrantsBenchResult): string[] {
     const out = [
         "### TargetGrants vs the DBA's SQL (target ≤ 1.2× vs CLI)",
         "",
-        "| case | tables | n | step | provider | `cli` | `sql` in-process | ×cli | ×sql | provider round trips |",
-        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| case | tables | n | step | provider | `cli` | `sql` in-process | own SQL | ×cli | ×sql | own SQL ×cli | provider ×own SQL | provider round trips |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ];
     for (const c of result.cases) {
         for (const s of c.steps) {
             const trips = c.roundTrips[s.step];
             out.push(
                 `| ${c.case} | ${c.tables} | ${c.repetitions} | ${s.step} | ${formatMs(s.providerMs)} | ` +
-                    `${formatMs(s.cliMs)} | ${formatMs(s.sqlMs)} | ` +
+                    `${formatMs(s.cliMs)} | ${formatMs(s.sqlMs)} | ${formatMs(s.ownSqlMs)} | ` +
                     `${formatRatio(s.vsCli)}${mark(s.vsCli, GRANTS_TARGET)} | ${formatRatio(s.vsSql)} | ` +
+                    `${formatRatio(s.ownVsCli)} | ${formatRatio(s.vsOwnSql)} | ` +
                     `${trips.roundTrips} (${trips.kinds}) |`,
             );
         }

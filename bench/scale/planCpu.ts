@@ -76,9 +76,11 @@ function run(label: string, connection: string, explicit: boolean): void {
     };
     const { granted, final } = create();
     const held = final.held.map((p) => ({ ...p, grantor: "admin" }));
-    const after = snapshotWith(held);
     // read (refresh): reconcile with the recorded pairs, then the outputs.
+    // A fresh held list per run, as each real read has: indexes built over a catalog's list are
+    // cached per list, and must not carry over from one run to the next.
     const read = () => {
+        const after = snapshotWith([...held]);
         const recorded = reconcile({ granted, preexisting: [] }, after);
         missingPairs(desiredGrants(config, after).pairs, after.held);
         missingTables(config, after);

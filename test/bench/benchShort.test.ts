@@ -45,7 +45,16 @@ describe("benchmarks, short mode", () => {
                 ["create", "refresh", "destroy"],
             );
             for (const s of c.steps) {
-                for (const value of [s.providerMs, s.cliMs, s.sqlMs, s.vsCli, s.vsSql]) {
+                for (const value of [
+                    s.providerMs,
+                    s.cliMs,
+                    s.sqlMs,
+                    s.vsCli,
+                    s.vsSql,
+                    s.ownSqlMs,
+                    s.ownVsCli,
+                    s.vsOwnSql,
+                ]) {
                     assert.ok(Number.isFinite(value) && value > 0, `${c.case} ${s.step}: ${value}`);
                 }
             }

@@ -321,7 +321,10 @@ function checkPrivileges(
             failures.add(
                 "privileges",
                 `${JSON.stringify(entry)} is not a ${dialect.label} table privilege; ` +
-                    `allowed: ${dialect.tablePrivileges.join(", ")}`,
+                    `allowed: ${dialect.tablePrivileges.join(", ")}` +
+                    (dialect.laterPrivileges.length > 0
+                        ? `; on servers new enough for them, also ${dialect.laterPrivileges.join(", ")}`
+                        : ""),
             );
         }
         if (seen.has(privilege)) failures.add("privileges", `lists ${privilege} more than once`);

@@ -16,7 +16,7 @@ import {
     sortPairs,
 } from "../targets/types";
 import { resolvedAtApply } from "../kernel/previewSql";
-import { PairSet, sortedNames } from "./pairs";
+import { PairSet, heldIndex, sortedNames } from "./pairs";
 import type { GrantScopeConfig } from "./types";
 
 /** The pairs the configuration asks for, given what exists now. */
@@ -138,9 +138,9 @@ export interface GrantChange<P extends PlannedPair = GrantPair> {
 export function planChange<P extends PlannedPair>(
     previouslyGranted: readonly P[],
     desired: readonly P[],
-    held: readonly PlannedPair[],
+    held: readonly GrantPair[],
 ): GrantChange<P> {
-    const heldKeys = new PairSet(held);
+    const heldKeys = heldIndex(held);
     const ours = new PairSet(previouslyGranted);
     const wanted = new PairSet(desired);
     const toGrant: P[] = [];
@@ -166,7 +166,7 @@ export function missingPairs(
     desired: readonly GrantPair[],
     held: readonly GrantPair[],
 ): GrantPair[] {
-    const heldKeys = new PairSet(held);
+    const heldKeys = heldIndex(held);
     return desired.filter((p) => !heldKeys.has(p));
 }
 
@@ -179,27 +179,20 @@ export function coveredTables(
     snapshot: CatalogSnapshot,
     held: readonly GrantPair[] = snapshot.held,
 ): string[] {
+    const index = heldIndex(held);
     const privileges = [...new Set(config.privileges)];
-    const onDatabase = new Set<string>();
-    const onTables = new Map<string, Set<string>>();
-    for (const p of held) {
-        if (p.kind === "table") {
-            const set = onTables.get(p.object);
-            if (set) set.add(p.privilege);
-            else onTables.set(p.object, new Set([p.privilege]));
-        } else if (p.kind === "database" && p.object === config.schema) {
-            onDatabase.add(p.privilege);
-        }
-    }
     // Privileges the `db.*` grant does not give must be held on each table.
     const perTable = config.dialect.scope.wholeDatabase
-        ? privileges.filter((p) => !onDatabase.has(p))
+        ? privileges.filter((p) => !index.objectsWith("database", p).has(config.schema))
         : privileges;
-    const covered = tablesInScope(config, snapshot).filter((table) => {
-        if (perTable.length === 0) return true;
-        const set = onTables.get(table);
-        return set !== undefined && perTable.every((p) => set.has(p));
-    });
+    const tables = tablesInScope(config, snapshot);
+    const covered =
+        perTable.length === 0
+            ? tables
+            : perTable.reduce((left, privilege) => {
+                  const on = index.objectsWith("table", privilege);
+                  return left.filter((table) => on.has(table));
+              }, tables);
     return sortedNames(covered);
 }
 

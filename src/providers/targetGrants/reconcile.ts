@@ -10,7 +10,7 @@ import {
     sortColumnGrants,
     sortPairs,
 } from "../targets/types";
-import { HeldIndex, PairSet } from "./pairs";
+import { heldIndex } from "./pairs";
 
 /** What this resource holds, as re-read from the catalog. */
 export interface RecordedGrants {
@@ -36,10 +36,10 @@ export interface RecordedGrants {
  * `pair` with its grantor filled in from the catalog when it has none and the catalog shows
  * exactly one grantor for it.
  */
-function withGrantor(pair: GrantPair, index: HeldIndex): GrantPair {
+function withGrantor(pair: GrantPair, entries: readonly GrantPair[]): GrantPair {
     if (pair.grantor !== undefined) return pair;
     let grantor: string | undefined;
-    for (const e of index.entries(pair)) {
+    for (const e of entries) {
         if (e.scope === "database" || e.grantor === undefined) continue;
         if (grantor !== undefined && grantor !== e.grantor) return pair;
         grantor = e.grantor;
@@ -53,8 +53,8 @@ export function attachGrantors(
     pairs: readonly GrantPair[],
     snapshot: CatalogSnapshot,
 ): GrantPair[] {
-    const index = new HeldIndex(snapshot.held);
-    return pairs.map((p) => withGrantor(p, index));
+    const index = heldIndex(snapshot.held);
+    return pairs.map((p) => withGrantor(p, index.entries(p)));
 }
 
 /**
@@ -66,13 +66,14 @@ export function attachGrantors(
  * {@link reconcileColumnGrants}).
  */
 export function reconcile(previous: RecordedGrants, snapshot: CatalogSnapshot): RecordedGrants {
-    const held = new PairSet(snapshot.held);
-    const index = new HeldIndex(snapshot.held);
-    const known = new PairSet();
+    const index = heldIndex(snapshot.held);
+    // Pairs already counted, by their index slot (one array per kind, privilege and object).
+    const known = new Set<readonly GrantPair[]>();
     const preexisting: GrantPair[] = [];
     for (const p of previous.preexisting) {
-        if (!held.has(p)) continue;
-        known.add(p);
+        const slot = index.slot(p);
+        if (!slot) continue;
+        known.add(slot);
         preexisting.push(p);
     }
     const granted: GrantPair[] = [];
@@ -80,8 +81,10 @@ export function reconcile(previous: RecordedGrants, snapshot: CatalogSnapshot): 
     const ourDefaults = new Map<string, Set<string>>();
     const adopt = (pairs: readonly GrantPair[]) => {
         for (const p of pairs) {
-            if (!index.ours(p) || !known.add(p)) continue;
-            granted.push(withGrantor(p, index));
+            const slot = index.slot(p);
+            if (!slot || known.has(slot) || !index.ours(p, slot)) continue;
+            known.add(slot);
+            granted.push(withGrantor(p, slot));
             if (p.kind !== "defaultTables") continue;
             const owners = ourDefaults.get(p.privilege) ?? new Set<string>();
             ourDefaults.set(p.privilege, owners.add(p.object));
@@ -89,7 +92,10 @@ export function reconcile(previous: RecordedGrants, snapshot: CatalogSnapshot): 
     };
     adopt(previous.granted);
     adopt(previous.pending ?? []);
-    if (ourDefaults.size > 0) {
+    // When every held table key is already counted, the catalog has nothing more to adopt.
+    let knownTables = 0;
+    for (const slot of known) if (slot[0]?.kind === "table") knownTables++;
+    if (ourDefaults.size > 0 && knownTables < index.keyCount("table")) {
         const owners = new Map(snapshot.tables.map((t) => [t.name, t.owner]));
         for (const pair of snapshot.held) {
             if (pair.kind !== "table") continue;
@@ -97,7 +103,10 @@ export function reconcile(previous: RecordedGrants, snapshot: CatalogSnapshot): 
             if (!owner || !ourDefaults.get(pair.privilege)?.has(owner)) continue;
             // Made by the default ACL: granted by the table's owner.
             if (pair.grantor !== undefined && pair.grantor !== owner) continue;
-            if (known.add(pair)) granted.push(pair);
+            const slot = index.slot(pair);
+            if (!slot || known.has(slot)) continue;
+            known.add(slot);
+            granted.push(pair);
         }
     }
     const sortedGranted = sortPairs(granted);

@@ -211,11 +211,20 @@ class NameTable {
     }
 }
 
+/** The pairs of one (kind, grantor, scope) while they are grouped. */
+interface OriginEntry {
+    sample: GrantPair;
+    /** Object index → privileges. */
+    objects: Map<number, string[]>;
+    lastObject?: string;
+    lastPrivileges?: string[];
+}
+
 /** Groups pairs by (kind, grantor, scope), then objects by their privilege set. */
 function encodePairs(pairs: readonly GrantPair[], names: NameTable): PairGroup[] {
     /** (kind, grantor, scope) → object index → privileges. */
-    const byOrigin = new Map<string, { sample: GrantPair; objects: Map<number, string[]> }>();
-    let entry: { sample: GrantPair; objects: Map<number, string[]> } | undefined;
+    const byOrigin = new Map<string, OriginEntry>();
+    let entry: OriginEntry | undefined;
     for (const p of pairs) {
         // Consecutive pairs mostly share their origin: build its key only when it changes.
         const same =
@@ -229,10 +238,16 @@ function encodePairs(pairs: readonly GrantPair[], names: NameTable): PairGroup[]
             if (!entry) byOrigin.set(origin, (entry = { sample: p, objects: new Map() }));
         }
         if (!entry) continue;
-        const index = names.of(p.object);
-        const privileges = entry.objects.get(index);
-        if (!privileges) entry.objects.set(index, [p.privilege]);
-        else if (!privileges.includes(p.privilege)) privileges.push(p.privilege);
+        // Sorted lists bring an object's privileges one after another: look it up once.
+        let privileges = entry.lastObject === p.object ? entry.lastPrivileges : undefined;
+        if (!privileges) {
+            const index = names.of(p.object);
+            privileges = entry.objects.get(index);
+            if (!privileges) entry.objects.set(index, (privileges = []));
+            entry.lastObject = p.object;
+            entry.lastPrivileges = privileges;
+        }
+        if (!privileges.includes(p.privilege)) privileges.push(p.privilege);
     }
     const groups: PairGroup[] = [];
     for (const { sample, objects } of byOrigin.values()) {

@@ -9,7 +9,9 @@ import {
     type RenderOptions,
     defineDialect,
 } from "./dialect";
-import { MYSQL_TABLE_PRIVILEGES, mysqlDatabasePattern } from "./mysqlCatalog";
+import { MYSQL_TABLE_PRIVILEGES, mysqlDatabasePattern, quoteMysqlIdent } from "./mysqlCatalog";
+
+export { quoteMysqlIdent };
 import { MYSQL_GONE_ERRNOS, MYSQL_RETRIABLE_ERRNOS, mysqlServerAnswered } from "./mysqlCodes";
 import { openMysqlSession } from "./mysqlSession";
 import { errorCodes } from "./session";
@@ -36,14 +38,6 @@ export function mysqlIdentifierProblem(name: string): string | undefined {
         return `is longer than ${MYSQL_MAX_IDENTIFIER_CHARS} characters`;
     }
     return undefined;
-}
-
-/** Quotes an identifier with backticks, doubling every inner backtick. */
-export function quoteMysqlIdent(name: string): string {
-    if (name.length === 0 || name.includes("\0")) {
-        throw new Error("invalid MySQL identifier: empty or contains a NUL character");
-    }
-    return "`" + name.replace(/`/g, "``") + "`";
 }
 
 /**

@@ -1,11 +1,13 @@
 /** MySQL/MariaDB session: mysql2 with multi-statement batches, a normalized sql_mode and timeouts. */
 import type * as mysql from "mysql2/promise";
 import {
-    MYSQL_CATALOG_QUERY,
     MYSQL_PRIVILEGES_ONLY_CATALOG_QUERY,
     MYSQL_SESSION_SETUP,
+    MYSQL_TABLE_LIST_NOTHING_VISIBLE_ERRNOS,
     type MysqlCatalogRow,
+    addListedTables,
     mysqlCatalogParams,
+    mysqlTableListStatement,
     parseMysqlCatalog,
 } from "./mysqlCatalog";
 import {
@@ -82,13 +84,40 @@ export const openMysqlSession: SessionOpener = async (connection, options) => {
         },
         async readCatalog(target, read) {
             const listTables = read?.listTables ?? true;
-            options.onRoundTrip?.({ dialect: "mysql", kind: "catalog", statements: 1 });
-            const rows = await run<MysqlCatalogRow[]>(
-                "reading the privilege catalog",
-                listTables ? MYSQL_CATALOG_QUERY : MYSQL_PRIVILEGES_ONLY_CATALOG_QUERY,
-                mysqlCatalogParams(target, partialRevokes, listTables),
-            );
-            return parseMysqlCatalog(rows, target.schema);
+            const params = mysqlCatalogParams(target, partialRevokes);
+            const readPrivileges = async () => {
+                options.onRoundTrip?.({ dialect: "mysql", kind: "catalog", statements: 1 });
+                const rows = await run<MysqlCatalogRow[]>(
+                    "reading the privilege catalog",
+                    MYSQL_PRIVILEGES_ONLY_CATALOG_QUERY,
+                    params,
+                );
+                return parseMysqlCatalog(rows, target.schema);
+            };
+            if (!listTables) return readPrivileges();
+            // One round trip: the privilege query with its values bound by the driver (exactly as
+            // for any query with values), then the table list, which takes a quoted identifier.
+            const batch =
+                `${conn.format(MYSQL_PRIVILEGES_ONLY_CATALOG_QUERY, params)};\n` +
+                mysqlTableListStatement(target.schema);
+            options.onRoundTrip?.({ dialect: "mysql", kind: "catalog", statements: 2 });
+            let results: unknown[];
+            try {
+                [results] = (await conn.query({
+                    sql: batch,
+                    timeout: options.statementTimeoutMs,
+                })) as [unknown[], unknown];
+            } catch (err) {
+                // No visible table in this database: the privilege query alone tells the rest.
+                const { errno } = errorCodes(err);
+                if (errno !== undefined && MYSQL_TABLE_LIST_NOTHING_VISIBLE_ERRNOS.has(errno)) {
+                    return readPrivileges();
+                }
+                throw queryError(connection, "reading the privilege catalog", err);
+            }
+            const snapshot = parseMysqlCatalog(results[0] as MysqlCatalogRow[], target.schema);
+            addListedTables(snapshot, results[1] as Record<string, unknown>[]);
+            return snapshot;
         },
         async applyChange(revokes, grants) {
             for (const batch of batches([...revokes, ...grants], MYSQL_BATCH_BYTES)) {

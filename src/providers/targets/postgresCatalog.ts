@@ -36,11 +36,15 @@ export function pgCatalogQueryFor(target: GrantTarget): string {
  * removes only the revoker's grants. A NULL ACL means the owner's implicit privileges
  * (`acldefault`).
  *
- * Relations are read once (`r`); their ACLs are exploded once per DISTINCT ACL value (`held`, a
- * handful in a typical schema where tables share their grants) instead of once per relation, and
- * joined back. `aclitem[]` equality compares grantee, grantor and privilege bits, so relations with
- * equal ACLs hold exactly the same privileges. `OFFSET 0` keeps `held` from being inlined (the
- * planner would otherwise evaluate its sub-select per relation again); `MATERIALIZED` would need
+ * Relations are read once (`r`) and grouped by ACL value (`held`, a handful of groups in a
+ * typical schema where tables share their grants): each group's ACL is exploded once, and the
+ * group comes back as ONE row (`relations`) whose `members` is a JSON array of
+ * `[name, owner, relkind]`. `aclitem[]` equality compares grantee, grantor and privilege bits, so
+ * relations with equal ACLs hold exactly the same privileges. One row per group instead of one
+ * per relation is what keeps a 10,000-table read cheap on the client: the driver parses a few
+ * privilege arrays and one JSON text per group instead of 10,000 rows each with its own array
+ * (docs/target-grants.md, "Reading the catalog"). `OFFSET 0` keeps `held` from being inlined
+ * (the planner would otherwise evaluate its sub-select again); `MATERIALIZED` would need
  * PostgreSQL 12.
  */
 export const PG_CATALOG_QUERY = `WITH g AS (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $2),
@@ -48,10 +52,12 @@ n AS (SELECT oid, nspname, nspowner, nspacl FROM pg_catalog.pg_namespace WHERE n
 r AS (SELECT c.oid, c.relname, c.relowner, c.relkind, COALESCE(c.relacl, acldefault('r', c.relowner)) AS acl
       FROM pg_catalog.pg_class c JOIN n ON c.relnamespace = n.oid
       WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')),
-held AS (SELECT u.acl,
+held AS (SELECT u.members,
                 ARRAY(SELECT a.privilege_type || ':' || pg_catalog.pg_get_userbyid(a.grantor)
                       FROM aclexplode(u.acl) a JOIN g ON a.grantee = g.oid) AS privileges
-         FROM (SELECT DISTINCT acl FROM r) u OFFSET 0)
+         FROM (SELECT acl, pg_catalog.json_agg(pg_catalog.json_build_array(relname::text,
+                          pg_catalog.pg_get_userbyid(relowner)::text, relkind::text))::text AS members
+               FROM r GROUP BY acl) u OFFSET 0)
 SELECT 'meta' AS kind, current_user::text AS name,
        (SELECT pg_catalog.pg_get_userbyid(n.nspowner)::text FROM n) AS owner,
        (SELECT CASE WHEN rolsuper THEN 'superuser' END FROM pg_catalog.pg_roles WHERE rolname = current_user) AS relkind,
@@ -59,29 +65,29 @@ SELECT 'meta' AS kind, current_user::text AS name,
        pg_catalog.current_setting('server_version_num')::int AS server_version,
        ARRAY(SELECT pg_catalog.pg_get_userbyid(o.owner)::text
              FROM (SELECT relowner AS owner FROM r UNION SELECT nspowner FROM n) o
-             WHERE pg_catalog.pg_has_role(current_user, o.owner, 'USAGE')) AS privileges
+             WHERE pg_catalog.pg_has_role(current_user, o.owner, 'USAGE')) AS privileges,
+       NULL::text AS members
 UNION ALL
 SELECT 'schema', n.nspname::text, NULL, NULL, NULL, NULL, NULL,
        ARRAY(SELECT a.privilege_type || ':' || pg_catalog.pg_get_userbyid(a.grantor)
              FROM aclexplode(COALESCE(n.nspacl, acldefault('n', n.nspowner))) a
-             JOIN g ON a.grantee = g.oid)
+             JOIN g ON a.grantee = g.oid), NULL
 FROM n
 UNION ALL
-SELECT 'relation', r.relname::text, pg_catalog.pg_get_userbyid(r.relowner)::text, r.relkind::text, NULL, NULL, NULL,
-       held.privileges
-FROM r JOIN held ON held.acl = r.acl
+SELECT 'relations', NULL, NULL, NULL, NULL, NULL, NULL, held.privileges, held.members
+FROM held
 UNION ALL
 SELECT 'column', r.relname::text, att.attname::text, NULL, NULL, NULL, NULL,
        ARRAY(SELECT a.privilege_type || ':' || CASE WHEN a.is_grantable THEN 't' ELSE 'f' END || ':' ||
                     pg_catalog.pg_get_userbyid(a.grantor)
-             FROM aclexplode(att.attacl) a JOIN g ON a.grantee = g.oid)
+             FROM aclexplode(att.attacl) a JOIN g ON a.grantee = g.oid), NULL
 FROM r JOIN pg_catalog.pg_attribute att ON att.attrelid = r.oid
 WHERE att.attacl IS NOT NULL AND att.attnum > 0 AND NOT att.attisdropped
 UNION ALL
 SELECT CASE WHEN d.defaclnamespace = 0 THEN 'default_global' ELSE 'default' END,
        pg_catalog.pg_get_userbyid(d.defaclrole)::text, NULL, NULL, NULL, NULL, NULL,
        ARRAY(SELECT a.privilege_type || ':' || pg_catalog.pg_get_userbyid(a.grantor)
-             FROM aclexplode(d.defaclacl) a JOIN g ON a.grantee = g.oid)
+             FROM aclexplode(d.defaclacl) a JOIN g ON a.grantee = g.oid), NULL
 FROM pg_catalog.pg_default_acl d
 WHERE d.defaclobjtype = 'r' AND (d.defaclnamespace = 0 OR d.defaclnamespace IN (SELECT oid FROM n))`;
 
@@ -96,6 +102,8 @@ export interface PgCatalogRow {
     /** `server_version_num` (e.g. 170002), on the meta row. */
     server_version?: number | null;
     privileges: string[] | null;
+    /** `relations` rows: JSON `[[name, owner, relkind], …]` of the relations sharing one ACL. */
+    members?: string | null;
 }
 
 /** Splits `PRIVILEGE:grantor` (the grantor name may itself contain colons). */
@@ -104,6 +112,18 @@ function splitPrivilege(text: string): { privilege: string; grantor: string } {
     return at < 0
         ? { privilege: text, grantor: "" }
         : { privilege: text.slice(0, at), grantor: text.slice(at + 1) };
+}
+
+/** The relations of one `relations` row (one ACL value) and the privileges the grantee holds on each. */
+function addRelations(snapshot: CatalogSnapshot, privileges: string[], members: string): void {
+    const entries = privileges.map(splitPrivilege);
+    const relations = JSON.parse(members) as [string, string | null, string][];
+    for (const [name, owner, relkind] of relations) {
+        snapshot.tables.push({ name, owner, baseTable: relkind === "r" || relkind === "p" });
+        for (const { privilege, grantor } of entries) {
+            snapshot.held.push({ kind: "table", object: name, privilege, grantor });
+        }
+    }
 }
 
 /** Turns the rows of {@link PG_CATALOG_QUERY} into a snapshot. */
@@ -138,13 +158,8 @@ export function parsePgCatalog(rows: readonly PgCatalogRow[]): CatalogSnapshot {
             case "schema":
                 add("schema", row.name, privileges);
                 break;
-            case "relation":
-                snapshot.tables.push({
-                    name: row.name,
-                    owner: row.owner,
-                    baseTable: row.relkind === "r" || row.relkind === "p",
-                });
-                add("table", row.name, privileges);
+            case "relations":
+                addRelations(snapshot, privileges, row.members ?? "[]");
                 break;
             case "column":
                 for (const entry of privileges) {

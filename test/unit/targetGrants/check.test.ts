@@ -62,7 +62,7 @@ describe("TargetGrants check", () => {
             { property: "tables", reason: "entry 2 must be a non-empty table name" },
             {
                 property: "privileges",
-                reason: '"usage" is not a PostgreSQL table privilege; allowed: SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER',
+                reason: '"usage" is not a PostgreSQL table privilege; allowed: SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER; on servers new enough for them, also MAINTAIN',
             },
             { property: "privileges", reason: "lists SELECT more than once" },
             { property: "defaultPrivilegesFor", reason: 'lists "x" more than once' },

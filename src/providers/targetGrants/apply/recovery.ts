@@ -2,7 +2,7 @@
  * Finding out what a failed change batch did, on a new session.
  */
 import type { CatalogSnapshot, GrantPair } from "../../targets/types";
-import { PairSet } from "../pairs";
+import { PairSet, heldIndex } from "../pairs";
 import type { GrantSession } from "../../targets/session";
 import { type GrantChange, targetOf } from "../plan";
 import { type RecordedGrants, reconcile } from "../reconcile";
@@ -59,7 +59,7 @@ export async function recoverAfterFailedChange(
         const snapshot = await fresh.readCatalog(targetOf(config), changeRead(config));
         const reconciled = reconcile(before, snapshot);
         // One index of the catalog: checking each GRANT against the whole list was quadratic.
-        const heldNow = new PairSet(snapshot.held);
+        const heldNow = heldIndex(snapshot.held);
         const applied =
             settled &&
             change.toGrant.every((p) => heldNow.has(p)) &&
