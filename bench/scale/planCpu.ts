@@ -11,7 +11,7 @@ import {
     coveredTables,
     desiredGrants,
     heldAfter,
-    missingPairs,
+    missingGrants,
     missingTables,
     planChange,
 } from "../../src/providers/targetGrants/plan";
@@ -68,7 +68,7 @@ function run(label: string, connection: string, explicit: boolean): void {
         const final = { ...empty, held: heldAfter(empty.held, change) };
         const granted = attachGrantors(change.granted, final);
         reconcileColumnGrants([], granted, final);
-        missingPairs(desiredGrants(config, final).pairs, final.held);
+        missingGrants(config, final);
         missingTables(config, final);
         coveredTables(config, final);
         reconcile({ granted: change.toRevoke, preexisting: [] }, final);
@@ -82,7 +82,7 @@ function run(label: string, connection: string, explicit: boolean): void {
     const read = () => {
         const after = snapshotWith([...held]);
         const recorded = reconcile({ granted, preexisting: [] }, after);
-        missingPairs(desiredGrants(config, after).pairs, after.held);
+        missingGrants(config, after);
         missingTables(config, after);
         coveredTables(config, after);
         return recorded;

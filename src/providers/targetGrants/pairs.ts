@@ -46,11 +46,17 @@ export class HeldIndex {
     private readonly byKind = new Map<string, Map<string, Map<string, GrantPair[]>>>();
 
     constructor(held: readonly GrantPair[]) {
+        let last: GrantPair | undefined;
+        let byObject: Map<string, GrantPair[]> | undefined;
         for (const pair of held) {
-            let byPrivilege = this.byKind.get(pair.kind);
-            if (!byPrivilege) this.byKind.set(pair.kind, (byPrivilege = new Map()));
-            let byObject = byPrivilege.get(pair.privilege);
-            if (!byObject) byPrivilege.set(pair.privilege, (byObject = new Map()));
+            // Catalog lists bring runs of one kind and privilege: look their map up once per run.
+            if (!byObject || last?.kind !== pair.kind || last.privilege !== pair.privilege) {
+                let byPrivilege = this.byKind.get(pair.kind);
+                if (!byPrivilege) this.byKind.set(pair.kind, (byPrivilege = new Map()));
+                byObject = byPrivilege.get(pair.privilege);
+                if (!byObject) byPrivilege.set(pair.privilege, (byObject = new Map()));
+            }
+            last = pair;
             const list = byObject.get(pair.object);
             if (list) list.push(pair);
             else byObject.set(pair.object, [pair]);

@@ -1,7 +1,13 @@
 /** Pure planning: what to grant/revoke and what to record (table-driven). */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { coveredTables, desiredGrants, planChange } from "../../../src/providers/targetGrants/plan";
+import {
+    coveredTables,
+    desiredGrants,
+    missingGrants,
+    missingPairs,
+    planChange,
+} from "../../../src/providers/targetGrants/plan";
 import { reconcile } from "../../../src/providers/targetGrants/reconcile";
 import type { GrantScopeConfig } from "../../../src/providers/targetGrants/types";
 import { type Dialect, requireDialect } from "../../../src/providers/targets";
@@ -183,5 +189,30 @@ describe("desiredGrants and coveredTables", () => {
         assert.deepEqual(coveredTables(config({ dialect: "postgres" }), snapshot(held)), []);
         const all = [...held, p("db", "UPDATE", "database")];
         assert.deepEqual(coveredTables(config({}), snapshot(all)), ["a", "b"]);
+    });
+
+    it("missingGrants is exactly the desired pairs not held, in the same order", () => {
+        const helds: GrantPair[][] = [
+            [],
+            [p("db", "SELECT", "database"), p("b", "UPDATE"), p("v", "UPDATE")],
+            [p("a", "SELECT"), p("a", "UPDATE"), p("b", "SELECT"), p("db", "USAGE", "schema")],
+            [{ ...p("root", "SELECT", "defaultTables"), scope: "database" }, p("a", "SELECT")],
+        ];
+        const configs = [
+            config({}),
+            config({ tables: ["b", "a", "gone"] }),
+            config({ dialect: "postgres", defaultPrivileges: true }),
+            config({ dialect: "postgres", tables: ["a"], defaultPrivileges: true }),
+            config({ dialect: "postgres", defaultPrivileges: true, defaultPrivilegesFor: ["x"] }),
+        ];
+        for (const c of configs) {
+            for (const held of helds) {
+                const snap = snapshot(held);
+                assert.deepEqual(
+                    missingGrants(c, snap),
+                    missingPairs(desiredGrants(c, snap).pairs, held),
+                );
+            }
+        }
     });
 });

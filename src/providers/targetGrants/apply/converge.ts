@@ -55,10 +55,10 @@ export async function converge(
         const recorded = reconcile(base, snapshot);
         const desired = desiredGrants(config, snapshot);
         const change = planChange(recorded.granted, desired.pairs, snapshot.held);
-        const wanted = new PairSet(change.granted);
+        const wanted = recorded.granted.length > 0 ? new PairSet(change.granted) : undefined;
         const restoreColumns = columnsToRestore(
             change.toRevoke,
-            recorded.granted.filter((p) => wanted.has(p)),
+            recorded.granted.filter((p) => wanted?.has(p)),
             snapshot,
             recorded.columnGrants ?? [],
         );

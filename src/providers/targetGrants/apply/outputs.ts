@@ -4,7 +4,7 @@
 import { targetIdentity } from "../../targets/connection";
 import { type CatalogSnapshot, type GrantPair, pairKey } from "../../targets/types";
 import type { CatalogReadOptions } from "../../targets/session";
-import { coveredTables, desiredGrants, missingPairs, missingTables } from "../plan";
+import { coveredTables, missingGrants, missingTables } from "../plan";
 import { type RecordedGrants, reconcile } from "../reconcile";
 import { STATE_VERSION, type TargetGrantsConfig, type TargetGrantsOutputs } from "../types";
 
@@ -46,7 +46,7 @@ export function outputsOf(
         granted: recorded.granted,
         preexisting: recorded.preexisting,
         pending: recorded.pending ?? [],
-        missing: snapshot ? missingPairs(desiredGrants(config, snapshot).pairs, snapshot.held) : [],
+        missing: snapshot ? missingGrants(config, snapshot) : [],
         missingTables: snapshot && tablesListed ? missingTables(config, snapshot) : [],
         columnGrants: recorded.columnGrants ?? [],
         coveredTables: snapshot && tablesListed ? coveredTables(config, snapshot) : [],
