@@ -18,6 +18,9 @@ import {
     type GrantPair,
     sortColumnGrants,
 } from "../targets/types";
+import { ascending, decodeRanges, encodeRanges, sameList } from "./indexRanges";
+
+export { decodeRanges, encodeRanges };
 
 /** The lists a TargetGrants resource records, in their plain (public output) form. */
 export interface GrantLists {
@@ -74,34 +77,6 @@ export const PLAIN_LIMIT = 1000;
 export type StoredGrantLists = GrantLists | { groupedGrants: GroupedGrants };
 
 const KIND_ORDER: readonly GrantKind[] = ["schema", "database", "table", "defaultTables"];
-
-/** `[0, 1, 2, 5, 7, 8]` → `"0-2,5,7-8"` (indices ascending). */
-export function encodeRanges(sorted: readonly number[]): string {
-    const parts: string[] = [];
-    for (let i = 0; i < sorted.length;) {
-        let j = i;
-        while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-        parts.push(j === i ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
-        i = j + 1;
-    }
-    return parts.join(",");
-}
-
-/** The inverse of {@link encodeRanges}; throws on text it did not produce. */
-export function decodeRanges(text: string): number[] {
-    if (text === "") return [];
-    const out: number[] = [];
-    for (const part of text.split(",")) {
-        const match = /^(\d+)(?:-(\d+))?$/.exec(part);
-        if (!match) throw new Error(`TargetGrants state: bad index range ${JSON.stringify(part)}`);
-        const from = Number(match[1]);
-        const to = match[2] === undefined ? from : Number(match[2]);
-        if (to < from)
-            throw new Error(`TargetGrants state: bad index range ${JSON.stringify(part)}`);
-        for (let i = from; i <= to; i++) out.push(i);
-    }
-    return out;
-}
 
 /** Total entries of the lists (what {@link PLAIN_LIMIT} counts). */
 export function entryCount(lists: GrantLists): number {
@@ -198,7 +173,11 @@ class NameTable {
     constructor(lists: GrantLists) {
         const all = new Set<string>();
         for (const key of ["granted", "preexisting", "pending", "missing"] as const) {
-            for (const p of lists[key]) all.add(p.object);
+            let last: string | undefined;
+            for (const p of lists[key]) {
+                // Sorted lists repeat an object once per privilege: add it once.
+                if (p.object !== last) all.add((last = p.object));
+            }
         }
         for (const c of lists.columnGrants) all.add(c.table);
         for (const t of lists.coveredTables) all.add(t);
@@ -252,12 +231,18 @@ function encodePairs(pairs: readonly GrantPair[], names: NameTable): PairGroup[]
     const groups: PairGroup[] = [];
     for (const { sample, objects } of byOrigin.values()) {
         const bySet = new Map<string, { privileges: string[]; indices: number[] }>();
-        for (const index of [...objects.keys()].sort((a, b) => a - b)) {
+        let previous: { privileges: string[]; indices: number[] } | undefined;
+        for (const index of ascending(objects.keys())) {
             const privileges = objects.get(index)!.sort();
+            // Neighbouring objects mostly hold the same privileges: no key string for those.
+            if (previous && sameList(previous.privileges, privileges)) {
+                previous.indices.push(index);
+                continue;
+            }
             const key = privileges.join("\0");
-            const group = bySet.get(key);
-            if (group) group.indices.push(index);
-            else bySet.set(key, { privileges, indices: [index] });
+            previous = bySet.get(key);
+            if (previous) previous.indices.push(index);
+            else bySet.set(key, (previous = { privileges, indices: [index] }));
         }
         for (const { privileges, indices } of bySet.values()) {
             const group: PairGroup = {
@@ -281,9 +266,10 @@ function comparePrivileges(a: string, b: string): number {
 function decodePairs(groups: readonly PairGroup[], objects: readonly string[]): GrantPair[] {
     const out: GrantPair[] = [];
     for (const kind of KIND_ORDER) {
+        const ofKind = groups.filter((g) => g.kind === kind);
+        if (ofKind.length === 1 && decodeSingleGroup(ofKind[0]!, objects, out)) continue;
         const slots = new Map<number, GrantPair[]>();
-        for (const group of groups) {
-            if (group.kind !== kind) continue;
+        for (const group of ofKind) {
             for (const index of decodeRanges(group.objects)) {
                 const object = objects[index];
                 if (object === undefined) {
@@ -307,6 +293,37 @@ function decodePairs(groups: readonly PairGroup[], objects: readonly string[]): 
         }
     }
     return out;
+}
+
+/**
+ * The common case of {@link decodePairs}: one group holds every pair of its kind, its objects in
+ * ascending order and its privileges sorted, so the pairs come out in `sortPairs` order as they
+ * are read. Returns false, having added nothing, when the group is not in that shape.
+ */
+function decodeSingleGroup(
+    group: PairGroup,
+    objects: readonly string[],
+    out: GrantPair[],
+): boolean {
+    const { privileges } = group;
+    for (let i = 1; i < privileges.length; i++) {
+        if (comparePrivileges(privileges[i - 1]!, privileges[i]!) >= 0) return false;
+    }
+    const indices = decodeRanges(group.objects);
+    for (let i = 0; i < indices.length; i++) {
+        const index = indices[i]!;
+        if (objects[index] === undefined || (i > 0 && index <= indices[i - 1]!)) return false;
+    }
+    for (const index of indices) {
+        const object = objects[index]!;
+        for (const privilege of privileges) {
+            const pair: GrantPair = { kind: group.kind, object, privilege };
+            if (group.grantor !== undefined) pair.grantor = group.grantor;
+            if (group.scope !== undefined) pair.scope = group.scope;
+            out.push(pair);
+        }
+    }
+    return true;
 }
 
 function encodeColumns(grants: readonly ColumnGrant[], names: NameTable): ColumnGroup[] {
