@@ -75,7 +75,17 @@ export function mysqlRevokeStatements(
     target: GrantTarget,
     options: MysqlGrantOptions,
 ): string[] {
-    return mysqlStatements(pairs, target, options, "REVOKE").reverse();
+    // Tables before `db.*` (the reverse of the grants), but tables in the grants' own order:
+    // MariaDB revokes 10,000 table grants in descending name order at about half the speed
+    // (docs/target-grants.md, "MySQL / MariaDB specifics").
+    const of = (kind: PlannedPair["kind"]) =>
+        mysqlStatements(
+            pairs.filter((p) => p.kind === kind),
+            target,
+            options,
+            "REVOKE",
+        );
+    return [...of("table"), ...of("database")];
 }
 
 function mysqlStatements(
