@@ -1,6 +1,6 @@
 /**
  * Small helpers of the grouped state encoding (`stateCodec.ts`): lists of object indices written
- * as ranges, and the order checks that let the codec skip sorting lists that are already sorted.
+ * as ranges, and the order check that lets the codec skip sorting a list that is already sorted.
  */
 
 /** `[0, 1, 2, 5, 7, 8]` → `"0-2,5,7-8"` (indices ascending). */
@@ -38,11 +38,4 @@ export function ascending(keys: Iterable<number>): number[] {
         if (list[i - 1]! > list[i]!) return list.sort((a, b) => a - b);
     }
     return list;
-}
-
-/** True when both lists hold the same strings in the same order. */
-export function sameList(a: readonly string[], b: readonly string[]): boolean {
-    if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
 }

@@ -14,7 +14,11 @@ import { remove } from "./apply/delete";
 import { read } from "./apply/read";
 import { type ApplyDeps, DEFAULT_DEPS } from "./apply/session";
 import { update } from "./apply/update";
-import { fromStoredOutputs as plain, toStoredOutputs as stored } from "./stateCodec";
+import {
+    fromStoredOutputs as plain,
+    toStoredOutputs as stored,
+    toStoredOutputsAfterRead as storedAfterRead,
+} from "./stateCodec";
 import type { TargetGrantsInputs, TargetGrantsOutputs } from "./types";
 
 export { compareForDiff } from "./diff";
@@ -46,8 +50,9 @@ export function makeTargetGrantsProvider(
             return { id, outs: stored(outs) };
         },
         async read(id, props: TargetGrantsOutputs) {
-            const result = await read(id, plain(props), deps);
-            return { id: result.id, props: stored(result.props) };
+            const before = plain<TargetGrantsOutputs>(props);
+            const result = await read(id, before, deps);
+            return { id: result.id, props: storedAfterRead(result.props, props, before) };
         },
         async update(id, olds: TargetGrantsOutputs, news: TargetGrantsInputs) {
             const { outs } = await storing(update(id, plain(olds), parseTargetGrants(news), deps));

@@ -12,13 +12,12 @@
  * Everything here is pure; decoding restores exactly the lists that were encoded, in the order
  * `sortPairs` / `sortColumnGrants` give.
  */
-import {
-    type ColumnGrant,
-    type GrantKind,
-    type GrantPair,
-    sortColumnGrants,
-} from "../targets/types";
-import { ascending, decodeRanges, encodeRanges, sameList } from "./indexRanges";
+import type { ColumnGrant, GrantKind, GrantPair } from "../targets/types";
+import { ascending, decodeRanges, encodeRanges } from "./indexRanges";
+import { sameGrantLists, sameList } from "./sameLists";
+import { type ColumnGroup, decodeColumns, encodeColumns } from "./columnGroups";
+
+export type { ColumnGroup };
 
 export { decodeRanges, encodeRanges };
 
@@ -40,16 +39,6 @@ export interface PairGroup {
     objects: string;
     grantor?: string;
     scope?: "database";
-}
-
-/** Columns of one table that share privilege, grantor and grant option. */
-export interface ColumnGroup {
-    /** Index into {@link GroupedGrants.objects}. */
-    table: number;
-    privilege: string;
-    columns: string[];
-    grantor?: string;
-    grantable?: boolean;
 }
 
 /** The grouped form of {@link GrantLists}. */
@@ -148,6 +137,36 @@ export function toStoredOutputs<T extends object>(outputs: T): Record<string, un
     return "groupedGrants" in stored
         ? { ...rest, ...stored, stateVersion: GROUPED_STATE_VERSION }
         : { ...rest, ...stored };
+}
+
+/**
+ * {@link toStoredOutputs} for a refresh: when the outputs hold exactly the lists that the stored
+ * state `before` held (its plain form `beforePlain`, as {@link fromStoredOutputs} gave it), the
+ * grouped record of `before` is kept as it is — an encoding of exactly these lists — instead of
+ * encoding 40,000 pairs again. A refresh that finds nothing changed, the usual one, pays one
+ * comparison instead.
+ */
+export function toStoredOutputsAfterRead<T extends object>(
+    outputs: T,
+    before: unknown,
+    beforePlain: unknown,
+): Record<string, unknown> {
+    const stored = (before ?? {}) as Record<string, unknown>;
+    const grouped = stored["groupedGrants"];
+    const state = outputs as Record<string, unknown>;
+    if (
+        stored["stateVersion"] === GROUPED_STATE_VERSION &&
+        grouped &&
+        sameGrantLists(
+            readGrantLists(state),
+            readGrantLists(beforePlain as Record<string, unknown>),
+        )
+    ) {
+        const rest = { ...state };
+        for (const key of LIST_KEYS) delete rest[key];
+        return { ...rest, groupedGrants: grouped, stateVersion: GROUPED_STATE_VERSION };
+    }
+    return toStoredOutputs(outputs);
 }
 
 /**
@@ -326,41 +345,6 @@ function decodeSingleGroup(
     return true;
 }
 
-function encodeColumns(grants: readonly ColumnGrant[], names: NameTable): ColumnGroup[] {
-    const groups = new Map<string, ColumnGroup>();
-    for (const c of grants) {
-        const table = names.of(c.table);
-        const key = JSON.stringify([table, c.privilege, c.grantor ?? null, c.grantable ?? null]);
-        const group = groups.get(key);
-        if (group) {
-            group.columns.push(c.column);
-            continue;
-        }
-        const created: ColumnGroup = { table, privilege: c.privilege, columns: [c.column] };
-        if (c.grantor !== undefined) created.grantor = c.grantor;
-        if (c.grantable !== undefined) created.grantable = c.grantable;
-        groups.set(key, created);
-    }
-    return [...groups.values()];
-}
-
-function decodeColumns(groups: readonly ColumnGroup[], objects: readonly string[]): ColumnGrant[] {
-    const out: ColumnGrant[] = [];
-    for (const group of groups) {
-        const table = objects[group.table];
-        if (table === undefined) {
-            throw new Error(`TargetGrants state: table index ${group.table} out of range`);
-        }
-        for (const column of group.columns) {
-            const grant: ColumnGrant = { table, column, privilege: group.privilege };
-            if (group.grantor !== undefined) grant.grantor = group.grantor;
-            if (group.grantable !== undefined) grant.grantable = group.grantable;
-            out.push(grant);
-        }
-    }
-    return sortColumnGrants(out);
-}
-
 /** The grouped form of `lists` (lossless for lists in `sortPairs` order without duplicates). */
 export function encodeGrantLists(lists: GrantLists): GroupedGrants {
     const names = new NameTable(lists);
@@ -371,7 +355,7 @@ export function encodeGrantLists(lists: GrantLists): GroupedGrants {
         preexisting: encodePairs(lists.preexisting, names),
         pending: encodePairs(lists.pending, names),
         missing: encodePairs(lists.missing, names),
-        columnGrants: encodeColumns(lists.columnGrants, names),
+        columnGrants: encodeColumns(lists.columnGrants, (name) => names.of(name)),
         coveredTables: encodeRanges(
             [...new Set(lists.coveredTables.map((t) => names.of(t)))].sort((a, b) => a - b),
         ),

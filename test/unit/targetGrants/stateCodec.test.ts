@@ -12,6 +12,7 @@ import {
     readGrantLists,
     storeGrantLists,
     toStoredOutputs,
+    toStoredOutputsAfterRead,
 } from "../../../src/providers/targetGrants/stateCodec";
 import { readVersionedState } from "../../../src/providers/kernel/stateVersion";
 import {
@@ -242,6 +243,56 @@ describe("stored form and state migration", () => {
         assert.equal(fromStoredOutputs(v1), v1);
         const newer = { ...stored, stateVersion: 3 };
         assert.equal(fromStoredOutputs(newer), newer);
+    });
+
+    it("a refresh that changed no list keeps the stored grouped record; any change re-encodes", () => {
+        const outs = {
+            stateVersion: 1,
+            dialect: "postgres",
+            schema: "s",
+            missingTables: [],
+            ...postgresLists(2000),
+        };
+        const before = JSON.parse(JSON.stringify(toStoredOutputs(outs))) as Record<string, unknown>;
+        const beforePlain = fromStoredOutputs<typeof outs>(before);
+        // Unchanged lists (fresh objects, as a refresh builds them): the stored record is kept.
+        const unchanged = JSON.parse(JSON.stringify(beforePlain)) as typeof outs;
+        const kept = toStoredOutputsAfterRead(unchanged, before, beforePlain);
+        assert.equal(kept["groupedGrants"], before["groupedGrants"]);
+        assert.deepEqual(kept, toStoredOutputs(unchanged));
+        // Other fields still come from the new outputs.
+        const renamed = toStoredOutputsAfterRead(
+            { ...unchanged, missingTables: ["gone"] },
+            before,
+            beforePlain,
+        );
+        assert.deepEqual(renamed["missingTables"], ["gone"]);
+        // One field of one pair differs: encoded again, and it reads back as the new lists.
+        const changes: ((o: typeof outs) => void)[] = [
+            (o) => (o.granted[5] = { ...o.granted[5]!, grantor: "someone" }),
+            (o) => o.granted.pop(),
+            (o) =>
+                (o.preexisting = sortPairs([
+                    ...o.preexisting,
+                    { kind: "table", object: "x", privilege: "SELECT" },
+                ])),
+            (o) => (o.missing = [{ kind: "table", object: "t1", privilege: "SELECT" }]),
+            (o) => (o.coveredTables = o.coveredTables.slice(1)),
+            (o) =>
+                (o.columnGrants = o.columnGrants.map((c, i) =>
+                    i === 0 ? { ...c, grantable: !c.grantable } : c,
+                )),
+        ];
+        for (const change of changes) {
+            const changed = JSON.parse(JSON.stringify(beforePlain)) as typeof outs;
+            change(changed);
+            const stored = toStoredOutputsAfterRead(changed, before, beforePlain);
+            assert.notEqual(stored["groupedGrants"], before["groupedGrants"]);
+            assert.deepEqual(fromStoredOutputs(stored), { ...changed, stateVersion: 1 });
+        }
+        // Plain (small) state before: nothing to keep, stored as usual.
+        const small = { stateVersion: 1, schema: "s", missingTables: [], ...postgresLists(10) };
+        assert.deepEqual(toStoredOutputsAfterRead(small, small, small), small);
     });
 
     it("small outputs are stored exactly as they are", () => {

@@ -1,0 +1,61 @@
+/**
+ * Equality of grant lists, field by field and in order: what the state codec uses to tell that a
+ * refresh left the recorded lists exactly as they were.
+ */
+import type { ColumnGrant, GrantPair } from "../targets/types";
+import type { GrantLists } from "./stateCodec";
+
+/** True when both lists hold the same strings in the same order. */
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+}
+
+/** True when both hold the same lists, entry for entry. */
+export function sameGrantLists(a: GrantLists, b: GrantLists): boolean {
+    return (
+        samePairs(a.granted, b.granted) &&
+        samePairs(a.preexisting, b.preexisting) &&
+        samePairs(a.pending, b.pending) &&
+        samePairs(a.missing, b.missing) &&
+        sameColumns(a.columnGrants, b.columnGrants) &&
+        sameList(a.coveredTables, b.coveredTables)
+    );
+}
+
+function samePairs(a: readonly GrantPair[], b: readonly GrantPair[]): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) {
+        const x = a[i]!;
+        const y = b[i]!;
+        if (
+            x.kind !== y.kind ||
+            x.object !== y.object ||
+            x.privilege !== y.privilege ||
+            x.grantor !== y.grantor ||
+            x.scope !== y.scope
+        ) {
+            return false;
+        }
+    }
+    return true;
+}
+
+function sameColumns(a: readonly ColumnGrant[], b: readonly ColumnGrant[]): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) {
+        const x = a[i]!;
+        const y = b[i]!;
+        if (
+            x.table !== y.table ||
+            x.column !== y.column ||
+            x.privilege !== y.privilege ||
+            x.grantor !== y.grantor ||
+            x.grantable !== y.grantable
+        ) {
+            return false;
+        }
+    }
+    return true;
+}
