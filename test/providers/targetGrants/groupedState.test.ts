@@ -9,13 +9,8 @@ import assert from "node:assert/strict";
 import { makeTargetGrantsProvider } from "../../../src/providers/targetGrants/provider";
 import { fromStoredOutputs } from "../../../src/providers/targetGrants/stateCodec";
 import type { TargetGrantsOutputs } from "../../../src/providers/targetGrants/types";
-import {
-    MARIADB_ADMIN_URL,
-    POSTGRES_ADMIN_URL,
-    requireService,
-    uniqueName,
-} from "../../support/services";
-import { myq, pgq, urlWith, withMysql, withPg } from "../../support/grants/fixtures";
+import { MARIADB_ADMIN_URL } from "../../support/services";
+import { manyTablesFixture, pgq, urlWith, withMysql, withPg } from "../../support/grants/fixtures";
 
 const TABLES = 1500;
 const provider = makeTargetGrantsProvider();
@@ -36,46 +31,15 @@ async function pgHeld(url: string, grantee: string): Promise<number> {
 }
 
 describe(`grouped state on ${TABLES} tables`, () => {
-    const pgDatabase = uniqueName("tg_gs");
-    const pgUrl = urlWith(POSTGRES_ADMIN_URL, pgDatabase);
-    const myDatabase = uniqueName("tg_gs");
-    const grantee = uniqueName("tg_gs_app");
+    const fx = manyTablesFixture(
+        "tg_gs",
+        TABLES,
+        (grantee) => `GRANT SELECT ON s.t1 TO ${pgq(grantee)}`,
+    );
+    const { pgUrl, myDatabase, grantee } = fx;
 
-    before(async () => {
-        await requireService("PostgreSQL", POSTGRES_ADMIN_URL);
-        await requireService("MariaDB", MARIADB_ADMIN_URL);
-        await withPg(POSTGRES_ADMIN_URL, async (c) => {
-            await c.query(`CREATE DATABASE ${pgq(pgDatabase)}`);
-            await c.query(`CREATE ROLE ${pgq(grantee)}`);
-        });
-        await withPg(pgUrl, (c) =>
-            c.query(`CREATE SCHEMA s;
-                DO $$ BEGIN FOR i IN 1..${TABLES} LOOP
-                    EXECUTE format('CREATE TABLE s.%I (id INT8 PRIMARY KEY)', 't' || i);
-                END LOOP; END $$;
-                GRANT SELECT ON s.t1 TO ${pgq(grantee)}`),
-        );
-        await withMysql(MARIADB_ADMIN_URL, async (c) => {
-            await c.query(`CREATE DATABASE ${myq(myDatabase)}; CREATE USER '${grantee}'@'%'`);
-            const creates = Array.from(
-                { length: TABLES },
-                (_, i) =>
-                    `CREATE TABLE ${myq(myDatabase)}.t${i} (id BIGINT PRIMARY KEY) ENGINE=MEMORY`,
-            );
-            await c.query(creates.join(";\n"));
-        });
-    });
-
-    after(async () => {
-        await withPg(POSTGRES_ADMIN_URL, async (c) => {
-            await c.query(`DROP DATABASE IF EXISTS ${pgq(pgDatabase)} WITH (FORCE)`);
-            await c.query(`DROP ROLE IF EXISTS ${pgq(grantee)}`);
-        });
-        await withMysql(MARIADB_ADMIN_URL, async (c) => {
-            await c.query(`DROP DATABASE IF EXISTS ${myq(myDatabase)}`);
-            await c.query(`DROP USER IF EXISTS '${grantee}'@'%'`);
-        });
-    });
+    before(() => fx.create());
+    after(() => fx.drop());
 
     it("PostgreSQL, whole schema: create, diff, read, update, delete on grouped state", async () => {
         const inputs = { connection: pgUrl, grantee, schema: "s" };

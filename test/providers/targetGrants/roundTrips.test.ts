@@ -8,13 +8,8 @@ import assert from "node:assert/strict";
 import { makeTargetGrantsProvider } from "../../../src/providers/targetGrants/provider";
 import { DEFAULT_SESSION_OPTIONS, type RoundTrip } from "../../../src/providers/targets/session";
 import type { TargetGrantsInputs } from "../../../src/providers/targetGrants/types";
-import {
-    MARIADB_ADMIN_URL,
-    POSTGRES_ADMIN_URL,
-    requireService,
-    uniqueName,
-} from "../../support/services";
-import { lifecycle, myq, pgq, urlWith, withMysql, withPg } from "../../support/grants/fixtures";
+import { MARIADB_ADMIN_URL } from "../../support/services";
+import { lifecycle, manyTablesFixture } from "../../support/grants/fixtures";
 
 const TABLES = 1000;
 const trips: RoundTrip[] = [];
@@ -65,46 +60,11 @@ async function lifecycleCounts(label: string, inputs: TargetGrantsInputs) {
 }
 
 describe(`round trips on a ${TABLES}-table schema`, () => {
-    const pgDatabase = uniqueName("tg_rt");
-    const pgUrl = urlWith(POSTGRES_ADMIN_URL, pgDatabase);
-    const myDatabase = uniqueName("tg_rt");
-    const grantee = uniqueName("tg_rt_app");
+    const fx = manyTablesFixture("tg_rt", TABLES);
+    const { pgUrl, myDatabase, grantee } = fx;
 
-    before(async () => {
-        await requireService("PostgreSQL", POSTGRES_ADMIN_URL);
-        await requireService("MariaDB", MARIADB_ADMIN_URL);
-        await withPg(POSTGRES_ADMIN_URL, async (c) => {
-            await c.query(`CREATE DATABASE ${pgq(pgDatabase)}`);
-            await c.query(`CREATE ROLE ${pgq(grantee)}`);
-        });
-        await withPg(pgUrl, (c) =>
-            c.query(`CREATE SCHEMA s;
-                DO $$ BEGIN FOR i IN 1..${TABLES} LOOP
-                    EXECUTE format('CREATE TABLE s.%I (id INT8 PRIMARY KEY)', 't' || i);
-                END LOOP; END $$`),
-        );
-        await withMysql(MARIADB_ADMIN_URL, async (c) => {
-            await c.query(`CREATE DATABASE ${myq(myDatabase)}; CREATE USER '${grantee}'@'%'`);
-            const creates = Array.from(
-                { length: TABLES },
-                (_, i) =>
-                    `CREATE TABLE ${myq(myDatabase)}.t${i} (id BIGINT PRIMARY KEY) ENGINE=MEMORY`,
-            );
-            await c.query(creates.join(";\n"));
-        });
-    });
-
-    after(async () => {
-        await withPg(POSTGRES_ADMIN_URL, async (c) => {
-            await c.query(`DROP DATABASE IF EXISTS ${pgq(pgDatabase)} WITH (FORCE)`);
-            await c.query(`DROP ROLE IF EXISTS ${pgq(grantee)}`);
-        });
-        await withMysql(MARIADB_ADMIN_URL, (c) =>
-            c.query(
-                `DROP DATABASE IF EXISTS ${myq(myDatabase)}; DROP USER IF EXISTS '${grantee}'@'%'`,
-            ),
-        );
-    });
+    before(() => fx.create());
+    after(() => fx.drop());
 
     it("PostgreSQL, every table of the schema (tables omitted)", async () => {
         const c = await lifecycleCounts("PostgreSQL, tables omitted", {

@@ -5,6 +5,7 @@
 import type { Client } from "pg";
 import type mysql = require("mysql2/promise");
 import { withMysql as sessionWithMysql, withPg as sessionWithPg } from "../sessions";
+import { MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL, requireService, uniqueName } from "../services";
 import type { TargetGrantsInputs } from "../../../src/providers/targetGrants/types";
 import type { TargetGrantsOutputs } from "../../../src/providers/targetGrants/provider";
 import { fromStoredOutputs } from "../../../src/providers/targetGrants/stateCodec";
@@ -77,4 +78,59 @@ export function pairs(
     list: readonly { kind: string; object: string; privilege: string }[],
 ): string[] {
     return list.map((p) => `${p.kind}:${p.object}:${p.privilege}`).sort();
+}
+
+/**
+ * A PostgreSQL database whose schema `s` holds `tables` tables (`t1 … tN`) and a MariaDB
+ * database of `tables` MEMORY tables (`t0 … tN-1`), with a grantee of the same name on both (a
+ * role and the account `'name'@'%'`). `pgAfterTables` is extra set-up SQL run after the tables.
+ */
+export function manyTablesFixture(
+    prefix: string,
+    tables: number,
+    pgAfterTables: (grantee: string) => string = () => "",
+) {
+    const pgDatabase = uniqueName(prefix);
+    const myDatabase = uniqueName(prefix);
+    const grantee = uniqueName(`${prefix}_app`);
+    return {
+        pgUrl: urlWith(POSTGRES_ADMIN_URL, pgDatabase),
+        myDatabase,
+        grantee,
+        async create(): Promise<void> {
+            await requireService("PostgreSQL", POSTGRES_ADMIN_URL);
+            await requireService("MariaDB", MARIADB_ADMIN_URL);
+            await withPg(POSTGRES_ADMIN_URL, async (c) => {
+                await c.query(`CREATE DATABASE ${pgq(pgDatabase)}`);
+                await c.query(`CREATE ROLE ${pgq(grantee)}`);
+            });
+            await withPg(urlWith(POSTGRES_ADMIN_URL, pgDatabase), (c) =>
+                c.query(`CREATE SCHEMA s;
+                    DO $$ BEGIN FOR i IN 1..${tables} LOOP
+                        EXECUTE format('CREATE TABLE s.%I (id INT8 PRIMARY KEY)', 't' || i);
+                    END LOOP; END $$;
+                    ${pgAfterTables(grantee)}`),
+            );
+            await withMysql(MARIADB_ADMIN_URL, async (c) => {
+                await c.query(`CREATE DATABASE ${myq(myDatabase)}; CREATE USER '${grantee}'@'%'`);
+                const creates = Array.from(
+                    { length: tables },
+                    (_, i) =>
+                        `CREATE TABLE ${myq(myDatabase)}.t${i} (id BIGINT PRIMARY KEY) ENGINE=MEMORY`,
+                );
+                await c.query(creates.join(";\n"));
+            });
+        },
+        async drop(): Promise<void> {
+            await withPg(POSTGRES_ADMIN_URL, async (c) => {
+                await c.query(`DROP DATABASE IF EXISTS ${pgq(pgDatabase)} WITH (FORCE)`);
+                await c.query(`DROP ROLE IF EXISTS ${pgq(grantee)}`);
+            });
+            await withMysql(MARIADB_ADMIN_URL, (c) =>
+                c.query(
+                    `DROP DATABASE IF EXISTS ${myq(myDatabase)}; DROP USER IF EXISTS '${grantee}'@'%'`,
+                ),
+            );
+        },
+    };
 }
