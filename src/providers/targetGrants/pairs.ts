@@ -90,8 +90,9 @@ export class HeldIndex {
 
     /** True when the catalog shows `pair` held (any grantor, any scope). */
     has(pair: PlannedPair): boolean {
-        if (isAtApply(pair.object)) return false;
-        return this.byKind.get(pair.kind)?.get(pair.privilege)?.has(pair.object) ?? false;
+        return (
+            !isAtApply(pair.object) && this.objectsWith(pair.kind, pair.privilege).has(pair.object)
+        );
     }
 
     /**

@@ -180,12 +180,6 @@ export function mysqlTableListStatement(schema: string): string {
     return `SHOW FULL TABLES FROM ${quoteMysqlIdent(schema)}`;
 }
 
-/** Errors of {@link mysqlTableListStatement} meaning "no table of this database is visible". */
-export const MYSQL_TABLE_LIST_NOTHING_VISIBLE_ERRNOS: ReadonlySet<number> = new Set([
-    1049, // ER_BAD_DB_ERROR: unknown database
-    1044, // ER_DBACCESS_DENIED_ERROR: the account sees nothing in it
-]);
-
 /** Adds the rows of {@link mysqlTableListStatement} to `snapshot.tables`. */
 export function addListedTables(
     snapshot: CatalogSnapshot,

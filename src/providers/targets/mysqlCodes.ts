@@ -10,6 +10,15 @@ export const MYSQL_GONE_ERRNOS: ReadonlySet<number> = new Set([
 ]);
 
 /**
+ * errno values of `SHOW FULL TABLES FROM db` (`mysqlTableListStatement`) meaning "no table of
+ * this database is visible".
+ */
+export const MYSQL_TABLE_LIST_NOTHING_VISIBLE_ERRNOS: ReadonlySet<number> = new Set([
+    1049, // ER_BAD_DB_ERROR: unknown database
+    1044, // ER_DBACCESS_DENIED_ERROR: the account sees nothing in it
+]);
+
+/**
  * errno values of a statement that lost a race with another session (ER_LOCK_DEADLOCK,
  * ER_LOCK_WAIT_TIMEOUT): the batch stopped there, and re-reading the catalog and trying the rest
  * again is safe.

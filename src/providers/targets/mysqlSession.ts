@@ -3,7 +3,6 @@ import type * as mysql from "mysql2/promise";
 import {
     MYSQL_PRIVILEGES_ONLY_CATALOG_QUERY,
     MYSQL_SESSION_SETUP,
-    MYSQL_TABLE_LIST_NOTHING_VISIBLE_ERRNOS,
     type MysqlCatalogRow,
     addListedTables,
     mysqlCatalogParams,
@@ -13,6 +12,7 @@ import {
 import {
     MYSQL_CONNECTION_ALIVE_QUERY,
     MYSQL_NO_SUCH_THREAD_ERRNO,
+    MYSQL_TABLE_LIST_NOTHING_VISIBLE_ERRNOS,
     mysqlKillConnection,
 } from "./mysqlCodes";
 import { connectError, errorCodes, queryError, type SessionOpener } from "./session";
