@@ -124,6 +124,8 @@ interface CaseSetup {
     runSql(script: string): Promise<void>;
     /** Runs a script file through the real CLI. */
     runCli(file: string): Promise<void>;
+    /** Untimed, before each contender's create → refresh → destroy (see `interleave`). */
+    settle?: () => Promise<void>;
     held(): Promise<number>;
 }
 
@@ -229,7 +231,9 @@ async function measureCase(
         }
 
         const samples =
-            repetitions > 0 ? await interleave(contenders, { repetitions, warmup: 0 }) : undefined;
+            repetitions > 0
+                ? await interleave(contenders, { repetitions, warmup: 0, settle: setup.settle })
+                : undefined;
         if (!samples) {
             return {
                 case: setup.case,
@@ -284,6 +288,24 @@ async function measureCase(
     }
 }
 
+/**
+ * The catalogs every grant and revoke of N tables rewrites (N rows of `pg_class`, N of the shared
+ * `pg_shdepend`), vacuumed as autovacuum would on a server that runs it. The test server runs
+ * with `autovacuum = off`: without this, each repetition leaves N dead rows in both and every
+ * later catalog read, by every contender, scans more of them.
+ */
+async function vacuumCatalogs(url: string): Promise<void> {
+    const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+    await client.connect();
+    try {
+        for (const table of ["pg_class", "pg_attribute", "pg_shdepend"]) {
+            await client.query(`VACUUM pg_catalog.${table}`);
+        }
+    } finally {
+        await client.end();
+    }
+}
+
 async function pgRunSql(url: string, script: string): Promise<void> {
     const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
     await client.connect();
@@ -335,6 +357,7 @@ export async function runGrantsBench(options: GrantsBenchOptions): Promise<Grant
                             runCli: (file) =>
                                 runClient("psql", psqlArgs(pgTarget, fx.database, file)),
                             held: fx.held,
+                            settle: () => vacuumCatalogs(fx.url),
                         },
                         tables,
                         repetitions,

@@ -20,6 +20,11 @@ export interface InterleaveOptions {
     repetitions: number;
     /** Untimed repetitions run first (warms caches, JIT, connection paths). Default 1. */
     warmup?: number;
+    /**
+     * Untimed work before each contender's steps, so every contender starts from the same server
+     * state (e.g. vacuuming what the previous contender's steps left behind). None by default.
+     */
+    settle?: () => Promise<void>;
 }
 
 /**
@@ -38,6 +43,7 @@ export async function interleave(
     for (let rep = 0; rep < warmup + options.repetitions; rep++) {
         const order = rep % 2 === 0 ? contenders : [...contenders].reverse();
         for (const contender of order) {
+            await options.settle?.();
             for (const step of contender.steps) {
                 const ms = await timed(step.run);
                 if (rep >= warmup) samples[contender.name]![step.name]!.push(ms);
