@@ -14,7 +14,7 @@ import { currentState } from "../../src/providers/targetGrants/apply/read";
 import { configFromState } from "../../src/providers/targetGrants/check";
 import { makeTargetGrantsProvider } from "../../src/providers/targetGrants/provider";
 import { reconcile } from "../../src/providers/targetGrants/reconcile";
-import { fromStoredOutputs, toStoredOutputs } from "../../src/providers/targetGrants/stateCodec";
+import { fromStoredOutputs, toStoredOutputs } from "../../src/providers/targetGrants/storedOutputs";
 import type { TargetGrantsOutputs } from "../../src/providers/targetGrants/types";
 import {
     PG_CATALOG_QUERY,

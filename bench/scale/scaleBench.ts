@@ -19,7 +19,7 @@ import {
     plannedCreateSql,
     plannedUpdateSql,
 } from "../../src/providers/targetGrants/preview";
-import { fromStoredOutputs, toStoredOutputs } from "../../src/providers/targetGrants/stateCodec";
+import { fromStoredOutputs, toStoredOutputs } from "../../src/providers/targetGrants/storedOutputs";
 import { formatPlannedSql } from "../../src/providers/kernel/previewSql";
 import { summarizePreview } from "../../src/providers/kernel/previewSummary";
 import { MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL, requireService } from "../../test/support/services";

@@ -7,6 +7,7 @@
  * and pairs are produced in sorted order so the final `sortPairs` (a merge sort) only confirms
  * the order in linear time.
  */
+import { tableGroupsOf, tablesHolding } from "../targets/tableGroups";
 import { type GrantPair, type PlannedName, type PlannedPair, isAtApply } from "../targets/types";
 
 /** A set of pairs indexed kind → privilege → object. */
@@ -129,4 +130,34 @@ export function heldIndex(held: readonly GrantPair[]): HeldIndex {
     let index = heldIndexes.get(held);
     if (!index) heldIndexes.set(held, (index = new HeldIndex(held)));
     return index;
+}
+
+const otherKinds = new WeakMap<readonly GrantPair[], GrantPair[]>();
+
+/** The pairs of a held list that are not table pairs (schema, database, default ACLs), once per list. */
+export function nonTablePairs(held: readonly GrantPair[]): GrantPair[] {
+    let list = otherKinds.get(held);
+    if (!list) otherKinds.set(held, (list = held.filter((p) => p.kind !== "table")));
+    return list;
+}
+
+/** Which objects hold a privilege: what planning asks of a held list. */
+export interface HeldLookup {
+    objectsWith(kind: GrantPair["kind"], privilege: string): { has(object: string): boolean };
+}
+
+/**
+ * Lookups over a held list: per catalog group for its table pairs when the parser recorded the
+ * groups (PostgreSQL), so no index of 40,000 table pairs is built; otherwise its index.
+ */
+export function heldLookup(held: readonly GrantPair[]): HeldLookup {
+    const groups = tableGroupsOf(held);
+    if (!groups) return heldIndex(held);
+    const others = heldIndex(nonTablePairs(held));
+    return {
+        objectsWith: (kind, privilege) =>
+            kind === "table"
+                ? tablesHolding(groups, privilege)
+                : others.objectsWith(kind, privilege),
+    };
 }

@@ -16,7 +16,7 @@ import {
     sortPairs,
 } from "../targets/types";
 import { resolvedAtApply } from "../kernel/previewSql";
-import { PairSet, heldIndex, sortedNames } from "./pairs";
+import { PairSet, heldIndex, heldLookup, sortedNames } from "./pairs";
 import type { GrantScopeConfig } from "./types";
 
 /** The pairs the configuration asks for, given what exists now. */
@@ -112,7 +112,7 @@ function pairsFor<N extends PlannedName>(
  * without building every desired pair — at 10,000 tables nearly all of them are held.
  */
 export function missingGrants(config: GrantScopeConfig, snapshot: CatalogSnapshot): GrantPair[] {
-    const index = heldIndex(snapshot.held);
+    const index = heldLookup(snapshot.held);
     const owners = defaultPrivilegeOwners(config, snapshot);
     const missing: GrantPair[] = [];
     for (const group of desiredGroups(config, tablesInScope(config, snapshot), owners)) {
@@ -212,7 +212,7 @@ export function coveredTables(
     snapshot: CatalogSnapshot,
     held: readonly GrantPair[] = snapshot.held,
 ): string[] {
-    const index = heldIndex(held);
+    const index = heldLookup(held);
     const privileges = [...new Set(config.privileges)];
     // Privileges the `db.*` grant does not give must be held on each table.
     const perTable = config.dialect.scope.wholeDatabase

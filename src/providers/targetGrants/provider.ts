@@ -11,14 +11,10 @@ import { diff } from "./diff";
 import { logCreatePreview } from "./preview";
 import { create } from "./apply/create";
 import { remove } from "./apply/delete";
-import { read } from "./apply/read";
+import { readStored } from "./apply/read";
 import { type ApplyDeps, DEFAULT_DEPS } from "./apply/session";
 import { update } from "./apply/update";
-import {
-    fromStoredOutputs as plain,
-    toStoredOutputs as stored,
-    toStoredOutputsAfterRead as storedAfterRead,
-} from "./stateCodec";
+import { fromStoredOutputs as plain, toStoredOutputs as stored } from "./storedOutputs";
 import type { TargetGrantsInputs, TargetGrantsOutputs } from "./types";
 
 export { compareForDiff } from "./diff";
@@ -50,9 +46,7 @@ export function makeTargetGrantsProvider(
             return { id, outs: stored(outs) };
         },
         async read(id, props: TargetGrantsOutputs) {
-            const before = plain<TargetGrantsOutputs>(props);
-            const result = await read(id, before, deps);
-            return { id: result.id, props: storedAfterRead(result.props, props, before) };
+            return readStored(id, props as unknown as Record<string, unknown>, deps);
         },
         async update(id, olds: TargetGrantsOutputs, news: TargetGrantsInputs) {
             const { outs } = await storing(update(id, plain(olds), parseTargetGrants(news), deps));

@@ -2,6 +2,7 @@
  * Reconciliation (pure): what this resource holds, re-derived from a fresh catalog snapshot, and
  * the column grants a table-level REVOKE would take with it.
  */
+import { tableGroupsOf } from "../targets/tableGroups";
 import {
     type CatalogSnapshot,
     type ColumnGrant,
@@ -10,7 +11,8 @@ import {
     sortColumnGrants,
     sortPairs,
 } from "../targets/types";
-import { heldIndex } from "./pairs";
+import { type HeldIndex, heldIndex, nonTablePairs } from "./pairs";
+import { recordedTablesExactlyHeld } from "./reconcileTables";
 
 /** What this resource holds, as re-read from the catalog. */
 export interface RecordedGrants {
@@ -32,15 +34,24 @@ export interface RecordedGrants {
     columnGrants?: ColumnGrant[];
 }
 
+/** What {@link withGrantor} reads of a held entry: a held pair, or a catalog group's entry. */
+interface HeldEntry {
+    privilege: string;
+    grantor?: string | undefined;
+    scope?: "database";
+}
+
 /**
  * `pair` with its grantor filled in from the catalog when it has none and the catalog shows
- * exactly one grantor for it.
+ * exactly one grantor for it among `entries` (those of other privileges are passed over).
  */
-function withGrantor(pair: GrantPair, entries: readonly GrantPair[]): GrantPair {
+function withGrantor(pair: GrantPair, entries: readonly HeldEntry[]): GrantPair {
     if (pair.grantor !== undefined) return pair;
     let grantor: string | undefined;
     for (const e of entries) {
-        if (e.scope === "database" || e.grantor === undefined) continue;
+        if (e.privilege !== pair.privilege || e.scope === "database" || e.grantor === undefined) {
+            continue;
+        }
         if (grantor !== undefined && grantor !== e.grantor) return pair;
         grantor = e.grantor;
     }
@@ -48,13 +59,25 @@ function withGrantor(pair: GrantPair, entries: readonly GrantPair[]): GrantPair 
     return { kind: pair.kind, object: pair.object, privilege: pair.privilege, grantor };
 }
 
-/** `pairs` with grantors filled in from `snapshot` where it shows exactly one. */
+/**
+ * `pairs` with grantors filled in from `snapshot` where it shows exactly one: table pairs from
+ * their catalog group when the read recorded groups (no index of every held table pair).
+ */
 export function attachGrantors(
     pairs: readonly GrantPair[],
     snapshot: CatalogSnapshot,
 ): GrantPair[] {
-    const index = heldIndex(snapshot.held);
-    return pairs.map((p) => withGrantor(p, index.entries(p)));
+    const groups = tableGroupsOf(snapshot.held);
+    if (!groups) {
+        const index = heldIndex(snapshot.held);
+        return pairs.map((p) => withGrantor(p, index.entries(p)));
+    }
+    const others = heldIndex(nonTablePairs(snapshot.held));
+    return pairs.map((p) => {
+        if (p.kind !== "table") return withGrantor(p, others.entries(p));
+        const group = groups.groupOf.get(p.object);
+        return group === undefined ? p : withGrantor(p, groups.entries[group]!);
+    });
 }
 
 /**
@@ -64,9 +87,46 @@ export function attachGrantors(
  * owner whose default privilege this resource granted is counted as granted by this resource.
  * The result has no pending pairs; its column grants are those still to protect (see
  * {@link reconcileColumnGrants}).
+ *
+ * When the recorded table pairs are exactly the held ones (`recordedTablesExactlyHeld`, the
+ * usual refresh), they are kept as they are and only the other kinds are reconciled pair by
+ * pair: the result is the same, without indexing every held table pair.
  */
 export function reconcile(previous: RecordedGrants, snapshot: CatalogSnapshot): RecordedGrants {
-    const index = heldIndex(snapshot.held);
+    const tables = recordedTablesExactlyHeld(previous, snapshot);
+    const kept = tables
+        ? reconcilePairs(withoutTablePairs(previous), heldIndex(nonTablePairs(snapshot.held)))
+        : reconcilePairs(previous, heldIndex(snapshot.held), snapshot);
+    const sortedGranted = sortPairs(tables ? [...kept.granted, ...tables.granted] : kept.granted);
+    return {
+        granted: sortedGranted,
+        preexisting: sortPairs(
+            tables ? [...kept.preexisting, ...tables.preexisting] : kept.preexisting,
+        ),
+        columnGrants: reconcileColumnGrants(previous.columnGrants ?? [], sortedGranted, snapshot),
+    };
+}
+
+/** `recorded` without its table pairs. */
+function withoutTablePairs(recorded: RecordedGrants): RecordedGrants {
+    const others = (pairs: readonly GrantPair[]) => pairs.filter((p) => p.kind !== "table");
+    return {
+        granted: others(recorded.granted),
+        preexisting: others(recorded.preexisting),
+        pending: others(recorded.pending ?? []),
+    };
+}
+
+/**
+ * {@link reconcile}'s pair-by-pair work over `index`, unsorted. Tables made under this resource's
+ * default privileges are adopted from `adoptFrom` (left out when every held table pair is
+ * already recorded).
+ */
+export function reconcilePairs(
+    previous: RecordedGrants,
+    index: HeldIndex,
+    adoptFrom?: CatalogSnapshot,
+): { granted: GrantPair[]; preexisting: GrantPair[] } {
     // Pairs already counted, by their index slot (one array per kind, privilege and object).
     const known = new Set<readonly GrantPair[]>();
     const preexisting: GrantPair[] = [];
@@ -92,29 +152,24 @@ export function reconcile(previous: RecordedGrants, snapshot: CatalogSnapshot): 
     };
     adopt(previous.granted);
     adopt(previous.pending ?? []);
+    if (!adoptFrom || ourDefaults.size === 0) return { granted, preexisting };
     // When every held table key is already counted, the catalog has nothing more to adopt.
     let knownTables = 0;
     for (const slot of known) if (slot[0]?.kind === "table") knownTables++;
-    if (ourDefaults.size > 0 && knownTables < index.keyCount("table")) {
-        const owners = new Map(snapshot.tables.map((t) => [t.name, t.owner]));
-        for (const pair of snapshot.held) {
-            if (pair.kind !== "table") continue;
-            const owner = owners.get(pair.object);
-            if (!owner || !ourDefaults.get(pair.privilege)?.has(owner)) continue;
-            // Made by the default ACL: granted by the table's owner.
-            if (pair.grantor !== undefined && pair.grantor !== owner) continue;
-            const slot = index.slot(pair);
-            if (!slot || known.has(slot)) continue;
-            known.add(slot);
-            granted.push(pair);
-        }
+    if (knownTables === index.keyCount("table")) return { granted, preexisting };
+    const owners = new Map(adoptFrom.tables.map((t) => [t.name, t.owner]));
+    for (const pair of adoptFrom.held) {
+        if (pair.kind !== "table") continue;
+        const owner = owners.get(pair.object);
+        if (!owner || !ourDefaults.get(pair.privilege)?.has(owner)) continue;
+        // Made by the default ACL: granted by the table's owner.
+        if (pair.grantor !== undefined && pair.grantor !== owner) continue;
+        const slot = index.slot(pair);
+        if (!slot || known.has(slot)) continue;
+        known.add(slot);
+        granted.push(pair);
     }
-    const sortedGranted = sortPairs(granted);
-    return {
-        granted: sortedGranted,
-        preexisting: sortPairs(preexisting),
-        columnGrants: reconcileColumnGrants(previous.columnGrants ?? [], sortedGranted, snapshot),
-    };
+    return { granted, preexisting };
 }
 
 /**

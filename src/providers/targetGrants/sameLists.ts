@@ -24,7 +24,8 @@ export function sameGrantLists(a: GrantLists, b: GrantLists): boolean {
     );
 }
 
-function samePairs(a: readonly GrantPair[], b: readonly GrantPair[]): boolean {
+/** True when both hold the same pairs in the same order, field by field. */
+export function samePairs(a: readonly GrantPair[], b: readonly GrantPair[]): boolean {
     if (a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) {
         const x = a[i]!;

@@ -14,7 +14,7 @@
  */
 import type { ColumnGrant, GrantKind, GrantPair } from "../targets/types";
 import { ascending, decodeRanges, encodeRanges } from "./indexRanges";
-import { sameGrantLists, sameList } from "./sameLists";
+import { sameList } from "./sameLists";
 import { type ColumnGroup, decodeColumns, encodeColumns } from "./columnGroups";
 
 export type { ColumnGroup };
@@ -103,85 +103,6 @@ export function readGrantLists(state: Record<string, unknown>): GrantLists {
         columnGrants: list<ColumnGrant>("columnGrants"),
         coveredTables: list<string>("coveredTables"),
     };
-}
-
-const LIST_KEYS = [
-    "granted",
-    "preexisting",
-    "pending",
-    "missing",
-    "columnGrants",
-    "coveredTables",
-] as const;
-
-/**
- * The state version of grouped state. Plain state keeps the version the lifecycle writes (1): it
- * is that shape, unchanged. A package that reads only version 1 refuses version 2 state with a
- * clear error instead of reading grouped lists as "nothing granted".
- */
-export const GROUPED_STATE_VERSION = 2;
-
-/**
- * Outputs as they are stored: the lists through {@link storeGrantLists} (grouped when large, then
- * `stateVersion` {@link GROUPED_STATE_VERSION}), every other field as it is. Small outputs come
- * back unchanged.
- */
-export function toStoredOutputs<T extends object>(outputs: T): Record<string, unknown> {
-    const state = outputs as Record<string, unknown>;
-    const lists = readGrantLists(state);
-    if (entryCount(lists) <= PLAIN_LIMIT && state["groupedGrants"] === undefined) return state;
-    const rest = { ...state };
-    for (const key of LIST_KEYS) delete rest[key];
-    delete rest["groupedGrants"];
-    const stored = storeGrantLists(lists);
-    return "groupedGrants" in stored
-        ? { ...rest, ...stored, stateVersion: GROUPED_STATE_VERSION }
-        : { ...rest, ...stored };
-}
-
-/**
- * {@link toStoredOutputs} for a refresh: when the outputs hold exactly the lists that the stored
- * state `before` held (its plain form `beforePlain`, as {@link fromStoredOutputs} gave it), the
- * grouped record of `before` is kept as it is — an encoding of exactly these lists — instead of
- * encoding 40,000 pairs again. A refresh that finds nothing changed, the usual one, pays one
- * comparison instead.
- */
-export function toStoredOutputsAfterRead<T extends object>(
-    outputs: T,
-    before: unknown,
-    beforePlain: unknown,
-): Record<string, unknown> {
-    const stored = (before ?? {}) as Record<string, unknown>;
-    const grouped = stored["groupedGrants"];
-    const state = outputs as Record<string, unknown>;
-    if (
-        stored["stateVersion"] === GROUPED_STATE_VERSION &&
-        grouped &&
-        sameGrantLists(
-            readGrantLists(state),
-            readGrantLists(beforePlain as Record<string, unknown>),
-        )
-    ) {
-        const rest = { ...state };
-        for (const key of LIST_KEYS) delete rest[key];
-        return { ...rest, groupedGrants: grouped, stateVersion: GROUPED_STATE_VERSION };
-    }
-    return toStoredOutputs(outputs);
-}
-
-/**
- * Stored outputs in the shape the lifecycle works on: grouped state (version
- * {@link GROUPED_STATE_VERSION}) with its lists plain again and `stateVersion` `plainVersion`;
- * any other state as it is (an unknown version is left to `readVersionedState` to refuse).
- */
-export function fromStoredOutputs<T>(state: unknown, plainVersion = 1): T {
-    const stored = (state ?? {}) as Record<string, unknown>;
-    if (stored["stateVersion"] !== GROUPED_STATE_VERSION || !stored["groupedGrants"]) {
-        return stored as T;
-    }
-    const rest = { ...stored };
-    delete rest["groupedGrants"];
-    return { ...rest, ...readGrantLists(stored), stateVersion: plainVersion } as T;
 }
 
 /** Indexes names: sorted, unique, with their positions. */
@@ -282,7 +203,7 @@ function comparePrivileges(a: string, b: string): number {
 }
 
 /** Pairs of `groups` in `sortPairs` order, without sorting the whole list. */
-function decodePairs(groups: readonly PairGroup[], objects: readonly string[]): GrantPair[] {
+export function decodePairs(groups: readonly PairGroup[], objects: readonly string[]): GrantPair[] {
     const out: GrantPair[] = [];
     for (const kind of KIND_ORDER) {
         const ofKind = groups.filter((g) => g.kind === kind);

@@ -1,6 +1,7 @@
 /**
  * PostgreSQL privilege catalog: the one query that reads it and its parser.
  */
+import { type GroupEntry, recordTableGroups } from "./tableGroups";
 import { type CatalogSnapshot, type GrantPair, type GrantTarget, emptySnapshot } from "./types";
 
 /**
@@ -129,12 +130,31 @@ function splitPrivilege(text: string): { privilege: string; grantor: string } {
         : { privilege: text.slice(0, at), grantor: text.slice(at + 1) };
 }
 
+/** The table groups a parse is building (see `tableGroups.ts`). */
+interface GroupsBuilder {
+    entries: GroupEntry[][];
+    memberCounts: number[];
+    groupOf: Map<string, number>;
+    /** False once a table turned up in two groups: then no groups are recorded. */
+    valid: boolean;
+}
+
 /** The relations of one `relations` row (one ACL value) and the privileges the grantee holds on each. */
-function addRelations(snapshot: CatalogSnapshot, privileges: string[], members: string): void {
+function addRelations(
+    snapshot: CatalogSnapshot,
+    groups: GroupsBuilder,
+    privileges: string[],
+    members: string,
+): void {
     const entries = privileges.map(splitPrivilege);
     const relations = JSON.parse(members) as [string, string | null, string][];
+    const group = groups.entries.length;
+    groups.entries.push(entries);
+    groups.memberCounts.push(relations.length);
     for (const [name, owner, relkind] of relations) {
         snapshot.tables.push({ name, owner, baseTable: relkind === "r" || relkind === "p" });
+        if (groups.groupOf.has(name)) groups.valid = false;
+        groups.groupOf.set(name, group);
         for (const { privilege, grantor } of entries) {
             snapshot.held.push({ kind: "table", object: name, privilege, grantor });
         }
@@ -144,6 +164,12 @@ function addRelations(snapshot: CatalogSnapshot, privileges: string[], members: 
 /** Turns the rows of {@link PG_CATALOG_QUERY} into a snapshot. */
 export function parsePgCatalog(rows: readonly PgCatalogRow[]): CatalogSnapshot {
     const snapshot = emptySnapshot();
+    const groups: GroupsBuilder = {
+        entries: [],
+        memberCounts: [],
+        groupOf: new Map(),
+        valid: true,
+    };
     const add = (kind: GrantPair["kind"], object: string, entries: string[], global = false) => {
         for (const entry of entries) {
             const { privilege, grantor } = splitPrivilege(entry);
@@ -174,7 +200,7 @@ export function parsePgCatalog(rows: readonly PgCatalogRow[]): CatalogSnapshot {
                 add("schema", row.name, privileges);
                 break;
             case "relations":
-                addRelations(snapshot, privileges, row.members ?? "[]");
+                addRelations(snapshot, groups, privileges, row.members ?? "[]");
                 break;
             case "column":
                 for (const entry of privileges) {
@@ -197,5 +223,7 @@ export function parsePgCatalog(rows: readonly PgCatalogRow[]): CatalogSnapshot {
                 break;
         }
     }
+    // Every table pair of the list came from a `relations` row (the only source of them here).
+    if (groups.valid) recordTableGroups(snapshot.held, groups);
     return snapshot;
 }

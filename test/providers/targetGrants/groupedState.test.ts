@@ -7,7 +7,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { makeTargetGrantsProvider } from "../../../src/providers/targetGrants/provider";
-import { fromStoredOutputs } from "../../../src/providers/targetGrants/stateCodec";
+import { fromStoredOutputs } from "../../../src/providers/targetGrants/storedOutputs";
 import type { TargetGrantsOutputs } from "../../../src/providers/targetGrants/types";
 import { MARIADB_ADMIN_URL } from "../../support/services";
 import { manyTablesFixture, pgq, urlWith, withMysql, withPg } from "../../support/grants/fixtures";

@@ -8,7 +8,7 @@ import { withMysql as sessionWithMysql, withPg as sessionWithPg } from "../sessi
 import { MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL, requireService, uniqueName } from "../services";
 import type { TargetGrantsInputs } from "../../../src/providers/targetGrants/types";
 import type { TargetGrantsOutputs } from "../../../src/providers/targetGrants/provider";
-import { fromStoredOutputs } from "../../../src/providers/targetGrants/stateCodec";
+import { fromStoredOutputs } from "../../../src/providers/targetGrants/storedOutputs";
 import type * as pulumi from "@pulumi/pulumi";
 
 /** `base` with its path replaced by `/database` and, optionally, other credentials. */

@@ -8,12 +8,14 @@ import {
     decodeRanges,
     encodeGrantLists,
     encodeRanges,
-    fromStoredOutputs,
     readGrantLists,
     storeGrantLists,
+} from "../../../src/providers/targetGrants/stateCodec";
+import {
+    fromStoredOutputs,
     toStoredOutputs,
     toStoredOutputsAfterRead,
-} from "../../../src/providers/targetGrants/stateCodec";
+} from "../../../src/providers/targetGrants/storedOutputs";
 import { readVersionedState } from "../../../src/providers/kernel/stateVersion";
 import {
     type ColumnGrant,

@@ -1,8 +1,15 @@
 /** TargetGrants read (refresh): re-derive what this resource holds from the catalog. */
 import { readVersionedState } from "../../kernel/stateVersion";
 import { configFromState } from "../check";
+import { keptRecord } from "../keptRecord";
 import { targetOf } from "../plan";
 import { reconcile } from "../reconcile";
+import {
+    fromStoredOutputs,
+    groupedRecordOf,
+    storedOutputsWithoutLists,
+    toStoredOutputsAfterRead,
+} from "../storedOutputs";
 import { STATE_VERSIONING, type TargetGrantsOutputs } from "../types";
 import { outputsOf } from "./outputs";
 import { type ApplyDeps, DEFAULT_DEPS, withSession } from "./session";
@@ -15,20 +22,27 @@ export function currentState(props: unknown): TargetGrantsOutputs {
     );
 }
 
-/** Reads the grants of resource `id` as the catalog shows them now. */
-export async function read(
+/**
+ * Reads the grants of resource `id` as the catalog shows them now, from state as stored and back
+ * to state as stored: a grouped record the catalog shows unchanged is kept as it is
+ * (`keptRecord`); any other state is decoded, reconciled and stored again.
+ */
+export async function readStored(
     id: string,
-    props: TargetGrantsOutputs,
+    stored: Record<string, unknown>,
     deps: ApplyDeps = DEFAULT_DEPS,
-): Promise<{ id: string; props: TargetGrantsOutputs }> {
-    const state = currentState(props);
-    const config = configFromState(state);
+): Promise<{ id: string; props: Record<string, unknown> }> {
+    const grouped = groupedRecordOf(stored);
+    const shell = currentState(storedOutputsWithoutLists(stored));
+    const config = configFromState(shell);
     return withSession(deps, config, async (session) => {
         const snapshot = await session.readCatalog(targetOf(config));
+        const kept = grouped && keptRecord(config, shell, grouped, snapshot);
+        if (kept) return { id, props: kept };
+        const before = fromStoredOutputs<TargetGrantsOutputs>(stored);
+        const state = currentState(before);
         const recorded = reconcile(state, snapshot);
-        return {
-            id,
-            props: outputsOf(config, state.defaultPrivilegeOwners, recorded, snapshot),
-        };
+        const props = outputsOf(config, state.defaultPrivilegeOwners, recorded, snapshot);
+        return { id, props: toStoredOutputsAfterRead(props, stored, before) };
     });
 }
