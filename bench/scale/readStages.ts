@@ -2,9 +2,10 @@
  * Where a TargetGrants refresh spends its CPU on the client, stage by stage, on a real
  * PostgreSQL schema of N tables (whole-schema grant with default privileges, as the grants
  * suite's `postgres` case): state decoding, catalog parsing, reconciliation, outputs and state
- * encoding, each timed in CPU time of the process (user + system, GC included) over `--reps`
- * runs on the same catalog rows, medians after 5 warm-up runs. The server's share is the
- * `own SQL` contender of the grants suite.
+ * encoding (what a refresh that finds changes runs), and the grouped refresh that keeps an
+ * exactly held record instead (`keptRecord`), each timed in CPU time of the process (user +
+ * system, GC included) over `--reps` runs on the same catalog rows, medians after 5 warm-up
+ * runs. The server's share is the `own SQL` contender of the grants suite.
  *
  *   node --import tsx bench/scale/readStages.ts --tables 10000 --reps 25
  */
@@ -14,7 +15,13 @@ import { currentState } from "../../src/providers/targetGrants/apply/read";
 import { configFromState } from "../../src/providers/targetGrants/check";
 import { makeTargetGrantsProvider } from "../../src/providers/targetGrants/provider";
 import { reconcile } from "../../src/providers/targetGrants/reconcile";
-import { fromStoredOutputs, toStoredOutputs } from "../../src/providers/targetGrants/storedOutputs";
+import { keptRecord } from "../../src/providers/targetGrants/keptRecord";
+import {
+    fromStoredOutputs,
+    groupedRecordOf,
+    storedOutputsWithoutLists,
+    toStoredOutputs,
+} from "../../src/providers/targetGrants/storedOutputs";
 import type { TargetGrantsOutputs } from "../../src/providers/targetGrants/types";
 import {
     PG_CATALOG_QUERY,
@@ -67,16 +74,29 @@ async function main(): Promise<void> {
                 outputsOf(config, state.defaultPrivilegeOwners, recorded, snapshot),
             );
             stage("encode state", () => toStoredOutputs(outs));
+            // What a refresh that finds the grouped record exactly held runs instead of the
+            // stages above (apply/read.ts): no decoding, no pair-by-pair reconciliation.
+            const grouped = groupedRecordOf(created.outs)!;
+            const kept = stage("grouped refresh: parse + keptRecord", () => {
+                const parsed = parsePgCatalog(rows);
+                const shell = currentState(storedOutputsWithoutLists(created.outs));
+                return keptRecord(configFromState(shell), shell, grouped, parsed);
+            });
+            if (!kept) throw new Error("the grouped refresh did not keep the record");
         }
         console.log(`| stage (${tables} tables, CPU ms, median of ${reps}) | CPU ms |`);
         console.log("| --- | ---: |");
         let total = 0;
         for (const [name, values] of Object.entries(samples)) {
             const ms = median(values.slice(WARMUP));
+            if (name.startsWith("grouped")) {
+                console.log(`| total, pair by pair | ${total.toFixed(1)} |`);
+                console.log(`| ${name} | ${ms.toFixed(1)} |`);
+                continue;
+            }
             total += ms;
             console.log(`| ${name} | ${ms.toFixed(1)} |`);
         }
-        console.log(`| total | ${total.toFixed(1)} |`);
         await provider.delete(created.id, created.outs);
     } finally {
         await fixture.drop();
