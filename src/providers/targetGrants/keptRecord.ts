@@ -5,7 +5,7 @@
  * way of every other read (decode, `reconcile`, `outputsOf`, `toStoredOutputsAfterRead`), whose
  * result this one equals whenever it gives one.
  */
-import { onlyEntry, tableGroupsOf } from "../targets/tableGroups";
+import { heldOnlyFrom, heldPairCount, tableGroupsOf } from "../targets/tableGroups";
 import { type CatalogSnapshot, sortPairs } from "../targets/types";
 import { outputsOf } from "./apply/outputs";
 import { decodeRanges } from "./indexRanges";
@@ -75,10 +75,6 @@ function recordedTableGroupsExactlyHeld(
 ): boolean {
     const groups = tableGroupsOf(snapshot.held);
     if (!groups) return false;
-    let heldCount = 0;
-    for (let g = 0; g < groups.entries.length; g++) {
-        heldCount += groups.entries[g]!.length * groups.memberCounts[g]!;
-    }
     const { objects } = grouped;
     /** Privilege → its row of `seen` (one flag per object: recorded once already). */
     const rows = new Map<string, number>();
@@ -86,7 +82,8 @@ function recordedTableGroupsExactlyHeld(
     let recorded = 0;
     for (const group of [...grouped.granted, ...grouped.preexisting]) {
         if (group.kind !== "table") continue;
-        if (group.grantor === undefined || group.scope !== undefined) return false;
+        const { grantor } = group;
+        if (grantor === undefined || group.scope !== undefined) return false;
         const flags = group.privileges.map((privilege) => {
             let row = rows.get(privilege);
             if (row === undefined) {
@@ -97,17 +94,14 @@ function recordedTableGroupsExactlyHeld(
         });
         for (const index of decodeRanges(group.objects)) {
             const object = objects[index];
-            const member = object === undefined ? undefined : groups.groupOf.get(object);
-            if (member === undefined) return false;
-            const entries = groups.entries[member]!;
+            if (object === undefined) return false;
             for (let i = 0; i < group.privileges.length; i++) {
-                const entry = onlyEntry(entries, group.privileges[i]!);
-                if (entry === undefined || entry.grantor !== group.grantor) return false;
+                if (!heldOnlyFrom(groups, object, group.privileges[i]!, grantor)) return false;
                 if (flags[i]![index] === 1) return false;
                 flags[i]![index] = 1;
                 recorded++;
             }
         }
     }
-    return recorded === heldCount;
+    return recorded === heldPairCount(groups);
 }

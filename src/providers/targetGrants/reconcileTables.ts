@@ -4,7 +4,7 @@
  * per catalog group (see `tableGroups.ts`) instead of indexing 40,000 held pairs; when it holds,
  * reconciliation keeps the recorded table pairs as they are (see `reconcile`).
  */
-import { type GroupEntry, onlyEntry, tableGroupsOf } from "../targets/tableGroups";
+import { heldOnlyFrom, heldPairCount, tableGroupsOf } from "../targets/tableGroups";
 import type { CatalogSnapshot, GrantPair } from "../targets/types";
 import type { RecordedGrants } from "./reconcile";
 
@@ -28,17 +28,10 @@ export function recordedTablesExactlyHeld(
     const groups = tableGroupsOf(snapshot.held);
     if (!groups) return undefined;
     if ((previous.pending ?? []).some((p) => p.kind === "table")) return undefined;
-    let heldCount = 0;
-    for (let g = 0; g < groups.entries.length; g++) {
-        heldCount += groups.entries[g]!.length * groups.memberCounts[g]!;
-    }
-    const heldAsRecorded = (p: GrantPair): boolean => {
-        if (p.grantor === undefined || p.scope !== undefined) return false;
-        const group = groups.groupOf.get(p.object);
-        if (group === undefined) return false;
-        const entry: GroupEntry | undefined = onlyEntry(groups.entries[group]!, p.privilege);
-        return entry !== undefined && entry.grantor === p.grantor;
-    };
+    const heldAsRecorded = (p: GrantPair): boolean =>
+        p.grantor !== undefined &&
+        p.scope === undefined &&
+        heldOnlyFrom(groups, p.object, p.privilege, p.grantor);
     const out: TablePairs = { granted: [], preexisting: [] };
     /** Object → privileges recorded as pre-existing (usually none). */
     const preexisting = new Map<string, Set<string>>();
@@ -59,7 +52,7 @@ export function recordedTablesExactlyHeld(
         last = p;
         out.granted.push(p);
     }
-    return out.granted.length + out.preexisting.length === heldCount ? out : undefined;
+    return out.granted.length + out.preexisting.length === heldPairCount(groups) ? out : undefined;
 }
 
 /** `a` comes strictly before `b` by object, then privilege (code-unit order, as `sortPairs`). */

@@ -24,39 +24,25 @@ export function sameGrantLists(a: GrantLists, b: GrantLists): boolean {
     );
 }
 
-/** True when both hold the same pairs in the same order, field by field. */
-export function samePairs(a: readonly GrantPair[], b: readonly GrantPair[]): boolean {
+/** True when both hold records equal in `fields`, in the same order. */
+function sameRecords<T>(a: readonly T[], b: readonly T[], fields: readonly (keyof T)[]): boolean {
     if (a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) {
         const x = a[i]!;
         const y = b[i]!;
-        if (
-            x.kind !== y.kind ||
-            x.object !== y.object ||
-            x.privilege !== y.privilege ||
-            x.grantor !== y.grantor ||
-            x.scope !== y.scope
-        ) {
-            return false;
-        }
+        for (const field of fields) if (x[field] !== y[field]) return false;
     }
     return true;
 }
 
+const PAIR_FIELDS = ["kind", "object", "privilege", "grantor", "scope"] as const;
+const COLUMN_FIELDS = ["table", "column", "privilege", "grantor", "grantable"] as const;
+
+/** True when both hold the same pairs in the same order, field by field. */
+export function samePairs(a: readonly GrantPair[], b: readonly GrantPair[]): boolean {
+    return sameRecords(a, b, PAIR_FIELDS);
+}
+
 function sameColumns(a: readonly ColumnGrant[], b: readonly ColumnGrant[]): boolean {
-    if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) {
-        const x = a[i]!;
-        const y = b[i]!;
-        if (
-            x.table !== y.table ||
-            x.column !== y.column ||
-            x.privilege !== y.privilege ||
-            x.grantor !== y.grantor ||
-            x.grantable !== y.grantable
-        ) {
-            return false;
-        }
-    }
-    return true;
+    return sameRecords(a, b, COLUMN_FIELDS);
 }

@@ -7,6 +7,7 @@ import { sameGrantLists } from "./sameLists";
 import {
     type GroupedGrants,
     PLAIN_LIMIT,
+    decodeGrantLists,
     entryCount,
     readGrantLists,
     storeGrantLists,
@@ -58,18 +59,16 @@ export function toStoredOutputsAfterRead<T extends object>(
     before: unknown,
     beforePlain: unknown,
 ): Record<string, unknown> {
-    const stored = (before ?? {}) as Record<string, unknown>;
-    const grouped = stored["groupedGrants"];
+    const grouped = groupedRecordOf(before);
     const state = outputs as Record<string, unknown>;
     if (
-        stored["stateVersion"] === GROUPED_STATE_VERSION &&
         grouped &&
         sameGrantLists(
             readGrantLists(state),
             readGrantLists(beforePlain as Record<string, unknown>),
         )
     ) {
-        return withGroupedRecord(state, grouped as GroupedGrants);
+        return withGroupedRecord(state, grouped);
     }
     return toStoredOutputs(outputs);
 }
@@ -112,11 +111,7 @@ export function withGroupedRecord(
  * any other state as it is (an unknown version is left to `readVersionedState` to refuse).
  */
 export function fromStoredOutputs<T>(state: unknown, plainVersion = 1): T {
-    const stored = (state ?? {}) as Record<string, unknown>;
-    if (stored["stateVersion"] !== GROUPED_STATE_VERSION || !stored["groupedGrants"]) {
-        return stored as T;
-    }
-    const rest = { ...stored };
-    delete rest["groupedGrants"];
-    return { ...rest, ...readGrantLists(stored), stateVersion: plainVersion } as T;
+    const grouped = groupedRecordOf(state);
+    const shell = storedOutputsWithoutLists<Record<string, unknown>>(state, plainVersion);
+    return (grouped ? { ...shell, ...decodeGrantLists(grouped) } : shell) as T;
 }

@@ -10,8 +10,6 @@ import {
     defineDialect,
 } from "./dialect";
 import { MYSQL_TABLE_PRIVILEGES, mysqlDatabasePattern, quoteMysqlIdent } from "./mysqlCatalog";
-
-export { quoteMysqlIdent };
 import { MYSQL_GONE_ERRNOS, MYSQL_RETRIABLE_ERRNOS, mysqlServerAnswered } from "./mysqlCodes";
 import { openMysqlSession } from "./mysqlSession";
 import { errorCodes } from "./session";

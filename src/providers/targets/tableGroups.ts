@@ -40,10 +40,7 @@ export function tableGroupsOf(held: readonly GrantPair[]): TableGroups | undefin
 }
 
 /** The group's entry for `privilege`, when the group holds it from exactly one grantor. */
-export function onlyEntry(
-    entries: readonly GroupEntry[],
-    privilege: string,
-): GroupEntry | undefined {
+function onlyEntry(entries: readonly GroupEntry[], privilege: string): GroupEntry | undefined {
     let found: GroupEntry | undefined;
     for (const e of entries) {
         if (e.privilege !== privilege) continue;
@@ -51,6 +48,30 @@ export function onlyEntry(
         found = e;
     }
     return found;
+}
+
+/** How many table pairs the groups hold: each group's entries on each of its tables. */
+export function heldPairCount(groups: TableGroups): number {
+    let count = 0;
+    for (let g = 0; g < groups.entries.length; g++) {
+        count += groups.entries[g]!.length * groups.memberCounts[g]!;
+    }
+    return count;
+}
+
+/**
+ * True when `table` holds `privilege` from `grantor` and from no other grantor: the pair a
+ * resource recorded, held as it recorded it.
+ */
+export function heldOnlyFrom(
+    groups: TableGroups,
+    table: string,
+    privilege: string,
+    grantor: string,
+): boolean {
+    const group = groups.groupOf.get(table);
+    if (group === undefined) return false;
+    return onlyEntry(groups.entries[group]!, privilege)?.grantor === grantor;
 }
 
 /** Tables of `groups` whose group holds `privilege` (any grantor). */

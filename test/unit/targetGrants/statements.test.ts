@@ -9,9 +9,9 @@ import { quotePgIdent } from "../../../src/providers/targets/postgres";
 import {
     mysqlAccount,
     mysqlDatabasePattern,
-    quoteMysqlIdent,
     quoteMysqlString,
 } from "../../../src/providers/targets/mysql";
+import { quoteMysqlIdent } from "../../../src/providers/targets/mysqlCatalog";
 import { oracleChangeBlock, plsqlString } from "../../../src/providers/targets/oracleCatalog";
 import { quoteOracleIdent } from "../../../src/providers/targets/oracle";
 

@@ -4,7 +4,7 @@
  * database and global level. A MySQL "schema" is a database.
  */
 import type * as mysqlTypes from "mysql2/promise";
-import { quoteMysqlIdent } from "../mysql";
+import { quoteMysqlIdent } from "../mysqlCatalog";
 import { assembleCatalog, privilegesByTable, nullable, placeholders, push, text } from "./shared";
 import type { ColumnsDialect, NormalizedType, TargetColumn, TargetEndpoint } from "./types";
 
