@@ -41,7 +41,7 @@ export function keptRecord(
         );
     const granted = otherKinds(grouped.granted);
     const preexisting = otherKinds(grouped.preexisting);
-    const kept = reconcilePairs({ granted, preexisting }, heldIndex(nonTablePairs(snapshot.held)));
+    const kept = reconcilePairs({ granted, preexisting }, heldIndex(nonTablePairs(snapshot)));
     if (
         !samePairs(sortPairs(kept.granted), granted) ||
         !samePairs(sortPairs(kept.preexisting), preexisting)
@@ -73,7 +73,7 @@ function recordedTableGroupsExactlyHeld(
     grouped: GroupedGrants,
     snapshot: CatalogSnapshot,
 ): boolean {
-    const groups = tableGroupsOf(snapshot.held);
+    const groups = tableGroupsOf(snapshot);
     if (!groups) return false;
     const { objects } = grouped;
     /** Privilege → its row of `seen` (one flag per object: recorded once already). */

@@ -8,7 +8,13 @@
  * the order in linear time.
  */
 import { tableGroupsOf, tablesHolding } from "../targets/tableGroups";
-import { type GrantPair, type PlannedName, type PlannedPair, isAtApply } from "../targets/types";
+import {
+    type CatalogSnapshot,
+    type GrantPair,
+    type PlannedName,
+    type PlannedPair,
+    isAtApply,
+} from "../targets/types";
 
 /** A set of pairs indexed kind → privilege → object. */
 export class PairSet {
@@ -34,9 +40,17 @@ export class PairSet {
     }
 }
 
-/** Code-unit order, the order `sortPairs` uses for names. */
+/** Code-unit order, the order `sortPairs` uses for names (one pass when already in it). */
 export function sortedNames(names: Iterable<string>): string[] {
-    return [...names].sort();
+    const list = [...names];
+    for (let i = 1; i < list.length; i++) if (list[i - 1]! > list[i]!) return list.sort();
+    return list;
+}
+
+/** The distinct names of `names`, in code-unit order (no hash set: sorted names are adjacent). */
+export function distinctSortedNames(names: Iterable<string>): string[] {
+    const sorted = sortedNames(names);
+    return sorted.filter((name, i) => i === 0 || name !== sorted[i - 1]);
 }
 
 /**
@@ -134,8 +148,14 @@ export function heldIndex(held: readonly GrantPair[]): HeldIndex {
 
 const otherKinds = new WeakMap<readonly GrantPair[], GrantPair[]>();
 
-/** The pairs of a held list that are not table pairs (schema, database, default ACLs), once per list. */
-export function nonTablePairs(held: readonly GrantPair[]): GrantPair[] {
+/**
+ * The held pairs of `snapshot` that are not table pairs (schema, database, default ACLs): as its
+ * parser recorded them beside its table groups, or else from its held list, once per list.
+ */
+export function nonTablePairs(snapshot: CatalogSnapshot): readonly GrantPair[] {
+    const grouped = tableGroupsOf(snapshot)?.others;
+    if (grouped) return grouped;
+    const { held } = snapshot;
     let list = otherKinds.get(held);
     if (!list) otherKinds.set(held, (list = held.filter((p) => p.kind !== "table")));
     return list;
@@ -147,13 +167,14 @@ export interface HeldLookup {
 }
 
 /**
- * Lookups over a held list: per catalog group for its table pairs when the parser recorded the
- * groups (PostgreSQL), so no index of 40,000 table pairs is built; otherwise its index.
+ * Lookups over what `snapshot` shows held: per catalog group for its table pairs when the parser
+ * recorded the groups (PostgreSQL), so no index of 40,000 table pairs is built; otherwise the
+ * index of its held list.
  */
-export function heldLookup(held: readonly GrantPair[]): HeldLookup {
-    const groups = tableGroupsOf(held);
-    if (!groups) return heldIndex(held);
-    const others = heldIndex(nonTablePairs(held));
+export function heldLookup(snapshot: CatalogSnapshot): HeldLookup {
+    const groups = tableGroupsOf(snapshot);
+    if (!groups) return heldIndex(snapshot.held);
+    const others = heldIndex(groups.others);
     return {
         objectsWith: (kind, privilege) =>
             kind === "table"

@@ -16,7 +16,7 @@ import {
     sortPairs,
 } from "../targets/types";
 import { resolvedAtApply } from "../kernel/previewSql";
-import { PairSet, heldIndex, heldLookup, sortedNames } from "./pairs";
+import { PairSet, distinctSortedNames, heldIndex, heldLookup, sortedNames } from "./pairs";
 import type { GrantScopeConfig } from "./types";
 
 /** The pairs the configuration asks for, given what exists now. */
@@ -74,7 +74,7 @@ function desiredGroups<N extends PlannedName>(
     tables: readonly N[],
     owners: readonly N[],
 ): DesiredGroup<N>[] {
-    const privileges = sortedNames(new Set(config.privileges));
+    const privileges = distinctSortedNames(config.privileges);
     const groups: DesiredGroup<N>[] = [];
     const { scope } = config.dialect;
     if (scope.schemaUsage) {
@@ -97,7 +97,7 @@ function pairsFor<N extends PlannedName>(
 ): PairOf<N>[] {
     const pairs: PairOf<N>[] = [];
     for (const { kind, objects, privileges } of desiredGroups(config, tables, owners)) {
-        const named = sortedNames(new Set(objects.filter((o) => !isAtApply(o)) as string[]));
+        const named = distinctSortedNames(objects.filter((o) => !isAtApply(o)) as string[]);
         const later = objects.filter((o) => isAtApply(o));
         for (const object of [...(named as N[]), ...later]) {
             for (const privilege of privileges) pairs.push({ kind, object, privilege });
@@ -112,7 +112,7 @@ function pairsFor<N extends PlannedName>(
  * without building every desired pair — at 10,000 tables nearly all of them are held.
  */
 export function missingGrants(config: GrantScopeConfig, snapshot: CatalogSnapshot): GrantPair[] {
-    const index = heldLookup(snapshot.held);
+    const index = heldLookup(snapshot);
     const owners = defaultPrivilegeOwners(config, snapshot);
     const missing: GrantPair[] = [];
     for (const group of desiredGroups(config, tablesInScope(config, snapshot), owners)) {
@@ -207,12 +207,8 @@ export function planChange<P extends PlannedPair>(
  * Tables in scope on which the grantee can use every configured privilege: through table
  * grants, or on MySQL through the `db.*` grant (which covers tables created later).
  */
-export function coveredTables(
-    config: GrantScopeConfig,
-    snapshot: CatalogSnapshot,
-    held: readonly GrantPair[] = snapshot.held,
-): string[] {
-    const index = heldLookup(held);
+export function coveredTables(config: GrantScopeConfig, snapshot: CatalogSnapshot): string[] {
+    const index = heldLookup(snapshot);
     const privileges = [...new Set(config.privileges)];
     // Privileges the `db.*` grant does not give must be held on each table.
     const perTable = config.dialect.scope.wholeDatabase
@@ -283,10 +279,10 @@ export function changeSteps(
     notes: StepNotes = {},
 ): GrantStep[] {
     const { revokes, grants } = renderChange(config, change, options);
-    const deferred = [...change.toGrant, ...change.toRevoke]
-        .map((p) => p.object)
-        .filter((o) => isAtApply(o))
-        .map((o) => o.atApply);
+    const deferred = new Set<string>();
+    for (const list of [change.toGrant, change.toRevoke]) {
+        for (const { object } of list) if (isAtApply(object)) deferred.add(object.atApply);
+    }
     const step = (phase: GrantStep["phase"], sql: string, note?: string): GrantStep => {
         const extra = config.dialect.statementNote(sql, config.schema);
         const joined = [note, extra].filter((n) => n).join("; ");
@@ -295,7 +291,7 @@ export function changeSteps(
             sql,
             params: [],
             ...(joined ? { note: joined } : {}),
-            atApply: [...new Set(deferred)].filter((d) => sql.includes(resolvedAtApply(d))),
+            atApply: [...deferred].filter((d) => sql.includes(resolvedAtApply(d))),
         };
     };
     return [

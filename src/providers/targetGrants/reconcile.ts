@@ -42,41 +42,64 @@ interface HeldEntry {
 }
 
 /**
+ * The one grantor `entries` show for `privilege` (those of other privileges and database-wide
+ * ones passed over), or undefined when they show none or several.
+ */
+function soleGrantor(entries: readonly HeldEntry[], privilege: string): string | undefined {
+    let grantor: string | undefined;
+    for (const e of entries) {
+        if (e.privilege !== privilege || e.scope === "database" || e.grantor === undefined) {
+            continue;
+        }
+        if (grantor !== undefined && grantor !== e.grantor) return undefined;
+        grantor = e.grantor;
+    }
+    return grantor;
+}
+
+/**
  * `pair` with its grantor filled in from the catalog when it has none and the catalog shows
- * exactly one grantor for it among `entries` (those of other privileges are passed over).
+ * exactly one grantor for it among `entries`.
  */
 function withGrantor(pair: GrantPair, entries: readonly HeldEntry[]): GrantPair {
     if (pair.grantor !== undefined) return pair;
-    let grantor: string | undefined;
-    for (const e of entries) {
-        if (e.privilege !== pair.privilege || e.scope === "database" || e.grantor === undefined) {
-            continue;
-        }
-        if (grantor !== undefined && grantor !== e.grantor) return pair;
-        grantor = e.grantor;
-    }
+    return withKnownGrantor(pair, soleGrantor(entries, pair.privilege));
+}
+
+function withKnownGrantor(pair: GrantPair, grantor: string | undefined): GrantPair {
     if (grantor === undefined) return pair;
     return { kind: pair.kind, object: pair.object, privilege: pair.privilege, grantor };
 }
 
 /**
  * `pairs` with grantors filled in from `snapshot` where it shows exactly one: table pairs from
- * their catalog group when the read recorded groups (no index of every held table pair).
+ * their catalog group when the read recorded groups (no index of every held table pair), the
+ * group's grantor of each privilege found once.
  */
 export function attachGrantors(
     pairs: readonly GrantPair[],
     snapshot: CatalogSnapshot,
 ): GrantPair[] {
-    const groups = tableGroupsOf(snapshot.held);
+    const groups = tableGroupsOf(snapshot);
     if (!groups) {
         const index = heldIndex(snapshot.held);
         return pairs.map((p) => withGrantor(p, index.entries(p)));
     }
-    const others = heldIndex(nonTablePairs(snapshot.held));
+    const others = heldIndex(groups.others);
+    const found: Map<string, string | undefined>[] = [];
+    // Sorted pairs bring a table's privileges together: its group is looked up once.
+    let table: string | undefined;
+    let group: number | undefined;
     return pairs.map((p) => {
         if (p.kind !== "table") return withGrantor(p, others.entries(p));
-        const group = groups.groupOf.get(p.object);
-        return group === undefined ? p : withGrantor(p, groups.entries[group]!);
+        if (p.object !== table) group = groups.groupOf.get((table = p.object));
+        if (group === undefined || p.grantor !== undefined) return p;
+        const known = (found[group] ??= new Map());
+        let grantor = known.get(p.privilege);
+        if (grantor === undefined && !known.has(p.privilege)) {
+            known.set(p.privilege, (grantor = soleGrantor(groups.entries[group]!, p.privilege)));
+        }
+        return withKnownGrantor(p, grantor);
     });
 }
 
@@ -95,7 +118,7 @@ export function attachGrantors(
 export function reconcile(previous: RecordedGrants, snapshot: CatalogSnapshot): RecordedGrants {
     const tables = recordedTablesExactlyHeld(previous, snapshot);
     const kept = tables
-        ? reconcilePairs(withoutTablePairs(previous), heldIndex(nonTablePairs(snapshot.held)))
+        ? reconcilePairs(withoutTablePairs(previous), heldIndex(nonTablePairs(snapshot)))
         : reconcilePairs(previous, heldIndex(snapshot.held), snapshot);
     const sortedGranted = sortPairs(tables ? [...kept.granted, ...tables.granted] : kept.granted);
     return {

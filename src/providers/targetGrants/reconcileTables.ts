@@ -25,7 +25,7 @@ export function recordedTablesExactlyHeld(
     previous: RecordedGrants,
     snapshot: CatalogSnapshot,
 ): TablePairs | undefined {
-    const groups = tableGroupsOf(snapshot.held);
+    const groups = tableGroupsOf(snapshot);
     if (!groups) return undefined;
     if ((previous.pending ?? []).some((p) => p.kind === "table")) return undefined;
     const heldAsRecorded = (p: GrantPair): boolean =>

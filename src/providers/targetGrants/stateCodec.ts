@@ -105,36 +105,54 @@ export function readGrantLists(state: Record<string, unknown>): GrantLists {
     };
 }
 
-/** Indexes names: sorted, unique, with their positions. */
+/**
+ * Indexes names: sorted, unique, with their positions. The encoder asks for names mostly in
+ * ascending order (each list is sorted), so a lookup tries the name after the last answer before
+ * it searches: no hash table of 10,000 names is built.
+ */
 class NameTable {
     readonly names: string[];
-    private readonly index = new Map<string, number>();
+    private last = 0;
 
     constructor(lists: GrantLists) {
-        const all = new Set<string>();
+        const all: string[] = [];
         for (const key of ["granted", "preexisting", "pending", "missing"] as const) {
             let last: string | undefined;
             for (const p of lists[key]) {
                 // Sorted lists repeat an object once per privilege: add it once.
-                if (p.object !== last) all.add((last = p.object));
+                if (p.object !== last) all.push((last = p.object));
             }
         }
-        for (const c of lists.columnGrants) all.add(c.table);
-        for (const t of lists.coveredTables) all.add(t);
-        this.names = [...all].sort();
-        this.names.forEach((name, i) => this.index.set(name, i));
+        for (const c of lists.columnGrants) all.push(c.table);
+        for (const t of lists.coveredTables) all.push(t);
+        all.sort();
+        this.names = all.filter((name, i) => i === 0 || name !== all[i - 1]);
     }
 
     of(name: string): number {
-        return this.index.get(name)!;
+        const { names } = this;
+        if (names[this.last] === name) return this.last;
+        if (names[this.last + 1] === name) return ++this.last;
+        let low = 0;
+        let high = names.length - 1;
+        while (low <= high) {
+            const middle = (low + high) >>> 1;
+            const at = names[middle]!;
+            if (at === name) return (this.last = middle);
+            if (at < name) low = middle + 1;
+            else high = middle - 1;
+        }
+        throw new Error(`TargetGrants state: name ${JSON.stringify(name)} missing from the table`);
     }
 }
 
 /** The pairs of one (kind, grantor, scope) while they are grouped. */
 interface OriginEntry {
     sample: GrantPair;
-    /** Object index → privileges. */
-    objects: Map<number, string[]>;
+    /** Object index → privileges (an array as long as the name table: no hashing per object). */
+    slots: (string[] | undefined)[];
+    /** The object indices with a slot, in the order met. */
+    met: number[];
     lastObject?: string;
     lastPrivileges?: string[];
 }
@@ -154,26 +172,32 @@ function encodePairs(pairs: readonly GrantPair[], names: NameTable): PairGroup[]
         if (!same) {
             const origin = `${p.kind}\0${p.grantor ?? ""}\0${p.grantor === undefined ? 0 : 1}\0${p.scope ?? ""}`;
             entry = byOrigin.get(origin);
-            if (!entry) byOrigin.set(origin, (entry = { sample: p, objects: new Map() }));
+            if (!entry) {
+                const slots = new Array<string[] | undefined>(names.names.length);
+                byOrigin.set(origin, (entry = { sample: p, slots, met: [] }));
+            }
         }
         if (!entry) continue;
         // Sorted lists bring an object's privileges one after another: look it up once.
         let privileges = entry.lastObject === p.object ? entry.lastPrivileges : undefined;
         if (!privileges) {
             const index = names.of(p.object);
-            privileges = entry.objects.get(index);
-            if (!privileges) entry.objects.set(index, (privileges = []));
+            privileges = entry.slots[index];
+            if (!privileges) {
+                entry.slots[index] = privileges = [];
+                entry.met.push(index);
+            }
             entry.lastObject = p.object;
             entry.lastPrivileges = privileges;
         }
         if (!privileges.includes(p.privilege)) privileges.push(p.privilege);
     }
     const groups: PairGroup[] = [];
-    for (const { sample, objects } of byOrigin.values()) {
+    for (const { sample, slots, met } of byOrigin.values()) {
         const bySet = new Map<string, { privileges: string[]; indices: number[] }>();
         let previous: { privileges: string[]; indices: number[] } | undefined;
-        for (const index of ascending(objects.keys())) {
-            const privileges = objects.get(index)!.sort();
+        for (const index of ascending(met)) {
+            const privileges = inOrder(slots[index]!);
             // Neighbouring objects mostly hold the same privileges: no key string for those.
             if (previous && sameList(previous.privileges, privileges)) {
                 previous.indices.push(index);
@@ -196,6 +220,14 @@ function encodePairs(pairs: readonly GrantPair[], names: NameTable): PairGroup[]
         }
     }
     return groups;
+}
+
+/** `list` sorted (in place); a list already in order, as sorted pairs bring them, is left as is. */
+function inOrder(list: string[]): string[] {
+    for (let i = 1; i < list.length; i++) {
+        if (list[i - 1]! > list[i]!) return list.sort();
+    }
+    return list;
 }
 
 function comparePrivileges(a: string, b: string): number {

@@ -24,8 +24,8 @@ import {
     type PlannedName,
     type PlannedPair,
     groupByPrivileges,
+    isAtApply,
     nameText,
-    qualifiedName,
 } from "./types";
 
 /** Privileges PostgreSQL accepts on tables (`GRANT … ON TABLE`). */
@@ -209,7 +209,9 @@ function pgStatements(
         for (let i = 0; i < group.objects.length; i += TABLES_PER_STATEMENT) {
             const tables = group.objects
                 .slice(i, i + TABLES_PER_STATEMENT)
-                .map((t) => qualifiedName(target.schema, t, quotePgIdent))
+                .map((t) =>
+                    isAtApply(t) ? nameText(t, quotePgIdent) : `${schema}.${quotePgIdent(t)}`,
+                )
                 .join(", ");
             out.push(
                 `${verb} ${group.privileges.join(", ")} ON TABLE ${tables} ${toFrom} ${grantee}`,
@@ -235,10 +237,12 @@ function pgStatements(
 export function actsAsGrantor(
     snapshot: CatalogSnapshot,
 ): (grantor: string, kind: "schema" | "table", object: string) => boolean {
-    const owners = new Map(snapshot.tables.map((t) => [t.name, t.owner]));
+    // Built at the first question: a change without revokes asks none.
+    let owners: Map<string, string | null> | undefined;
     const actsAsOwner = new Set(snapshot.actsAsOwners ?? []);
     return (grantor, kind, object) => {
         if (grantor === snapshot.currentUser) return true;
+        owners ??= new Map(snapshot.tables.map((t) => [t.name, t.owner]));
         const owner = kind === "schema" ? snapshot.schemaOwner : owners.get(object);
         return owner === grantor && (snapshot.superuser === true || actsAsOwner.has(grantor));
     };

@@ -1,7 +1,7 @@
 /**
  * PostgreSQL privilege catalog: the one query that reads it and its parser.
  */
-import { type GroupEntry, recordTableGroups } from "./tableGroups";
+import { type GroupEntry, withTableGroups } from "./tableGroups";
 import { type CatalogSnapshot, type GrantPair, type GrantTarget, emptySnapshot } from "./types";
 
 /**
@@ -134,8 +134,11 @@ function splitPrivilege(text: string): { privilege: string; grantor: string } {
 interface GroupsBuilder {
     entries: GroupEntry[][];
     memberCounts: number[];
+    members: string[][];
     groupOf: Map<string, number>;
-    /** False once a table turned up in two groups: then no groups are recorded. */
+    others: GrantPair[];
+    order: (GrantPair | number)[];
+    /** False once a table turned up in two groups: then `held` is built in full at once. */
     valid: boolean;
 }
 
@@ -149,15 +152,16 @@ function addRelations(
     const entries = privileges.map(splitPrivilege);
     const relations = JSON.parse(members) as [string, string | null, string][];
     const group = groups.entries.length;
+    const names: string[] = [];
     groups.entries.push(entries);
     groups.memberCounts.push(relations.length);
+    groups.members.push(names);
+    groups.order.push(group);
     for (const [name, owner, relkind] of relations) {
         snapshot.tables.push({ name, owner, baseTable: relkind === "r" || relkind === "p" });
         if (groups.groupOf.has(name)) groups.valid = false;
         groups.groupOf.set(name, group);
-        for (const { privilege, grantor } of entries) {
-            snapshot.held.push({ kind: "table", object: name, privilege, grantor });
-        }
+        names.push(name);
     }
 }
 
@@ -167,19 +171,24 @@ export function parsePgCatalog(rows: readonly PgCatalogRow[]): CatalogSnapshot {
     const groups: GroupsBuilder = {
         entries: [],
         memberCounts: [],
+        members: [],
         groupOf: new Map(),
+        others: [],
+        order: [],
         valid: true,
     };
     const add = (kind: GrantPair["kind"], object: string, entries: string[], global = false) => {
         for (const entry of entries) {
             const { privilege, grantor } = splitPrivilege(entry);
-            snapshot.held.push({
+            const pair: GrantPair = {
                 kind,
                 object,
                 privilege,
                 grantor,
                 ...(global ? { scope: "database" as const } : {}),
-            });
+            };
+            groups.others.push(pair);
+            groups.order.push(pair);
         }
     };
     for (const row of rows) {
@@ -223,7 +232,9 @@ export function parsePgCatalog(rows: readonly PgCatalogRow[]): CatalogSnapshot {
                 break;
         }
     }
-    // Every table pair of the list came from a `relations` row (the only source of them here).
-    if (groups.valid) recordTableGroups(snapshot.held, groups);
+    // Every table pair of the list comes from a `relations` row (the only source of them here).
+    withTableGroups(snapshot, groups);
+    // A table in two groups (never from one read of `pg_class`): no grouped lookups, only `held`.
+    if (!groups.valid) snapshot.held = [...snapshot.held];
     return snapshot;
 }

@@ -1,11 +1,12 @@
 /**
  * The table-level holdings of a catalog read in the grouped form the catalog returned them:
  * relations that share one ACL value hold exactly the same privileges, so a read of a 10,000-table
- * schema comes back as a handful of groups. The flat `held` list of a snapshot still carries
- * every pair; this view lets a refresh check and look up table pairs per group instead of per
- * pair (docs/target-grants.md, "Reading the catalog").
+ * schema comes back as a handful of groups. The flat `held` list of a snapshot still lists every
+ * pair, built when first read; this view lets planning, reconciliation and a refresh check and
+ * look up table pairs per group instead of per pair (docs/target-grants.md, "Reading the
+ * catalog").
  */
-import type { GrantPair } from "./types";
+import type { CatalogSnapshot, GrantPair } from "./types";
 
 /** One privilege the grantee holds on every member of a group, and who granted it. */
 export interface GroupEntry {
@@ -13,7 +14,7 @@ export interface GroupEntry {
     grantor: string | undefined;
 }
 
-/** The table pairs of one held list, by group. */
+/** The table pairs of one catalog read, by group. */
 export interface TableGroups {
     /** Per group, the grantee's entries on each of its members. */
     readonly entries: readonly (readonly GroupEntry[])[];
@@ -21,22 +22,68 @@ export interface TableGroups {
     readonly memberCounts: readonly number[];
     /** Table name → its group. */
     readonly groupOf: ReadonlyMap<string, number>;
+    /** The read's pairs of other kinds (schema, default privileges), in the order read. */
+    readonly others: readonly GrantPair[];
 }
-
-const byHeld = new WeakMap<readonly GrantPair[], TableGroups>();
 
 /**
- * Records that the table-kind pairs of `held` are exactly (member, entry) for each group of
- * `groups`, each table in one group. Called by a catalog parser once its list is complete; held
- * lists are never changed after that (a change makes a new list, which has no groups).
+ * A parser's groups, and how to list its `held` pairs: `members` per group, and the order in
+ * which the read brought the other pairs (entries of `others`) and the groups (their index).
  */
-export function recordTableGroups(held: readonly GrantPair[], groups: TableGroups): void {
-    byHeld.set(held, groups);
+export interface ParsedGroups extends TableGroups {
+    readonly members: readonly (readonly string[])[];
+    readonly order: readonly (GrantPair | number)[];
 }
 
-/** The groups recorded for `held`, if its parser recorded them. */
-export function tableGroupsOf(held: readonly GrantPair[]): TableGroups | undefined {
-    return byHeld.get(held);
+const bySnapshot = new WeakMap<CatalogSnapshot, TableGroups>();
+
+/**
+ * Gives `snapshot` the table pairs of `groups`: its `held` list is built from them when first
+ * read (every (member, entry) of each group, where the read brought the group), and the groups
+ * are recorded for {@link tableGroupsOf}. Most reads never need the list: a 10,000-table read
+ * holds 40,000 table pairs, and building them was most of its parse. Assigning `held` drops the
+ * groups; held lists are never changed in place after the catalog read that made them.
+ */
+export function withTableGroups(snapshot: CatalogSnapshot, groups: ParsedGroups): void {
+    let held: GrantPair[] | undefined;
+    Object.defineProperty(snapshot, "held", {
+        configurable: true,
+        enumerable: true,
+        get: () => (held ??= heldPairs(groups)),
+        set: (value: GrantPair[]) => {
+            held = value;
+            bySnapshot.delete(snapshot);
+        },
+    });
+    bySnapshot.set(snapshot, {
+        entries: groups.entries,
+        memberCounts: groups.memberCounts,
+        groupOf: groups.groupOf,
+        others: groups.others,
+    });
+}
+
+/** The held list of a parse: its other pairs and groups' pairs, in the order read. */
+function heldPairs(groups: ParsedGroups): GrantPair[] {
+    const held: GrantPair[] = [];
+    for (const item of groups.order) {
+        if (typeof item !== "number") {
+            held.push(item);
+            continue;
+        }
+        const entries = groups.entries[item]!;
+        for (const object of groups.members[item]!) {
+            for (const { privilege, grantor } of entries) {
+                held.push({ kind: "table", object, privilege, grantor });
+            }
+        }
+    }
+    return held;
+}
+
+/** The groups recorded for `snapshot` by its parser, if any. */
+export function tableGroupsOf(snapshot: CatalogSnapshot): TableGroups | undefined {
+    return bySnapshot.get(snapshot);
 }
 
 /** The group's entry for `privilege`, when the group holds it from exactly one grantor. */

@@ -166,15 +166,33 @@ export function sortColumnGrants(grants: readonly ColumnGrant[]): ColumnGrant[] 
     return [...grants].sort((a, b) => compareText(columnKey(a), columnKey(b)));
 }
 
-/** Sorts pairs by kind, object, privilege (state stays stable across runs); names known at apply last. */
+const KIND_RANK: Readonly<Record<GrantKind, number>> = {
+    schema: 0,
+    database: 1,
+    table: 2,
+    defaultTables: 3,
+};
+
+/** The order of {@link sortPairs}: kind, object, privilege; names known at apply last. */
+function comparePairs(a: PlannedPair, b: PlannedPair): number {
+    if (a.kind !== b.kind) return KIND_RANK[a.kind] - KIND_RANK[b.kind];
+    if (a.object !== b.object) {
+        const byObject = compareNames(a.object, b.object);
+        if (byObject !== 0) return byObject;
+    }
+    return compareText(a.privilege, b.privilege);
+}
+
+/**
+ * Sorts pairs by kind, object, privilege (state stays stable across runs); names known at apply
+ * last. Planning mostly hands over lists already in this order (filters of sorted lists): one
+ * pass confirms it, which costs far less than the sort's own calls of the comparison.
+ */
 export function sortPairs<P extends PlannedPair>(pairs: readonly P[]): P[] {
-    const order: Record<GrantKind, number> = { schema: 0, database: 1, table: 2, defaultTables: 3 };
-    return [...pairs].sort(
-        (a, b) =>
-            order[a.kind] - order[b.kind] ||
-            compareNames(a.object, b.object) ||
-            compareText(a.privilege, b.privilege),
-    );
+    for (let i = 1; i < pairs.length; i++) {
+        if (comparePairs(pairs[i - 1]!, pairs[i]!) > 0) return [...pairs].sort(comparePairs);
+    }
+    return pairs.slice();
 }
 
 function compareText(a: string, b: string): number {
@@ -201,23 +219,67 @@ export function groupByPrivileges(
     pairs: readonly PlannedPair[],
     privilegeOrder: readonly string[],
 ): { privileges: string[]; objects: PlannedName[] }[] {
-    const byObject = new Map<PlannedName, Set<string>>();
-    for (const pair of pairs) {
-        const set = byObject.get(pair.object) ?? new Set<string>();
-        set.add(pair.privilege);
-        byObject.set(pair.object, set);
-    }
-    const rank = (p: string) => {
-        const i = privilegeOrder.indexOf(p);
-        return i < 0 ? privilegeOrder.length : i;
-    };
-    const groups = new Map<string, { privileges: string[]; objects: PlannedName[] }>();
-    for (const [object, set] of byObject) {
-        const privileges = [...set].sort((a, b) => rank(a) - rank(b) || compareText(a, b));
-        const key = privileges.join(",");
-        const group = groups.get(key) ?? { privileges, objects: [] };
+    const byObject = privilegesByObject(pairs);
+    const ranks = new Map<string, number>();
+    privilegeOrder.forEach((p, i) => {
+        if (!ranks.has(p)) ranks.set(p, i);
+    });
+    const rank = (p: string) => ranks.get(p) ?? privilegeOrder.length;
+    type Group = { privileges: string[]; objects: PlannedName[] };
+    const groups = new Map<string, Group>();
+    let previousMet: string[] | undefined;
+    let previous: Group | undefined;
+    for (const [object, met] of byObject) {
+        // Neighbouring objects mostly met the same privileges in the same order: same group.
+        let group = previous && previousMet && sameStrings(previousMet, met) ? previous : undefined;
+        if (!group) {
+            const privileges = [...met].sort((a, b) => rank(a) - rank(b) || compareText(a, b));
+            const key = privileges.join(",");
+            group = groups.get(key);
+            if (!group) groups.set(key, (group = { privileges, objects: [] }));
+        }
         group.objects.push(object);
-        groups.set(key, group);
+        previousMet = met;
+        previous = group;
     }
     return [...groups.values()];
+}
+
+/**
+ * The privileges of each object, in the order met. Pairs sorted by object (as planning gives
+ * them) bring each object's pairs together and are read in one pass; any other order goes
+ * through a map of the objects.
+ */
+function privilegesByObject(pairs: readonly PlannedPair[]): [PlannedName, string[]][] {
+    const out: [PlannedName, string[]][] = [];
+    let last: [PlannedName, string[]] | undefined;
+    for (const pair of pairs) {
+        if (last === undefined || pair.object !== last[0]) {
+            const ascending =
+                last === undefined ||
+                (typeof pair.object === "string" &&
+                    typeof last[0] === "string" &&
+                    last[0] < pair.object);
+            if (!ascending) return privilegesByObjectUnsorted(pairs);
+            out.push((last = [pair.object, []]));
+        }
+        if (!last[1].includes(pair.privilege)) last[1].push(pair.privilege);
+    }
+    return out;
+}
+
+function privilegesByObjectUnsorted(pairs: readonly PlannedPair[]): [PlannedName, string[]][] {
+    const byObject = new Map<PlannedName, string[]>();
+    for (const pair of pairs) {
+        let privileges = byObject.get(pair.object);
+        if (!privileges) byObject.set(pair.object, (privileges = []));
+        if (!privileges.includes(pair.privilege)) privileges.push(pair.privilege);
+    }
+    return [...byObject];
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
 }

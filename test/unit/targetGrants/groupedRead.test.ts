@@ -122,6 +122,27 @@ function catalogRows(next: () => number): PgCatalogRow[] {
     return rows;
 }
 
+/** The held pairs of `rows`, one by one in the order of the rows (what the parser must list). */
+function heldOfRows(rows: readonly PgCatalogRow[]): GrantPair[] {
+    const held: GrantPair[] = [];
+    const split = (entry: string) => {
+        const at = entry.indexOf(":");
+        return { privilege: entry.slice(0, at), grantor: entry.slice(at + 1) };
+    };
+    for (const row of rows) {
+        const entries = (row.privileges ?? []).map(split);
+        if (row.kind === "relations") {
+            for (const [object] of JSON.parse(row.members!) as [string][]) {
+                for (const e of entries) held.push({ kind: "table", object, ...e });
+            }
+        } else if (row.kind === "schema" || row.kind === "default") {
+            const kind = row.kind === "schema" ? "schema" : "defaultTables";
+            for (const e of entries) held.push({ kind, object: row.name, ...e });
+        }
+    }
+    return held;
+}
+
 /** A recorded state derived from `snapshot`, then changed in a few random ways. */
 function recordedFrom(snapshot: CatalogSnapshot, next: () => number): RecordedGrants {
     const granted: GrantPair[] = [];
@@ -184,11 +205,15 @@ describe("TargetGrants grouped PostgreSQL read", () => {
         let grouped = 0;
         for (let seed = 1; seed <= 2000; seed++) {
             const next = random(seed);
-            const snapshot = parsePgCatalog(catalogRows(next));
-            assert.ok(tableGroupsOf(snapshot.held), `seed ${seed}: the parser recorded its groups`);
+            const rows = catalogRows(next);
+            // Grouped lookups on a read whose held list nobody has asked for yet.
+            const snapshot = parsePgCatalog(rows);
+            assert.ok(tableGroupsOf(snapshot), `seed ${seed}: the parser recorded its groups`);
             // The same held pairs in a new list: no groups, every lookup pair by pair.
-            const ungrouped: CatalogSnapshot = { ...snapshot, held: [...snapshot.held] };
-            const previous = recordedFrom(snapshot, next);
+            const reference = parsePgCatalog(rows);
+            const ungrouped: CatalogSnapshot = { ...reference, held: [...reference.held] };
+            assert.equal(tableGroupsOf(ungrouped), undefined);
+            const previous = recordedFrom(reference, next);
             if (recordedTablesExactlyHeld(previous, snapshot)) grouped++;
             assert.deepEqual(
                 reconcile(previous, snapshot),
@@ -197,7 +222,7 @@ describe("TargetGrants grouped PostgreSQL read", () => {
             );
             // Grantors as a change batch records them: from the catalog, where it shows one.
             const asGranted = [
-                ...snapshot.held.map(({ grantor: _, ...pair }) => pair),
+                ...reference.held.map(({ grantor: _, ...pair }) => pair),
                 { kind: "table" as const, object: "gone", privilege: "SELECT" },
                 { kind: "table" as const, object: "t0", privilege: "TRUNCATE", grantor: "x" },
             ];
@@ -224,6 +249,45 @@ describe("TargetGrants grouped PostgreSQL read", () => {
             grouped > 200 && grouped < 1800,
             `${grouped} of 2,000 states took the grouped path`,
         );
+    });
+
+    it("lists the held pairs, built when first read, exactly as the catalog rows give them, on 2,000 random catalogs", () => {
+        for (let seed = 1; seed <= 2000; seed++) {
+            const rows = catalogRows(random(seed));
+            const snapshot = parsePgCatalog(rows);
+            assert.deepEqual(snapshot.held, heldOfRows(rows), `seed ${seed}`);
+            assert.equal(snapshot.held, snapshot.held, "built once");
+            assert.ok(tableGroupsOf(snapshot), "the groups stay once the list is built");
+            const copy = { ...snapshot };
+            assert.deepEqual(copy.held, snapshot.held);
+            assert.equal(tableGroupsOf(copy), undefined, "a copy has no groups");
+        }
+    });
+
+    it("drops the groups of a read whose held list is replaced", () => {
+        const snapshot = parsePgCatalog(catalogRows(random(3)));
+        assert.ok(tableGroupsOf(snapshot));
+        snapshot.held = snapshot.held.filter((p) => p.kind !== "table");
+        assert.equal(tableGroupsOf(snapshot), undefined);
+        assert.deepEqual(
+            coveredTables(config(null), snapshot),
+            [],
+            "lookups read the new list, not the groups",
+        );
+    });
+
+    it("lists every pair of a table that two groups name, and looks nothing up by group", () => {
+        const rows = catalogRows(random(11));
+        const relations = rows.filter((r) => r.kind === "relations");
+        const twice = JSON.parse(relations[0]!.members!) as unknown[];
+        rows.push({
+            ...relations[0]!,
+            privileges: ["TRUNCATE:admin"],
+            members: JSON.stringify(twice),
+        });
+        const snapshot = parsePgCatalog(rows);
+        assert.equal(tableGroupsOf(snapshot), undefined);
+        assert.deepEqual(snapshot.held, heldOfRows(rows));
     });
 
     it("keeps the recorded table pairs only when they are exactly what the catalog holds", () => {
