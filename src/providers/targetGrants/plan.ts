@@ -214,14 +214,10 @@ export function coveredTables(config: GrantScopeConfig, snapshot: CatalogSnapsho
     const perTable = config.dialect.scope.wholeDatabase
         ? privileges.filter((p) => !index.objectsWith("database", p).has(config.schema))
         : privileges;
-    const tables = tablesInScope(config, snapshot);
-    const covered =
-        perTable.length === 0
-            ? tables
-            : perTable.reduce((left, privilege) => {
-                  const on = index.objectsWith("table", privilege);
-                  return left.filter((table) => on.has(table));
-              }, tables);
+    const holders = perTable.map((privilege) => index.objectsWith("table", privilege));
+    const covered = tablesInScope(config, snapshot).filter((table) =>
+        holders.every((on) => on.has(table)),
+    );
     return sortedNames(covered);
 }
 

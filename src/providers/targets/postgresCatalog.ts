@@ -37,14 +37,14 @@ export function pgCatalogQueryFor(target: GrantTarget): string {
  * removes only the revoker's grants. A NULL ACL means the owner's implicit privileges
  * (`acldefault`).
  *
- * Relations are read once (`r`) and grouped by ACL value (`held`, a handful of groups in a
- * typical schema where tables share their grants): each group's ACL is exploded once, and the
- * group comes back as ONE row (`relations`) whose `members` is a JSON array of
- * `[name, owner, relkind]`. `aclitem[]` equality compares grantee, grantor and privilege bits, so
- * relations with equal ACLs hold exactly the same privileges. One row per group instead of one
- * per relation is what keeps a 10,000-table read cheap on the client: the driver parses a few
- * privilege arrays and one JSON text per group instead of 10,000 rows each with its own array
- * (docs/target-grants.md, "Reading the catalog"). `OFFSET 0` keeps `held` from being inlined
+ * Relations are read once (`r`) and grouped by ACL value, owner and kind (`held`, a handful of
+ * groups in a typical schema where tables share their grants and owner): each group's ACL is
+ * exploded once, and the group comes back as ONE row (`relations`) with its owner and relkind and
+ * `members`, a JSON array of its relation names. `aclitem[]` equality compares grantee, grantor
+ * and privilege bits, so relations with equal ACLs hold exactly the same privileges. One row per
+ * group instead of one per relation is what keeps a 10,000-table read cheap on the client: the
+ * driver parses a few privilege arrays and one JSON list of names per group instead of 10,000
+ * rows each with its own array (docs/target-grants.md, "Reading the catalog"). `OFFSET 0` keeps `held` from being inlined
  * (the planner would otherwise evaluate its sub-select again); `MATERIALIZED` would need
  * PostgreSQL 12.
  *
@@ -61,12 +61,11 @@ n AS (SELECT oid, nspname, nspowner, nspacl FROM pg_catalog.pg_namespace WHERE n
 r AS (SELECT c.oid, c.relname, c.relowner, c.relkind, COALESCE(c.relacl, acldefault('r', c.relowner)) AS acl
       FROM pg_catalog.pg_class c JOIN n ON c.relnamespace = n.oid
       WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')),
-held AS (SELECT u.members,
+held AS (SELECT u.relowner, u.relkind, u.members,
                 ARRAY(SELECT a.privilege_type || ':' || pg_catalog.pg_get_userbyid(a.grantor)
                       FROM aclexplode(u.acl) a JOIN g ON a.grantee = g.oid) AS privileges
-         FROM (SELECT acl, pg_catalog.json_agg(pg_catalog.json_build_array(relname::text,
-                          pg_catalog.pg_get_userbyid(relowner)::text, relkind::text))::text AS members
-               FROM r GROUP BY acl) u OFFSET 0)
+         FROM (SELECT acl, relowner, relkind, pg_catalog.json_agg(relname::text)::text AS members
+               FROM r GROUP BY acl, relowner, relkind) u OFFSET 0)
 SELECT 'meta' AS kind, current_user::text AS name,
        (SELECT pg_catalog.pg_get_userbyid(n.nspowner)::text FROM n) AS owner,
        (SELECT CASE WHEN rolsuper THEN 'superuser' END FROM pg_catalog.pg_roles WHERE rolname = current_user) AS relkind,
@@ -83,7 +82,8 @@ SELECT 'schema', n.nspname::text, NULL, NULL, NULL, NULL, NULL,
              JOIN g ON a.grantee = g.oid), NULL
 FROM n
 UNION ALL
-SELECT 'relations', NULL, NULL, NULL, NULL, NULL, NULL, held.privileges, held.members
+SELECT 'relations', NULL, pg_catalog.pg_get_userbyid(held.relowner)::text, held.relkind::text,
+       NULL, NULL, NULL, held.privileges, held.members
 FROM held
 UNION ALL
 SELECT 'column', r.relname::text, att.attname::text, NULL, NULL, NULL, NULL,
@@ -118,7 +118,10 @@ export interface PgCatalogRow {
     /** `server_version_num` (e.g. 170002), on the meta row. */
     server_version?: number | null;
     privileges: string[] | null;
-    /** `relations` rows: JSON `[[name, owner, relkind], …]` of the relations sharing one ACL. */
+    /**
+     * `relations` rows: JSON `["name", …]` of the relations sharing one ACL value, owner (`owner`)
+     * and relkind (`relkind`).
+     */
     members?: string | null;
 }
 
@@ -142,26 +145,24 @@ interface GroupsBuilder {
     valid: boolean;
 }
 
-/** The relations of one `relations` row (one ACL value) and the privileges the grantee holds on each. */
-function addRelations(
-    snapshot: CatalogSnapshot,
-    groups: GroupsBuilder,
-    privileges: string[],
-    members: string,
-): void {
-    const entries = privileges.map(splitPrivilege);
-    const relations = JSON.parse(members) as [string, string | null, string][];
+/**
+ * The relations of one `relations` row (one ACL value, owner and relkind) and the privileges the
+ * grantee holds on each.
+ */
+function addRelations(snapshot: CatalogSnapshot, groups: GroupsBuilder, row: PgCatalogRow): void {
+    const entries = (row.privileges ?? []).map(splitPrivilege);
+    const names = JSON.parse(row.members ?? "[]") as string[];
+    const { owner } = row;
+    const baseTable = row.relkind === "r" || row.relkind === "p";
     const group = groups.entries.length;
-    const names: string[] = [];
     groups.entries.push(entries);
-    groups.memberCounts.push(relations.length);
+    groups.memberCounts.push(names.length);
     groups.members.push(names);
     groups.order.push(group);
-    for (const [name, owner, relkind] of relations) {
-        snapshot.tables.push({ name, owner, baseTable: relkind === "r" || relkind === "p" });
+    for (const name of names) {
+        snapshot.tables.push({ name, owner, baseTable });
         if (groups.groupOf.has(name)) groups.valid = false;
         groups.groupOf.set(name, group);
-        names.push(name);
     }
 }
 
@@ -209,7 +210,7 @@ export function parsePgCatalog(rows: readonly PgCatalogRow[]): CatalogSnapshot {
                 add("schema", row.name, privileges);
                 break;
             case "relations":
-                addRelations(snapshot, groups, privileges, row.members ?? "[]");
+                addRelations(snapshot, groups, row);
                 break;
             case "column":
                 for (const entry of privileges) {

@@ -219,7 +219,7 @@ export function groupByPrivileges(
     pairs: readonly PlannedPair[],
     privilegeOrder: readonly string[],
 ): { privileges: string[]; objects: PlannedName[] }[] {
-    const byObject = privilegesByObject(pairs);
+    const { objects, lists } = privilegesByObject(pairs);
     const ranks = new Map<string, number>();
     privilegeOrder.forEach((p, i) => {
         if (!ranks.has(p)) ranks.set(p, i);
@@ -229,9 +229,10 @@ export function groupByPrivileges(
     const groups = new Map<string, Group>();
     let previousMet: string[] | undefined;
     let previous: Group | undefined;
-    for (const [object, met] of byObject) {
+    objects.forEach((object, i) => {
+        const met = lists[i]!;
         // Neighbouring objects mostly met the same privileges in the same order: same group.
-        let group = previous && previousMet && sameStrings(previousMet, met) ? previous : undefined;
+        let group = met === previousMet ? previous : undefined;
         if (!group) {
             const privileges = [...met].sort((a, b) => rank(a) - rank(b) || compareText(a, b));
             const key = privileges.join(",");
@@ -241,41 +242,60 @@ export function groupByPrivileges(
         group.objects.push(object);
         previousMet = met;
         previous = group;
-    }
+    });
     return [...groups.values()];
 }
 
 /**
- * The privileges of each object, in the order met. Pairs sorted by object (as planning gives
- * them) bring each object's pairs together and are read in one pass; any other order goes
- * through a map of the objects.
+ * The privileges of each object (`lists[i]` for `objects[i]`), in the order met. Pairs sorted by
+ * object (as planning gives them) bring each object's pairs together and are read in one pass,
+ * neighbours that met the same privileges in the same order sharing one list; any other order
+ * goes through a map of the objects.
  */
-function privilegesByObject(pairs: readonly PlannedPair[]): [PlannedName, string[]][] {
-    const out: [PlannedName, string[]][] = [];
-    let last: [PlannedName, string[]] | undefined;
-    for (const pair of pairs) {
-        if (last === undefined || pair.object !== last[0]) {
-            const ascending =
-                last === undefined ||
-                (typeof pair.object === "string" &&
-                    typeof last[0] === "string" &&
-                    last[0] < pair.object);
-            if (!ascending) return privilegesByObjectUnsorted(pairs);
-            out.push((last = [pair.object, []]));
+function privilegesByObject(pairs: readonly PlannedPair[]): {
+    objects: PlannedName[];
+    lists: string[][];
+} {
+    const objects: PlannedName[] = [];
+    const lists: string[][] = [];
+    let current: string[] = [];
+    const close = () => {
+        const i = lists.length;
+        if (i > 0 && sameStrings(lists[i - 1]!, current)) {
+            lists.push(lists[i - 1]!);
+            current.length = 0;
+        } else {
+            lists.push(current);
+            current = [];
         }
-        if (!last[1].includes(pair.privilege)) last[1].push(pair.privilege);
+    };
+    for (const pair of pairs) {
+        const last = objects[objects.length - 1];
+        if (objects.length === 0 || pair.object !== last) {
+            const ascending =
+                objects.length === 0 ||
+                (typeof pair.object === "string" && typeof last === "string" && last < pair.object);
+            if (!ascending) return privilegesByObjectUnsorted(pairs);
+            if (objects.length > 0) close();
+            objects.push(pair.object);
+        }
+        if (!current.includes(pair.privilege)) current.push(pair.privilege);
     }
-    return out;
+    if (objects.length > 0) close();
+    return { objects, lists };
 }
 
-function privilegesByObjectUnsorted(pairs: readonly PlannedPair[]): [PlannedName, string[]][] {
+function privilegesByObjectUnsorted(pairs: readonly PlannedPair[]): {
+    objects: PlannedName[];
+    lists: string[][];
+} {
     const byObject = new Map<PlannedName, string[]>();
     for (const pair of pairs) {
         let privileges = byObject.get(pair.object);
         if (!privileges) byObject.set(pair.object, (privileges = []));
         if (!privileges.includes(pair.privilege)) privileges.push(pair.privilege);
     }
-    return [...byObject];
+    return { objects: [...byObject.keys()], lists: [...byObject.values()] };
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {

@@ -94,18 +94,12 @@ function catalogRows(next: () => number): PgCatalogRow[] {
         rows.push({
             kind: "relations",
             name: "",
-            owner: null,
-            relkind: null,
+            owner: next() < 0.8 ? "admin" : pick(ROLES),
+            relkind: next() < 0.9 ? "r" : "v",
             schema_exists: null,
             grantee_exists: null,
             privileges,
-            members: JSON.stringify(
-                members.map((m) => [
-                    m,
-                    next() < 0.8 ? "admin" : pick(ROLES),
-                    next() < 0.9 ? "r" : "v",
-                ]),
-            ),
+            members: JSON.stringify(members),
         });
     }
     if (next() < 0.6) {
@@ -132,7 +126,7 @@ function heldOfRows(rows: readonly PgCatalogRow[]): GrantPair[] {
     for (const row of rows) {
         const entries = (row.privileges ?? []).map(split);
         if (row.kind === "relations") {
-            for (const [object] of JSON.parse(row.members!) as [string][]) {
+            for (const object of JSON.parse(row.members!) as string[]) {
                 for (const e of entries) held.push({ kind: "table", object, ...e });
             }
         } else if (row.kind === "schema" || row.kind === "default") {
