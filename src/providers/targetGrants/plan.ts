@@ -13,7 +13,7 @@ import {
     type PlannedName,
     type PlannedPair,
     isAtApply,
-    sortPairs,
+    sortOwnPairs,
 } from "../targets/types";
 import { resolvedAtApply } from "../kernel/previewSql";
 import { PairSet, distinctSortedNames, heldIndex, heldLookup, sortedNames } from "./pairs";
@@ -103,7 +103,7 @@ function pairsFor<N extends PlannedName>(
             for (const privilege of privileges) pairs.push({ kind, object, privilege });
         }
     }
-    return sortPairs(pairs);
+    return sortOwnPairs(pairs);
 }
 
 /**
@@ -124,7 +124,7 @@ export function missingGrants(config: GrantScopeConfig, snapshot: CatalogSnapsho
             }
         }
     }
-    return sortPairs(missing);
+    return sortOwnPairs(missing);
 }
 
 /** Every pair the configuration asks for. */
@@ -182,6 +182,11 @@ export function planChange<P extends PlannedPair>(
     held: readonly GrantPair[],
 ): GrantChange<P> {
     const heldKeys = heldIndex(held);
+    if (previouslyGranted.length === 0 && !desired.some((p) => heldKeys.has(p))) {
+        // A create on a schema where the grantee holds none of it: every pair is granted.
+        const all = sortOwnPairs(desired.slice());
+        return { toGrant: all, toRevoke: [], granted: all.slice(), preexisting: [] };
+    }
     const ours = new PairSet(previouslyGranted);
     const toGrant: P[] = [];
     const granted: P[] = [];
@@ -196,10 +201,10 @@ export function planChange<P extends PlannedPair>(
     const wanted = previouslyGranted.length > 0 ? new PairSet(desired) : undefined;
     const toRevoke = previouslyGranted.filter((p) => !wanted?.has(p) && heldKeys.has(p));
     return {
-        toGrant: sortPairs(toGrant),
-        toRevoke: sortPairs(toRevoke),
-        granted: sortPairs(granted),
-        preexisting: sortPairs(preexisting),
+        toGrant: sortOwnPairs(toGrant),
+        toRevoke: sortOwnPairs(toRevoke),
+        granted: sortOwnPairs(granted),
+        preexisting: sortOwnPairs(preexisting),
     };
 }
 

@@ -196,16 +196,15 @@ function pgStatements(
     const grantee = nameText(target.grantee, quotePgIdent);
     const toFrom = verb === "GRANT" ? "TO" : "FROM";
     const order = [...PG_TABLE_PRIVILEGES, ...PG_LATER_TABLE_PRIVILEGES, "USAGE"];
-    const of = (kind: PlannedPair["kind"]) => pairs.filter((p) => p.kind === kind);
     const out: string[] = [];
-    for (const group of groupByPrivileges(of("schema"), order)) {
+    for (const group of groupByPrivileges(pairs, order, "schema")) {
         for (const object of group.objects) {
             out.push(
                 `${verb} ${group.privileges.join(", ")} ON SCHEMA ${nameText(object, quotePgIdent)} ${toFrom} ${grantee}`,
             );
         }
     }
-    for (const group of groupByPrivileges(of("table"), order)) {
+    for (const group of groupByPrivileges(pairs, order, "table")) {
         for (let i = 0; i < group.objects.length; i += TABLES_PER_STATEMENT) {
             const tables = group.objects
                 .slice(i, i + TABLES_PER_STATEMENT)
@@ -218,7 +217,7 @@ function pgStatements(
             );
         }
     }
-    for (const group of groupByPrivileges(of("defaultTables"), order)) {
+    for (const group of groupByPrivileges(pairs, order, "defaultTables")) {
         for (const owner of group.objects) {
             out.push(
                 `ALTER DEFAULT PRIVILEGES FOR ROLE ${nameText(owner, quotePgIdent)} IN SCHEMA ${schema} ` +

@@ -1,5 +1,5 @@
 /**
- * `sortPairs` and `groupByPrivileges` take a one-pass path for input already in order (what
+ * `sortPairs`, `sortOwnPairs` and `groupByPrivileges` take a one-pass path for input already in order (what
  * planning hands them) and the general path for any other. Seeded random pair lists — sorted,
  * shuffled, with repeated pairs and names only known at apply — prove both paths give what the
  * plain definitions give: a stable sort by kind, object, privilege; objects grouped by their
@@ -14,6 +14,7 @@ import {
     type PlannedPair,
     groupByPrivileges,
     isAtApply,
+    sortOwnPairs,
     sortPairs,
 } from "../../../src/providers/targets/types";
 
@@ -102,19 +103,24 @@ describe("pair order and grouping", () => {
             // Equal pairs keep their order: the very objects, in place.
             referenceSort(pairs).forEach((p, i) => assert.equal(sorted[i], p, `seed ${seed}`));
             assert.notEqual(sorted, pairs, "a new list, never the input itself");
+            const own = [...pairs];
+            assert.deepEqual(sortOwnPairs(own), sorted, `seed ${seed}`);
+            assert.equal(sortOwnPairs(own), own, "an owned list is sorted in place");
         }
         assert.ok(sortedInputs > 1000);
     });
 
-    it("groups exactly as the plain definition, sorted or not, on 3,000 random lists", () => {
+    it("groups exactly as the plain definition, sorted or not, of one kind or all, on 3,000 random lists", () => {
         for (let seed = 1; seed <= 3000; seed++) {
             const next = random(seed);
-            const all = randomPairs(next).map((p) => ({ ...p, kind: "table" as const }));
+            const all = randomPairs(next);
             const pairs = next() < 0.5 ? referenceSort(all) : all;
             const order = ["SELECT", "INSERT", "UPDATE", "DELETE"];
+            const kind = next() < 0.2 ? undefined : KINDS[Math.floor(next() * KINDS.length)]!;
+            const ofKind = kind === undefined ? pairs : pairs.filter((p) => p.kind === kind);
             assert.deepEqual(
-                groupByPrivileges(pairs, order),
-                referenceGroups(pairs, order),
+                groupByPrivileges(pairs, order, kind),
+                referenceGroups(ofKind, order),
                 `seed ${seed}`,
             );
         }
