@@ -34,12 +34,7 @@ import {
 } from "../../src/providers/targets/postgresCatalog";
 import { POSTGRES_ADMIN_URL, requireService } from "../../test/support/services";
 import { createPostgresFixture } from "../grants/fixtures";
-import { median } from "../lib/stats";
-
-function argument(name: string, fallback: string): string {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
+import { CpuStages, argument } from "../lib/cpuStages";
 
 const WARMUP = 5;
 
@@ -65,14 +60,8 @@ async function main(): Promise<void> {
         const created = await provider.create(inputs);
         const rowsAfter = await catalogRows(fixture.url, fixture.schema, fixture.grantee);
         const config = parseTargetGrants(inputs);
-        const samples: Record<string, number[]> = {};
-        const stage = <T>(name: string, work: () => T): T => {
-            const start = process.cpuUsage();
-            const result = work();
-            const used = process.cpuUsage(start);
-            (samples[name] ??= []).push((used.user + used.system) / 1000);
-            return result;
-        };
+        const stages = new CpuStages();
+        const stage = <T>(name: string, work: () => T): T => stages.stage(name, work);
         let statements = 0;
         for (let i = 0; i < WARMUP + reps; i++) {
             // The stages of apply/converge.ts for a create (nothing recorded before).
@@ -117,8 +106,7 @@ async function main(): Promise<void> {
         );
         console.log("| --- | ---: |");
         let total = 0;
-        for (const [name, values] of Object.entries(samples)) {
-            const ms = median(values.slice(WARMUP));
+        for (const [name, ms] of stages.medians(WARMUP)) {
             total += ms;
             console.log(`| ${name} | ${ms.toFixed(1)} |`);
         }

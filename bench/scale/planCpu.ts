@@ -23,11 +23,7 @@ import {
 } from "../../src/providers/targetGrants/reconcile";
 import type { CatalogSnapshot, GrantPair } from "../../src/providers/targets/types";
 import { median } from "../lib/stats";
-
-function argument(name: string, fallback: string): string {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
+import { argument } from "../lib/cpuStages";
 
 const tables = Number(argument("tables", "10000"));
 const reps = Number(argument("reps", "9"));

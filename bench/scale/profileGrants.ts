@@ -16,13 +16,9 @@ import { makeTargetGrantsProvider } from "../../src/providers/targetGrants/provi
 import type { TargetGrantsInputs } from "../../src/providers/targetGrants/types";
 import { MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL, requireService } from "../../test/support/services";
 import { createMariadbFixture, createPostgresFixture, withDatabase } from "../grants/fixtures";
+import { argument } from "../lib/cpuStages";
 
 type Case = "postgres" | "mariadb-db" | "mariadb-tables";
-
-function argument(name: string, fallback: string): string {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
 
 async function fixture(kind: Case, tables: number) {
     if (kind === "postgres") {

@@ -30,12 +30,7 @@ import {
 } from "../../src/providers/targets/postgresCatalog";
 import { POSTGRES_ADMIN_URL, requireService } from "../../test/support/services";
 import { createPostgresFixture } from "../grants/fixtures";
-import { median } from "../lib/stats";
-
-function argument(name: string, fallback: string): string {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
+import { CpuStages, argument } from "../lib/cpuStages";
 
 const WARMUP = 5;
 
@@ -54,14 +49,8 @@ async function main(): Promise<void> {
             await client.query<PgCatalogRow>(PG_CATALOG_QUERY, [fixture.schema, fixture.grantee])
         ).rows;
         await client.end();
-        const samples: Record<string, number[]> = {};
-        const stage = <T>(name: string, work: () => T): T => {
-            const start = process.cpuUsage();
-            const result = work();
-            const used = process.cpuUsage(start);
-            (samples[name] ??= []).push((used.user + used.system) / 1000);
-            return result;
-        };
+        const stages = new CpuStages();
+        const stage = <T>(name: string, work: () => T): T => stages.stage(name, work);
         for (let i = 0; i < WARMUP + reps; i++) {
             const plain = stage("decode state", () =>
                 fromStoredOutputs<TargetGrantsOutputs>(created.outs),
@@ -87,8 +76,7 @@ async function main(): Promise<void> {
         console.log(`| stage (${tables} tables, CPU ms, median of ${reps}) | CPU ms |`);
         console.log("| --- | ---: |");
         let total = 0;
-        for (const [name, values] of Object.entries(samples)) {
-            const ms = median(values.slice(WARMUP));
+        for (const [name, ms] of stages.medians(WARMUP)) {
             if (name.startsWith("grouped")) {
                 console.log(`| total, pair by pair | ${total.toFixed(1)} |`);
                 console.log(`| ${name} | ${ms.toFixed(1)} |`);

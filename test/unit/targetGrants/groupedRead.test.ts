@@ -39,18 +39,9 @@ import {
     type GrantPair,
     sortPairs,
 } from "../../../src/providers/targets/types";
+import { seededRandom } from "../../support/seededRandom";
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure replays from its seed. */
-function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+const random = seededRandom;
 
 const PRIVILEGES = ["DELETE", "INSERT", "SELECT", "UPDATE"];
 const ROLES = ["admin", "owner_a", "owner_b"];

@@ -17,17 +17,9 @@ import {
     sortOwnPairs,
     sortPairs,
 } from "../../../src/providers/targets/types";
+import { seededRandom } from "../../support/seededRandom";
 
-function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+const random = seededRandom;
 
 const KINDS: GrantKind[] = ["schema", "database", "table", "defaultTables"];
 const PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE"];
