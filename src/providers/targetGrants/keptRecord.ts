@@ -6,12 +6,12 @@
  * result this one equals whenever it gives one.
  */
 import { heldOnlyFrom, heldPairCount, tableGroupsOf } from "../targets/tableGroups";
-import { type CatalogSnapshot, sortPairs } from "../targets/types";
+import { type CatalogSnapshot, sameStrings, sortPairs } from "../targets/types";
 import { outputsOf } from "./apply/outputs";
 import { decodeRanges } from "./indexRanges";
 import { heldIndex, nonTablePairs } from "./pairs";
 import { reconcilePairs } from "./reconcile";
-import { sameList, samePairs } from "./sameLists";
+import { samePairs } from "./sameLists";
 import { type GroupedGrants, type PairGroup, decodePairs } from "./stateCodec";
 import { withGroupedRecord } from "./storedOutputs";
 import type { TargetGrantsConfig, TargetGrantsOutputs } from "./types";
@@ -57,7 +57,7 @@ export function keptRecord(
     const covered = decodeRanges(grouped.coveredTables).map((i) => grouped.objects[i]);
     if (
         !samePairs(outputs.missing, decodePairs(grouped.missing, grouped.objects)) ||
-        !sameList(outputs.coveredTables, covered as string[])
+        !sameStrings(outputs.coveredTables, covered as string[])
     ) {
         return undefined;
     }

@@ -42,7 +42,11 @@ export class PairSet {
 
 /** Code-unit order, the order `sortPairs` uses for names (one pass when already in it). */
 export function sortedNames(names: Iterable<string>): string[] {
-    const list = [...names];
+    return inCodeUnitOrder([...names]);
+}
+
+/** `list` sorted in code-unit order in place; a list already in order is only checked. */
+export function inCodeUnitOrder(list: string[]): string[] {
     for (let i = 1; i < list.length; i++) if (list[i - 1]! > list[i]!) return list.sort();
     return list;
 }

@@ -2,15 +2,8 @@
  * Equality of grant lists, field by field and in order: what the state codec uses to tell that a
  * refresh left the recorded lists exactly as they were.
  */
-import type { ColumnGrant, GrantPair } from "../targets/types";
+import { type ColumnGrant, type GrantPair, sameStrings } from "../targets/types";
 import type { GrantLists } from "./stateCodec";
-
-/** True when both lists hold the same strings in the same order. */
-export function sameList(a: readonly string[], b: readonly string[]): boolean {
-    if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-}
 
 /** True when both hold the same lists, entry for entry. */
 export function sameGrantLists(a: GrantLists, b: GrantLists): boolean {
@@ -20,7 +13,7 @@ export function sameGrantLists(a: GrantLists, b: GrantLists): boolean {
         samePairs(a.pending, b.pending) &&
         samePairs(a.missing, b.missing) &&
         sameColumns(a.columnGrants, b.columnGrants) &&
-        sameList(a.coveredTables, b.coveredTables)
+        sameStrings(a.coveredTables, b.coveredTables)
     );
 }
 

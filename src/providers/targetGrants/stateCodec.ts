@@ -12,9 +12,9 @@
  * Everything here is pure; decoding restores exactly the lists that were encoded, in the order
  * `sortPairs` / `sortColumnGrants` give.
  */
-import type { ColumnGrant, GrantKind, GrantPair } from "../targets/types";
+import { type ColumnGrant, type GrantKind, type GrantPair, sameStrings } from "../targets/types";
 import { ascending, decodeRanges, encodeRanges } from "./indexRanges";
-import { sameList } from "./sameLists";
+import { distinctSortedNames, inCodeUnitOrder } from "./pairs";
 import { type ColumnGroup, decodeColumns, encodeColumns } from "./columnGroups";
 
 export type { ColumnGroup };
@@ -125,8 +125,7 @@ class NameTable {
         }
         for (const c of lists.columnGrants) all.push(c.table);
         for (const t of lists.coveredTables) all.push(t);
-        all.sort();
-        this.names = all.filter((name, i) => i === 0 || name !== all[i - 1]);
+        this.names = distinctSortedNames(all);
     }
 
     of(name: string): number {
@@ -197,9 +196,9 @@ function encodePairs(pairs: readonly GrantPair[], names: NameTable): PairGroup[]
         const bySet = new Map<string, { privileges: string[]; indices: number[] }>();
         let previous: { privileges: string[]; indices: number[] } | undefined;
         for (const index of ascending(met)) {
-            const privileges = inOrder(slots[index]!);
+            const privileges = inCodeUnitOrder(slots[index]!);
             // Neighbouring objects mostly hold the same privileges: no key string for those.
-            if (previous && sameList(previous.privileges, privileges)) {
+            if (previous && sameStrings(previous.privileges, privileges)) {
                 previous.indices.push(index);
                 continue;
             }
@@ -220,14 +219,6 @@ function encodePairs(pairs: readonly GrantPair[], names: NameTable): PairGroup[]
         }
     }
     return groups;
-}
-
-/** `list` sorted (in place); a list already in order, as sorted pairs bring them, is left as is. */
-function inOrder(list: string[]): string[] {
-    for (let i = 1; i < list.length; i++) {
-        if (list[i - 1]! > list[i]!) return list.sort();
-    }
-    return list;
 }
 
 function comparePrivileges(a: string, b: string): number {

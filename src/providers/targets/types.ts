@@ -321,7 +321,8 @@ function privilegesByObjectUnsorted(
     return { objects: [...byObject.keys()], lists: [...byObject.values()] };
 }
 
-function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+/** True when both lists hold the same strings in the same order. */
+export function sameStrings(a: readonly string[], b: readonly string[]): boolean {
     if (a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
     return true;
